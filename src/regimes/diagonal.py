@@ -1,0 +1,52 @@
+"""The depth-D diagonal linear network of Woodworth et al. 2020 (sec. 4; SPEC 1.1).
+
+``beta = w_plus^D - w_minus^D`` (elementwise), ``f(x) = <beta, x>``, initialised
+``w_plus = w_minus = alpha`` so that ``beta(0) = 0`` for every alpha.  Functions act on a batch of
+independent runs: weights have shape ``(runs, d)``, data ``(runs, n, d)``.
+
+The weights are stored as offsets from initialisation, ``w = alpha + delta``: at large alpha and depth
+``w_plus^D`` and ``w_minus^D`` are huge and nearly equal, and ``beta`` is then formed without
+cancellation as ``(delta_plus - delta_minus) * sum_k w_plus^k w_minus^(D-1-k)``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["predictor", "loss", "gradient", "tangent_kernel_diagonal"]
+
+
+def predictor(alpha: torch.Tensor, delta_plus: torch.Tensor, delta_minus: torch.Tensor, depth: int) -> torch.Tensor:
+    """``beta = w_plus^D - w_minus^D`` with ``w = alpha[:, None] + delta``."""
+    w_plus = alpha[:, None] + delta_plus
+    w_minus = alpha[:, None] + delta_minus
+    total = torch.zeros_like(w_plus)
+    for k in range(depth):
+        total = total + w_plus**k * w_minus ** (depth - 1 - k)
+    return (delta_plus - delta_minus) * total
+
+
+def loss(beta: torch.Tensor, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``L = ||X beta - y||^2 / (2 n)`` per run."""
+    r = torch.einsum("bnd,bd->bn", X, beta) - y
+    return 0.5 * (r * r).mean(-1)
+
+
+def gradient(alpha, delta_plus, delta_minus, X, y, depth: int):
+    """Hand-written gradient (SPEC 1.1): with ``g = X^T (X beta - y) / n``,
+    ``dL/dw_plus = D w_plus^(D-1) g`` and ``dL/dw_minus = -D w_minus^(D-1) g``.
+
+    Returns ``(grad_plus, grad_minus, g, residual)``.
+    """
+    beta = predictor(alpha, delta_plus, delta_minus, depth)
+    r = torch.einsum("bnd,bd->bn", X, beta) - y
+    g = torch.einsum("bnd,bn->bd", X, r) / X.shape[-2]
+    w_plus = alpha[:, None] + delta_plus
+    w_minus = alpha[:, None] + delta_minus
+    return depth * w_plus ** (depth - 1) * g, -depth * w_minus ** (depth - 1) * g, g, r
+
+
+def tangent_kernel_diagonal(w_plus, w_minus, depth: int) -> torch.Tensor:
+    """Diagonal weights ``a`` of the analytic tangent kernel ``Theta = X diag(a) X^T`` (SPEC 2.4):
+    ``a = D^2 (w_plus^(2D-2) + w_minus^(2D-2))``."""
+    return depth**2 * (w_plus ** (2 * depth - 2) + w_minus ** (2 * depth - 2))

@@ -1,0 +1,127 @@
+"""Gradient descent on the diagonal model that follows gradient flow (Woodworth et al. 2020, sec. 4).
+
+The step is chosen per run and per step from the current curvature, not fixed:
+
+    eta_t = min( step_scale * n / lambda_max(Theta_t),  max_rel_change / max_i |D w_i^(D-2) g_i| )
+
+- ``lambda_max(Theta_t) / n`` is the curvature of the loss along the tangent kernel
+  ``Theta_t = X diag(D^2 (w_plus^(2D-2) + w_minus^(2D-2))) X^T`` (SPEC 2.4), tracked by one
+  warm-started power iteration a step: the stability limit of gradient descent.
+- the second bound caps the relative change of every weight in one step, ``|dw / w| <= max_rel_change``:
+  near the saddle at 0 (small alpha) the tangent kernel is tiny and only this bound keeps the
+  discrete path on the flow's path (it is the flow's own time scale there).
+
+So the step is large where the flow is slow and small where it is fast.  Runs are a batch dimension: seeds
+(and any other independent runs) train in one tensor program.  Each run stops when its training loss is
+below ``tol`` times its initial loss; a non-finite loss marks it diverged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .device import resolve
+from .diagonal import gradient, predictor, tangent_kernel_diagonal
+
+__all__ = ["FlowResult", "train_diagonal"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FlowResult:
+    beta: np.ndarray  # (runs, d)
+    train_loss: np.ndarray  # (runs,) final L = ||X beta - y||^2 / (2n)
+    steps: np.ndarray  # (runs,) gradient steps taken
+    flow_time: np.ndarray  # (runs,) sum of step sizes: the gradient-flow time reached
+    converged: np.ndarray  # (runs,) loss <= tol * initial loss
+    diverged: np.ndarray  # (runs,) non-finite loss met
+    seconds: float
+
+
+def train_diagonal(
+    X,
+    y,
+    alpha,
+    depth: int,
+    *,
+    step_scale: float = 0.5,
+    max_rel_change: float = 0.05,
+    tol: float = 1.0e-9,
+    max_steps: int = 20000,
+    device=None,
+    dtype: torch.dtype = torch.float64,
+    log_every: float = 10.0,
+    label: str = "",
+) -> FlowResult:
+    """Train ``runs`` independent diagonal networks ``beta = w_+^D - w_-^D`` from ``w_+- = alpha``.
+
+    ``X``: ``(runs, n, d)``; ``y``: ``(runs, n)``; ``alpha``: a scalar or ``(runs,)``.
+    Logs a progress line every ``log_every`` seconds.
+    """
+    if depth < 2:
+        raise ValueError(f"depth must be >= 2, got {depth}")
+    dev = resolve(device)
+    X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
+    y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
+    runs, n, d = X.shape
+    alpha = torch.as_tensor(np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy(), dtype=dtype, device=dev)
+    if torch.any(alpha <= 0):
+        raise ValueError("alpha must be positive")
+    delta_plus = torch.zeros(runs, d, dtype=dtype, device=dev)
+    delta_minus = torch.zeros_like(delta_plus)
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    v = torch.randn(runs, n, generator=gen, dtype=dtype).to(dev)
+    v = v / v.norm(dim=1, keepdim=True)
+
+    initial = 0.5 * (y * y).mean(-1)
+    active = torch.ones(runs, dtype=torch.bool, device=dev)
+    converged = torch.zeros_like(active)
+    diverged = torch.zeros_like(active)
+    steps = torch.zeros(runs, dtype=torch.long, device=dev)
+    flow_time = torch.zeros(runs, dtype=dtype, device=dev)
+    current = initial.clone()
+    start = last_log = time.perf_counter()
+    for step in range(max_steps + 1):
+        grad_plus, grad_minus, g, r = gradient(alpha, delta_plus, delta_minus, X, y, depth)
+        current = torch.where(active, 0.5 * (r * r).mean(-1), current)
+        bad = active & ~torch.isfinite(current)
+        diverged |= bad
+        done = active & (current <= tol * initial)
+        converged |= done
+        active &= ~(bad | done)
+        if step == max_steps or not bool(active.any()):
+            break
+        w_plus = alpha[:, None] + delta_plus
+        w_minus = alpha[:, None] + delta_minus
+        a = tangent_kernel_diagonal(w_plus, w_minus, depth)
+        kv = torch.einsum("bnd,bd->bn", X, a * torch.einsum("bnd,bn->bd", X, v))
+        lam = kv.norm(dim=1)
+        v = kv / lam.clamp_min(torch.finfo(dtype).tiny)[:, None]
+        rate = (depth * torch.maximum(w_plus.abs(), w_minus.abs()) ** (depth - 2) * g.abs()).amax(1)
+        eta = torch.minimum(step_scale * n / lam, max_rel_change / rate)
+        eta = torch.where(active & torch.isfinite(eta), eta, torch.zeros_like(eta))
+        delta_plus = delta_plus - eta[:, None] * grad_plus
+        delta_minus = delta_minus - eta[:, None] * grad_minus
+        steps += active.long()
+        flow_time += eta
+        now = time.perf_counter()
+        if now - last_log > log_every:
+            last_log = now
+            rel = (current / initial).max().item()
+            log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", label, step, int(active.sum()), runs, rel)
+    beta = predictor(alpha, delta_plus, delta_minus, depth)
+    return FlowResult(
+        beta=beta.cpu().numpy(),
+        train_loss=current.cpu().numpy(),
+        steps=steps.cpu().numpy(),
+        flow_time=flow_time.cpu().numpy(),
+        converged=converged.cpu().numpy(),
+        diverged=diverged.cpu().numpy(),
+        seconds=time.perf_counter() - start,
+    )
