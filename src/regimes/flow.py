@@ -51,7 +51,7 @@ def train_diagonal(
     depth: int,
     *,
     step_scale: float = 0.5,
-    max_rel_change: float = 0.05,
+    max_rel_change: float = 0.01,
     tol: float = 1.0e-9,
     max_steps: int = 20000,
     device=None,

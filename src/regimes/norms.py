@@ -121,8 +121,10 @@ def q(z, depth: int):
     small = t > 1e-3  # |s| < 1 - 1e-3: use H directly
     Hs = H(s, depth)
     # Near |s| = 1 evaluate H through t = 1 - |s| to keep its precision.
-    Hbig = 0.5 * (depth - 2) * (t ** (-a) + (2.0 - t) ** (-a) - 2.0)
-    return az * (1.0 - t) - np.where(small, Hs, Hbig)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Hbig = 0.5 * (depth - 2) * (t ** (-a) + (2.0 - t) ** (-a) - 2.0)
+    with np.errstate(invalid="ignore"):
+        return az * np.abs(s) - np.where(small, Hs, Hbig)
 
 
 def Q(beta, alpha: float, depth: int, axis=-1):

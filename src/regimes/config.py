@@ -1,0 +1,119 @@
+"""Config validation against ``workflow/schemas/config.schema.yaml``, with errors that name the key,
+the value and what is allowed, raised before any job starts."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+__all__ = ["ConfigError", "load_schema", "validate", "load_config", "SCHEMA_PATH"]
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_schema(path=None) -> dict:
+    return yaml.safe_load(Path(path or SCHEMA_PATH).read_text())
+
+
+def _key(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top level>"
+
+
+def _allowed(error: jsonschema.ValidationError) -> str:
+    s = error.schema if isinstance(error.schema, dict) else {}
+    v = error.validator
+    if v == "additionalProperties":
+        known = sorted(s.get("properties", {}))
+        return f"unknown key; allowed keys: {', '.join(known)}"
+    if v in ("oneOf", "anyOf"):
+        return "; or ".join(_describe(sub) for sub in error.schema[v])
+    return _describe(s) if s else error.message
+
+
+def _describe(s: dict) -> str:
+    if "$ref" in s:
+        return s["$ref"].rsplit("/", 1)[-1].replace("_", " ")
+    bits = []
+    if "type" in s:
+        bits.append(s["type"] if isinstance(s["type"], str) else " or ".join(s["type"]))
+    if "enum" in s:
+        bits.append("one of " + ", ".join(map(repr, s["enum"])))
+    for key, word in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<")):
+        if key in s:
+            bits.append(f"{word} {s[key]}")
+    if "minItems" in s:
+        bits.append(f"at least {s['minItems']} item(s)")
+    if s.get("uniqueItems"):
+        bits.append("no repeats")
+    return " ".join(bits) or "see the schema"
+
+
+def _with_defaults(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def validate(config: dict, schema: dict | None = None) -> dict:
+    """Fill defaults into ``config`` (in place) and check it; raise ``ConfigError`` listing every problem."""
+    schema = schema or load_schema()
+    validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = []
+        for e in errors:
+            if e.validator == "additionalProperties":
+                extra = sorted(set(e.instance) - set(e.schema.get("properties", {})))
+                for name in extra:
+                    key = _key(list(e.absolute_path) + [name])
+                    lines.append(f"config key '{key}': value {e.instance[name]!r} is not allowed ({_allowed(e)})")
+                continue
+            if e.validator == "required":
+                lines.append(f"config key '{_key(e.absolute_path)}': {e.message}")
+                continue
+            hint = ""
+            if isinstance(e.instance, str) and _looks_numeric(e.instance):
+                hint = " (a number is wanted: YAML reads 1e-3 as a string, write 1.0e-3)"
+            lines.append(f"config key '{_key(e.absolute_path)}': value {e.instance!r} is not allowed; allowed: {_allowed(e)}{hint}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+    _check_consistency(config)
+    return config
+
+
+def _check_consistency(config: dict) -> None:
+    sparse = config.get("sparse")
+    if sparse:
+        data = sparse["data"]
+        if data["sparsity"] > data["d"]:
+            raise ConfigError(f"config key 'sparse.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= sparse.data.d ({data['d']})")
+        if sparse["grid"]["width"] != [1]:
+            raise ConfigError(f"config key 'sparse.grid.width': value {sparse['grid']['width']} is not allowed; allowed: [1] (the diagonal model has no width)")
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_config(path) -> dict:
+    return validate(yaml.safe_load(Path(path).read_text()) or {})

@@ -1,0 +1,75 @@
+"""The grid: cells ``(alpha, depth, width, K)`` and their names in file paths (SPEC 3).
+
+One formatter for every float in a path (``alpha~0.001``, never ``0.30000000000000004``), and one
+spelling of K = infinity: the string ``"inf"``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["INF", "format_value", "parse_K", "Cell", "cells", "cell_id", "parse_cell_id", "AXES"]
+
+INF = "inf"
+AXES = ("alpha", "depth", "width", "K")
+
+
+def format_value(x) -> str:
+    """Path-safe, round-trip-stable text for a grid value: 12 significant digits, no exponent."""
+    if isinstance(x, str):
+        if x == INF:
+            return INF
+        raise ValueError(f"not a grid value: {x!r}")
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"not a grid value: {x!r}")
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    x = float(x)
+    if math.isinf(x):
+        return INF
+    return np.format_float_positional(float(f"{x:.12g}"), trim="-")
+
+
+def parse_K(K) -> float:
+    """K as a number: an integer >= 1, or ``math.inf`` for ``"inf"`` (the fixed tangent kernel)."""
+    if K == INF or (isinstance(K, float) and math.isinf(K)):
+        return math.inf
+    if isinstance(K, (int, np.integer)) and not isinstance(K, bool) and K >= 1:
+        return int(K)
+    if isinstance(K, str) and K.isdigit() and int(K) >= 1:
+        return int(K)
+    raise ValueError(f"K must be an integer >= 1 or {INF!r}, got {K!r}")
+
+
+@dataclass(frozen=True)
+class Cell:
+    alpha: float
+    depth: int
+    width: int
+    K: int | str
+
+    @property
+    def id(self) -> str:
+        return cell_id(self.alpha, self.depth, self.width, self.K)
+
+    def as_dict(self) -> dict:
+        return {"alpha": self.alpha, "depth": self.depth, "width": self.width, "K": self.K}
+
+
+def cell_id(alpha, depth, width, K) -> str:
+    return f"alpha~{format_value(alpha)}_depth~{format_value(depth)}_width~{format_value(width)}_K~{format_value(K)}"
+
+
+def parse_cell_id(text: str) -> Cell:
+    parts = dict(p.split("~", 1) for p in text.split("_"))
+    K = parts["K"]
+    return Cell(float(parts["alpha"]), int(parts["depth"]), int(parts["width"]), K if K == INF else int(K))
+
+
+def cells(grid: dict) -> list[Cell]:
+    """Every combination of the grid's axes, in a stable order."""
+    return [Cell(float(a), int(D), int(w), K) for a, D, w, K in itertools.product(*(grid[ax] for ax in AXES))]

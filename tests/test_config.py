@@ -1,0 +1,76 @@
+"""The schema rejects bad input with a message naming the key, the value and what is allowed."""
+import copy
+
+import pytest
+import yaml
+
+from regimes.config import ConfigError, load_config, validate
+
+GOOD = {
+    "sparse": {
+        "data": {"n": 20, "d": 60, "sparsity": 2, "noise": 0.1, "n_test": 50},
+        "grid": {"alpha": [0.01, 1.0], "depth": [2, 3], "width": [1], "K": [1]},
+        "seeds": [0, 1],
+    }
+}
+
+
+def _bad(path, value):
+    cfg = copy.deepcopy(GOOD)
+    node = cfg
+    for key in path[:-1]:
+        node = node[key]
+    if isinstance(path[-1], int):
+        node[path[-1]] = value
+    else:
+        node[path[-1]] = value
+    return cfg
+
+
+def test_good_config_gets_defaults():
+    cfg = validate(copy.deepcopy(GOOD))
+    assert cfg["sparse"]["train"]["step_scale"] == 0.5
+    assert cfg["sparse"]["sample_complexity"]["threshold"] == 0.025
+
+
+@pytest.mark.parametrize(
+    "path,value,words",
+    [
+        (("sparse", "grid", "alpha"), [-0.1], ["sparse.grid.alpha[0]", "-0.1", "> 0"]),
+        (("sparse", "grid", "alpha"), ["1e-3"], ["sparse.grid.alpha[0]", "'1e-3'", "1.0e-3"]),
+        (("sparse", "grid", "depth"), [0], ["sparse.grid.depth[0]", "0", ">= 2"]),
+        (("sparse", "grid", "K"), ["infinity"], ["sparse.grid.K[0]", "'infinity'", "'inf'"]),
+        (("sparse", "data", "noise"), -1.0, ["sparse.data.noise", "-1.0", ">= 0"]),
+        (("sparse", "grid", "width"), [3], ["sparse.grid.width", "[1]"]),
+        (("sparse", "data", "sparsity"), 100, ["sparse.data.sparsity", "100", "sparse.data.d"]),
+    ],
+)
+def test_bad_values_are_named(path, value, words):
+    with pytest.raises(ConfigError) as err:
+        validate(_bad(path, value))
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_unknown_key_is_named():
+    cfg = copy.deepcopy(GOOD)
+    cfg["sparse"]["grid"]["alpha_values"] = [1.0]
+    with pytest.raises(ConfigError, match=r"sparse\.grid\.alpha_values.*unknown key; allowed keys: K, alpha, depth, width"):
+        validate(cfg)
+    cfg = copy.deepcopy(GOOD)
+    cfg["sprase"] = {}
+    with pytest.raises(ConfigError, match="'sprase'"):
+        validate(cfg)
+
+
+def test_yaml_exponent_without_dot_is_caught(tmp_path):
+    text = yaml.safe_dump(GOOD).replace("- 0.01", "- 1e-2")
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="1.0e-3"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "config/smoke.yaml"])
+def test_shipped_configs_are_valid(root, name):
+    load_config(root / name)

@@ -1,0 +1,64 @@
+"""The exact limit (dual Newton, SPEC 1.3) and the reference interpolants."""
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from regimes.norms import Q, h_inverse
+from regimes.oracle import implicit_limit, min_l1_interpolant, min_l2_interpolant
+
+from .conftest import small_problem
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4, 5])
+@pytest.mark.parametrize("alpha", [1e-3, 3e-2, 0.3, 3.0, 30.0])
+def test_oracle_interpolates_and_satisfies_kkt(depth, alpha):
+    """X beta = y, and grad Q(beta) = h^{-1}(beta / alpha^D) lies in the row space of X."""
+    data = small_problem()
+    X, y = data["X"], data["y"]
+    sol = implicit_limit(X, y, alpha, depth)
+    assert np.linalg.norm(X @ sol.beta - y) <= 1e-7 * np.linalg.norm(y)
+    grad_Q, _ = h_inverse(sol.beta / alpha**depth, depth)
+    nu = np.linalg.lstsq(X.T, grad_Q, rcond=None)[0]
+    assert np.linalg.norm(X.T @ nu - grad_Q) <= 1e-5 * max(np.linalg.norm(grad_Q), 1e-12)
+
+
+@pytest.mark.parametrize("depth,alpha", [(2, 0.05), (2, 1.0), (3, 0.3)])
+def test_oracle_matches_generic_constrained_solver(depth, alpha, rng):
+    """The same minimiser from scipy's SLSQP on min Q subject to X beta = y (a tiny problem)."""
+    X = rng.standard_normal((3, 7))
+    y = X @ np.array([1.0, 0, 0, -0.5, 0, 0, 0])
+    sol = implicit_limit(X, y, alpha, depth)
+    scale = Q(sol.beta, alpha, depth)
+    res = minimize(
+        lambda b: Q(b, alpha, depth) / scale,
+        min_l2_interpolant(X, y),
+        constraints=[{"type": "eq", "fun": lambda b: X @ b - y}],
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 1000},
+    )
+    assert res.success
+    np.testing.assert_allclose(res.x, sol.beta, atol=2e-4 * np.abs(sol.beta).max())
+    assert Q(sol.beta, alpha, depth) <= Q(res.x, alpha, depth) * (1 + 1e-7)
+
+
+def test_min_l2_and_min_l1_references(rng):
+    X = rng.standard_normal((15, 40))
+    beta_star = np.zeros(40)
+    beta_star[[3, 17]] = [1.0, -2.0]
+    y = X @ beta_star
+    l2 = min_l2_interpolant(X, y)
+    np.testing.assert_allclose(l2, np.linalg.pinv(X) @ y, atol=1e-10)
+    l1 = min_l1_interpolant(X, y)
+    np.testing.assert_allclose(X @ l1, y, atol=1e-8)
+    np.testing.assert_allclose(l1, beta_star, atol=1e-7)  # exact recovery of a 2-sparse vector from 15 measurements
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_oracle_ends_are_min_l1_and_min_l2(depth):
+    data = small_problem(noise=0.1)
+    X, y = data["X"], data["y"]
+    l1, l2 = min_l1_interpolant(X, y), min_l2_interpolant(X, y)
+    rich = implicit_limit(X, y, 1e-4 if depth == 2 else 1e-3, depth).beta
+    kernel = implicit_limit(X, y, 100.0, depth).beta
+    assert np.abs(rich).sum() == pytest.approx(np.abs(l1).sum(), rel=0.03 if depth == 2 else 1e-3)
+    np.testing.assert_allclose(kernel, l2, atol=1e-6 * np.abs(l2).max())

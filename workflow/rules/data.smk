@@ -1,0 +1,15 @@
+# Stage 1: data sets, one .npz per (experiment, seed, n).
+
+
+rule sparse_dataset:
+    output:
+        "results/sparse/data/seed~{seed}_n~{n}.npz",
+    params:
+        data=lambda wc: config["sparse"]["data"],
+        code=code_version("data"),
+    log:
+        "logs/sparse/data/seed~{seed}_n~{n}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/sparse_dataset.py"
