@@ -2,14 +2,25 @@
 # Pipeline: dataset -> training per cell -> analysis -> figures.  The science lives in config.yaml.
 from regimes.config import validate
 
+# The default grid, unless --configfile names another (which then stands alone, not merged into it).
+if not workflow.overwrite_configfiles:
 
-configfile: f"{workflow.basedir}/config.yaml"
+    configfile: f"{workflow.basedir}/config.yaml"
 
 
 validate(config)
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    seed=r"\d+",
+    n=r"\d+",
+    cell=r"alpha~[0-9.]+_depth~\d+_width~\d+_K~(\d+|inf)",
+    name=r"[a-z_]+",
+
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/analysis.smk"
@@ -17,7 +28,7 @@ include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_figures(),
         all_summaries(),
-    default_target: True

@@ -6,12 +6,12 @@ rule sparse_references:
         dataset_files("sparse"),
     output:
         "results/sparse/references.csv",
-    params:
-        code=code_version("analysis", "oracle"),
     log:
         "logs/sparse/references.log",
     conda:
         ENV
+    params:
+        code=code_version("analysis", "oracle"),
     script:
         "../scripts/sparse_references.py"
 
@@ -23,12 +23,12 @@ rule analyse_sparse:
         references="results/sparse/references.csv",
     output:
         "results/sparse/analysis/{cell}.csv",
-    params:
-        code=code_version("analysis", "oracle", "norms"),
     log:
         "logs/sparse/analysis/{cell}.log",
     conda:
         ENV
+    params:
+        code=code_version("analysis", "oracle", "norms"),
     script:
         "../scripts/analyse_sparse.py"
 
@@ -39,12 +39,12 @@ rule summarise:
     output:
         summary="results/{experiment}/summary.csv",
         provenance="results/{experiment}/provenance.json",
-    params:
-        config=lambda wc: config[wc.experiment],
     log:
         "logs/{experiment}/summary.log",
     conda:
         ENV
+    params:
+        config=lambda wc: config[wc.experiment],
     script:
         "../scripts/summarise.py"
 
@@ -58,12 +58,12 @@ rule sample_complexity:
         ),
     output:
         "results/sparse/sample_complexity.csv",
-    params:
-        settings=config["sparse"]["sample_complexity"],
-        code=code_version("analysis", "oracle"),
     log:
         "logs/sparse/sample_complexity.log",
     conda:
         ENV
+    params:
+        settings=config["sparse"]["sample_complexity"],
+        code=code_version("analysis", "oracle"),
     script:
         "../scripts/sample_complexity.py"

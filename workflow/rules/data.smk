@@ -4,12 +4,12 @@
 rule sparse_dataset:
     output:
         "results/sparse/data/seed~{seed}_n~{n}.npz",
-    params:
-        data=lambda wc: config["sparse"]["data"],
-        code=code_version("data"),
     log:
         "logs/sparse/data/seed~{seed}_n~{n}.log",
     conda:
         ENV
+    params:
+        data=lambda wc: config["sparse"]["data"],
+        code=code_version("data"),
     script:
         "../scripts/sparse_dataset.py"

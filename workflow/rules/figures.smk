@@ -47,11 +47,11 @@ rule figure_sample_complexity:
     output:
         pdf="figures/sample_complexity.pdf",
         png="figures/sample_complexity.png",
-    params:
-        threshold=config["sparse"]["sample_complexity"]["threshold"],
     log:
         "logs/figures/sample_complexity.log",
     conda:
         ENV
+    params:
+        threshold=config["sparse"]["sample_complexity"]["threshold"],
     script:
         "../scripts/figure_sample_complexity.py"

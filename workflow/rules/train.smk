@@ -6,18 +6,18 @@ rule train_sparse:
         dataset_files("sparse"),
     output:
         "results/sparse/train/{cell}.npz",
-    params:
-        train=config["sparse"]["train"],
-        code=code_version("flow", "diagonal"),
-    threads: 1
-    resources:
-        runtime=30,
-        mem_mb=2000,
     log:
         "logs/sparse/train/{cell}.log",
     benchmark:
         "benchmarks/jobs/sparse/train/{cell}.tsv"
     conda:
         ENV
+    threads: 1
+    resources:
+        runtime=30,
+        mem_mb=2000,
+    params:
+        train=config["sparse"]["train"],
+        code=code_version("flow", "diagonal"),
     script:
         "../scripts/train_sparse.py"

@@ -14,27 +14,29 @@ __all__ = ["sparse_transition", "implicit_norm", "q_functions", "sample_complexi
 
 
 def _depth_lines(ax, summary: pd.DataFrame, column: str, palette: dict, *, exact: str | None = None) -> None:
-    """Median over seeds per depth, a band from min to max; hollow markers where some seed did not converge."""
+    """Median over seeds per depth with a min-max band, drawn through cells where every seed converged;
+    cells with an unconverged seed are hollow markers off the line; ``exact`` draws the exact limit."""
     for depth, group in summary.groupby("depth"):
-        stats = group.groupby("alpha")[column].agg(["median", "min", "max"]).reset_index()
-        ok = group.groupby("alpha")["converged"].all().reindex(stats["alpha"]).to_numpy()
+        stats = group.groupby("alpha")[column].agg(["median", "min", "max"])
+        ok = group.groupby("alpha")["converged"].all().reindex(stats.index).to_numpy()
         colour = palette[int(depth)]
-        ax.plot(stats["alpha"], stats["median"], color=colour, label=f"D = {depth}")
-        ax.fill_between(stats["alpha"], stats["min"], stats["max"], color=colour, alpha=0.2, linewidth=0)
-        ax.scatter(stats["alpha"][ok], stats["median"][ok], color=colour, s=25, zorder=3)
-        ax.scatter(stats["alpha"][~ok], stats["median"][~ok], facecolors="white", edgecolors=colour, s=30, zorder=3, linewidths=1.5)
+        alpha = stats.index.to_numpy()
         if exact is not None:
-            ex = group.groupby("alpha")[exact].median().reset_index()
-            ax.plot(ex["alpha"], ex[exact], color=colour, linestyle=":", linewidth=1.5)
+            ex = group.groupby("alpha")[exact].median()
+            ax.plot(ex.index, ex.to_numpy(), color=colour, linestyle=(0, (1, 1.5)), linewidth=2.5, alpha=0.9)
+        line = stats["median"].where(ok)
+        ax.plot(alpha, line, color=colour, marker="o", markersize=5, label=f"D = {depth}")
+        ax.fill_between(alpha, stats["min"].where(ok), stats["max"].where(ok), color=colour, alpha=0.2, linewidth=0)
+        ax.scatter(alpha[~ok], stats["median"].to_numpy()[~ok], facecolors="white", edgecolors=colour, s=36, zorder=3, linewidths=1.5)
 
 
 def _legend_extras(exact: bool) -> list:
     handles = [
         Line2D([], [], color="grey", marker="o", linestyle="", label="trained, converged"),
-        Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="", label="trained, not converged"),
+        Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="", label="not converged in max_steps"),
     ]
     if exact:
-        handles.append(Line2D([], [], color="grey", linestyle=":", label="exact limit (dual oracle)"))
+        handles.append(Line2D([], [], color="grey", linestyle=(0, (1, 1.5)), linewidth=2.5, label="exact limit (dual oracle)"))
     return handles
 
 
@@ -53,7 +55,7 @@ def sparse_transition(summary: pd.DataFrame, path) -> None:
     n, d = int(summary["n"].iloc[0]), int(summary["d"].iloc[0])
     ax.set_title(f"Kernel to rich transition, sparse regression (n = {n}, d = {d})")
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + _legend_extras(True), fontsize=8, loc="lower right")
+    ax.legend(handles=handles + _legend_extras(True), fontsize=8, loc="lower right", framealpha=0.95)
     save(fig, path)
 
 
@@ -81,7 +83,7 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
     save(fig, path)
 
 
-def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.1, 0.5, 1.0, 2.0), d_ratio: int = 100) -> None:
+def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d_ratio: int = 100) -> None:
     """(a) q_D on log-log axes (quadratic near 0, linear far out); (b) how l1-like Q is:
     ``Q(e_1) / Q(1/sqrt(d) 1)`` against ``ln alpha^D`` (SPEC fig. 3b); (c) unit balls of Q_alpha^2."""
     setup()

@@ -1,0 +1,117 @@
+"""End to end: the smoke config through the whole chain, as a user runs it (SPEC 4 contracts)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE = ROOT / "config" / "smoke.yaml"
+pytestmark = pytest.mark.slow
+
+
+def snakemake(workdir, *args, configfile=SMOKE, check=True, **kw):
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2", f"--configfile={configfile}", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def jobs_planned(workdir) -> dict[str, int]:
+    """Rule -> job count from a dry run's job-stats table."""
+    out = snakemake(workdir, "--dry-run").stdout
+    if "Nothing to be done" in out:
+        return {}
+    table = out.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    counts = {}
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("smoke")
+    start = time.perf_counter()
+    snakemake(workdir)
+    return workdir, time.perf_counter() - start
+
+
+def test_smoke_chain_produces_every_contract(smoke_run):
+    workdir, seconds = smoke_run
+    cfg = yaml.safe_load(SMOKE.read_text())["sparse"]
+    for name in ("sparse_transition", "implicit_norm", "q_functions", "sample_complexity"):
+        for ext in ("pdf", "png"):
+            path = workdir / "figures" / f"{name}.{ext}"
+            assert path.stat().st_size > 10_000, path
+    summary = pd.read_csv(workdir / "results/sparse/summary.csv")
+    cells = len(cfg["grid"]["alpha"]) * len(cfg["grid"]["depth"])
+    assert len(summary) == cells * len(cfg["seeds"])
+    required = "experiment alpha depth width K seed n d test_error train_loss l1 l2 oracle_gap converged steps git_commit".split()
+    assert set(required) <= set(summary.columns)
+    assert not summary.duplicated(["alpha", "depth", "width", "K", "seed"]).any()
+    assert len(list((workdir / "results/sparse/data").glob("*.npz"))) >= len(cfg["seeds"])
+    assert (workdir / "results/sparse/provenance.json").exists()
+    assert seconds < 180, f"smoke chain took {seconds:.0f} s"
+
+
+def test_nothing_to_do_on_a_second_run(smoke_run):
+    workdir, _ = smoke_run
+    assert jobs_planned(workdir) == {}
+
+
+def test_deleting_one_figure_reruns_only_its_plot(smoke_run):
+    workdir, _ = smoke_run
+    (workdir / "figures/implicit_norm.pdf").unlink()
+    planned = jobs_planned(workdir)
+    assert {k: v for k, v in planned.items() if k != "all"} == {"figure_implicit_norm": 1}
+    snakemake(workdir, "figures/implicit_norm.pdf")
+    assert jobs_planned(workdir) == {}
+
+
+def test_bad_config_fails_before_any_job(tmp_path):
+    cfg = yaml.safe_load(SMOKE.read_text())
+    cfg["sparse"]["grid"]["alpha"] = [-0.5]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    proc = snakemake(tmp_path / "run", "--dry-run", configfile=path, check=False)
+    assert proc.returncode != 0
+    assert "sparse.grid.alpha[0]" in proc.stdout + proc.stderr
+    assert not (tmp_path / "run" / "results").exists()
+
+
+def test_killed_training_leaves_no_finished_output(tmp_path):
+    cfg = yaml.safe_load(SMOKE.read_text())
+    cfg["sparse"]["grid"] = {"alpha": [1.0e-3], "depth": [5], "width": [1], "K": [1]}
+    cfg["sparse"]["train"]["max_steps"] = 10_000_000
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    workdir = tmp_path / "run"
+    target = "results/sparse/train/alpha~0.001_depth~5_width~1_K~1.npz"
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "1", f"--configfile={path}", target]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = workdir / "logs/sparse/train/alpha~0.001_depth~5_width~1_K~1.log"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (log.exists() and "rule train_sparse" in log.read_text()):
+        time.sleep(0.5)
+    assert log.exists(), "training job never started"
+    time.sleep(2.0)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    train_dir = workdir / "results/sparse/train"
+    assert not (workdir / target).exists()
+    assert not list(train_dir.glob("*.npz"))
+
+
+def test_lint_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint", "-s", str(ROOT / "Snakefile")], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Lints for" not in proc.stdout + proc.stderr
