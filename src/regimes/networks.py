@@ -1,0 +1,69 @@
+"""Networks of the K-axis and non-linear experiments: an MLP and a LeNet-like CNN.
+
+``depth`` counts weight layers (an MLP of depth 3 has two hidden layers; a CNN of depth 3 has two conv
+blocks and a linear head); ``width`` is the hidden width (CNN: channels of the first conv block).
+Initialisation is He (Kaiming) normal times ``alpha`` for every weight, biases zero (SPEC 1.7).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["ARCHITECTURES", "build", "mlp", "cnn"]
+
+ARCHITECTURES = ("mlp", "cnn")
+
+
+def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1, got {depth}")
+    layers: list[nn.Module] = [nn.Flatten()]
+    sizes = [d_in] + [width] * (depth - 1)
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    layers.append(nn.Linear(sizes[-1], d_out))
+    return nn.Sequential(*layers)
+
+
+def cnn(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequential:
+    """LeNet-like: (depth - 1) blocks of conv + ReLU + 2x max-pool (channels doubling), then a linear head."""
+    if depth < 2:
+        raise ValueError(f"a CNN needs depth >= 2 (one conv block and the head), got {depth}")
+    spatial = shape[1:]
+    conv, pool = (nn.Conv1d, nn.MaxPool1d) if len(spatial) == 1 else (nn.Conv2d, nn.MaxPool2d)
+    kernel = 5 if len(spatial) == 1 else 3
+    layers: list[nn.Module] = [nn.Unflatten(1, tuple(shape))]
+    channels = shape[0]
+    size = list(spatial)
+    for block in range(depth - 1):
+        out = width * 2**block
+        layers += [conv(channels, out, kernel, padding=kernel // 2), nn.ReLU(), pool(2)]
+        channels = out
+        size = [s // 2 for s in size]
+        if min(size) < 1:
+            raise ValueError(f"depth {depth} pools the input {tuple(shape)} away")
+    layers += [nn.Flatten(), nn.Linear(channels * math.prod(size), d_out)]
+    return nn.Sequential(*layers)
+
+
+def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: float, seed: int, dtype=torch.float32) -> nn.Sequential:
+    """The network with He-normal weights scaled by ``alpha`` and zero biases, from ``seed``."""
+    shape = tuple(int(s) for s in shape)
+    gen = torch.Generator().manual_seed(int(seed))
+    if architecture == "mlp":
+        model = mlp(math.prod(shape), width, depth, d_out)
+    elif architecture == "cnn":
+        model = cnn(shape, width, depth, d_out)
+    else:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+                fan_in = module.weight[0].numel()
+                module.weight.copy_(torch.randn(module.weight.shape, generator=gen) * math.sqrt(2.0 / fan_in) * alpha)
+                if module.bias is not None:
+                    module.bias.zero_()
+    return model.to(dtype)
