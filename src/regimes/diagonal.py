@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["predictor", "loss", "gradient", "tangent_kernel_diagonal"]
+__all__ = ["predictor", "loss", "gradient", "linearised_predictor", "gradient_linearised", "tangent_kernel_diagonal"]
 
 
 def predictor(alpha: torch.Tensor, delta_plus: torch.Tensor, delta_minus: torch.Tensor, depth: int) -> torch.Tensor:
@@ -50,3 +50,26 @@ def tangent_kernel_diagonal(w_plus, w_minus, depth: int) -> torch.Tensor:
     """Diagonal weights ``a`` of the analytic tangent kernel ``Theta = X diag(a) X^T`` (SPEC 2.4):
     ``a = D^2 (w_plus^(2D-2) + w_minus^(2D-2))``."""
     return depth**2 * (w_plus ** (2 * depth - 2) + w_minus ** (2 * depth - 2))
+
+
+def linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth: int) -> torch.Tensor:
+    """First-order Taylor model around the anchor (offsets ``anchor_*``), at weights with offsets ``delta_*``:
+    ``beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)`` (SPEC 2.1)."""
+    a_plus = alpha[:, None] + anchor_plus
+    a_minus = alpha[:, None] + anchor_minus
+    return (
+        predictor(alpha, anchor_plus, anchor_minus, depth)
+        + depth * a_plus ** (depth - 1) * (delta_plus - anchor_plus)
+        - depth * a_minus ** (depth - 1) * (delta_minus - anchor_minus)
+    )
+
+
+def gradient_linearised(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, X, y, depth: int):
+    """Gradient of the Taylor model's loss: ``D a_plus^(D-1) g`` and ``-D a_minus^(D-1) g`` with
+    ``g = X^T (X beta_lin - y) / n``.  With the anchor at the weights this is ``gradient``."""
+    beta = linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth)
+    r = torch.einsum("bnd,bd->bn", X, beta) - y
+    g = torch.einsum("bnd,bn->bd", X, r) / X.shape[-2]
+    a_plus = alpha[:, None] + anchor_plus
+    a_minus = alpha[:, None] + anchor_minus
+    return depth * a_plus ** (depth - 1) * g, -depth * a_minus ** (depth - 1) * g, g, r

@@ -11,7 +11,14 @@ The step is chosen per run and per step from the current curvature, not fixed:
   near the saddle at 0 (small alpha) the tangent kernel is tiny and only this bound keeps the
   discrete path on the flow's path (it is the flow's own time scale there).
 
-So the step is large where the flow is slow and small where it is fast.  Runs are a batch dimension: seeds
+So the step is large where the flow is slow and small where it is fast.
+
+Iterative linearisation (Goldwaser & Ge 2023; SPEC 2.1): with ``relinearise_every = K`` the model trained
+is the Taylor expansion around an anchor ``a`` that moves to the current weights every K steps,
+``beta_lin(w) = beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)``.
+The curvature bound then uses the anchor's tangent kernel (the kernel of the model being trained).
+K = 1 is the plain trainer above; K = inf keeps the initial kernel and converges to the min-l2
+interpolant.  Runs are a batch dimension: seeds
 (and any other independent runs) train in one tensor program.  Each run stops when its training loss is
 below ``tol`` times its initial loss; a non-finite loss marks it diverged.
 """
@@ -19,6 +26,7 @@ below ``tol`` times its initial loss; a non-finite loss marks it diverged.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -26,7 +34,8 @@ import numpy as np
 import torch
 
 from .device import resolve
-from .diagonal import gradient, predictor, tangent_kernel_diagonal
+from .diagonal import gradient_linearised, linearised_predictor, tangent_kernel_diagonal
+from .grid import parse_K
 
 __all__ = ["FlowResult", "train_diagonal"]
 
@@ -35,7 +44,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FlowResult:
-    beta: np.ndarray  # (runs, d)
+    beta: np.ndarray  # (runs, d) the trained predictor (the Taylor model's, for K > 1)
+    anchor_plus: np.ndarray  # (runs, d) w_plus at the last anchor (the current weights for K = 1)
+    anchor_minus: np.ndarray
     train_loss: np.ndarray  # (runs,) final L = ||X beta - y||^2 / (2n)
     steps: np.ndarray  # (runs,) gradient steps taken
     flow_time: np.ndarray  # (runs,) sum of step sizes: the gradient-flow time reached
@@ -54,6 +65,7 @@ def train_diagonal(
     max_rel_change: float = 0.01,
     tol: float = 1.0e-9,
     max_steps: int = 20000,
+    relinearise_every=1,
     device=None,
     dtype: torch.dtype = torch.float64,
     log_every: float = 10.0,
@@ -66,6 +78,7 @@ def train_diagonal(
     """
     if depth < 2:
         raise ValueError(f"depth must be >= 2, got {depth}")
+    K = parse_K(relinearise_every)
     dev = resolve(device)
     X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
     y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
@@ -75,6 +88,7 @@ def train_diagonal(
         raise ValueError("alpha must be positive")
     delta_plus = torch.zeros(runs, d, dtype=dtype, device=dev)
     delta_minus = torch.zeros_like(delta_plus)
+    anchor_plus, anchor_minus = delta_plus.clone(), delta_minus.clone()  # offsets of the anchor
     gen = torch.Generator(device="cpu").manual_seed(0)
     v = torch.randn(runs, n, generator=gen, dtype=dtype).to(dev)
     v = v / v.norm(dim=1, keepdim=True)
@@ -88,7 +102,7 @@ def train_diagonal(
     current = initial.clone()
     start = last_log = time.perf_counter()
     for step in range(max_steps + 1):
-        grad_plus, grad_minus, g, r = gradient(alpha, delta_plus, delta_minus, X, y, depth)
+        grad_plus, grad_minus, g, r = gradient_linearised(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, X, y, depth)
         current = torch.where(active, 0.5 * (r * r).mean(-1), current)
         bad = active & ~torch.isfinite(current)
         diverged |= bad
@@ -97,27 +111,34 @@ def train_diagonal(
         active &= ~(bad | done)
         if step == max_steps or not bool(active.any()):
             break
-        w_plus = alpha[:, None] + delta_plus
-        w_minus = alpha[:, None] + delta_minus
-        a = tangent_kernel_diagonal(w_plus, w_minus, depth)
+        a = tangent_kernel_diagonal(alpha[:, None] + anchor_plus, alpha[:, None] + anchor_minus, depth)
         kv = torch.einsum("bnd,bd->bn", X, a * torch.einsum("bnd,bn->bd", X, v))
         lam = kv.norm(dim=1)
         v = kv / lam.clamp_min(torch.finfo(dtype).tiny)[:, None]
-        rate = (depth * torch.maximum(w_plus.abs(), w_minus.abs()) ** (depth - 2) * g.abs()).amax(1)
+        w_plus = alpha[:, None] + delta_plus
+        w_minus = alpha[:, None] + delta_minus
+        # Relative to max(|w|, |anchor|): the Taylor model may move a weight through 0 (identical for K = 1).
+        scale_plus = torch.maximum(w_plus.abs(), (alpha[:, None] + anchor_plus).abs())
+        scale_minus = torch.maximum(w_minus.abs(), (alpha[:, None] + anchor_minus).abs())
+        rate = torch.maximum(grad_plus.abs() / scale_plus, grad_minus.abs() / scale_minus).amax(1)
         eta = torch.minimum(step_scale * n / lam, max_rel_change / rate)
         eta = torch.where(active & torch.isfinite(eta), eta, torch.zeros_like(eta))
         delta_plus = delta_plus - eta[:, None] * grad_plus
         delta_minus = delta_minus - eta[:, None] * grad_minus
         steps += active.long()
         flow_time += eta
+        if not math.isinf(K) and (step + 1) % K == 0:
+            anchor_plus, anchor_minus = delta_plus.clone(), delta_minus.clone()
         now = time.perf_counter()
         if now - last_log > log_every:
             last_log = now
             rel = (current / initial).max().item()
             log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", label, step, int(active.sum()), runs, rel)
-    beta = predictor(alpha, delta_plus, delta_minus, depth)
+    beta = linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth)
     return FlowResult(
         beta=beta.cpu().numpy(),
+        anchor_plus=(alpha[:, None] + anchor_plus).cpu().numpy(),
+        anchor_minus=(alpha[:, None] + anchor_minus).cpu().numpy(),
         train_loss=current.cpu().numpy(),
         steps=steps.cpu().numpy(),
         flow_time=flow_time.cpu().numpy(),

@@ -27,7 +27,7 @@ from torch.func import functional_call, jvp, vjp
 from .grid import parse_K
 from .ntk import empirical_ntk, kernel_distance
 
-__all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates"]
+__all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates", "minibatches"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,19 @@ class Record:
         return {k: np.array([r[k] for r in self.rows]) for k in keys}
 
 
+def minibatches(n: int, batch_size: int | None, seed: int):
+    """Endless index batches: reshuffled epochs from ``seed``, dropping each epoch's incomplete tail;
+    the whole set every time for ``batch_size=None``."""
+    if batch_size is None or batch_size >= n:
+        while True:
+            yield None
+    gen = torch.Generator().manual_seed(int(seed))
+    while True:
+        order = torch.randperm(n, generator=gen)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield order[start : start + batch_size]
+
+
 def _evaluate(lin: LinearisedModel, X, y, loss, chunk=2048):
     total, correct = 0.0, 0
     for i in range(0, X.shape[0], chunk):
@@ -139,8 +152,8 @@ def train_iteratively_linearised(
     lin = LinearisedModel(model)
     X, y = data["X"], data["y"]
     n = X.shape[0]
-    gen = torch.Generator().manual_seed(int(seed))
-    probe = X[torch.randperm(n, generator=gen)[:probe_size]]
+    probe_gen = torch.Generator().manual_seed(int(seed) + 7919)
+    probe = X[torch.randperm(n, generator=probe_gen)[:probe_size].to(X.device)]
     w0 = torch.cat([v.detach().reshape(-1) for v in lin.weights.values()])
     theta0 = empirical_ntk(model, probe, lin.anchor)
     if lr is None:
@@ -149,13 +162,12 @@ def train_iteratively_linearised(
     theta_prev = theta0
     record = Record()
     diverged = False
-    order = torch.randperm(n, generator=gen)
-    cursor = 0
+    batches = minibatches(n, batch_size, seed)
     start = last = time.perf_counter()
 
     def snapshot(step):
         nonlocal theta_prev
-        theta = empirical_ntk(model, probe, lin.anchor) if lin.anchor is not None else theta0
+        theta = theta0 if math.isinf(K_num) else empirical_ntk(model, probe, lin.anchor)
         train_loss, train_acc = _evaluate(lin, X, y, criterion)
         test_loss, test_acc = _evaluate(lin, data["X_test"], data["y_test"], criterion)
         w = torch.cat([v.detach().reshape(-1) for v in lin.weights.values()])
@@ -174,14 +186,8 @@ def train_iteratively_linearised(
 
     snapshot(0)
     for step in range(1, steps + 1):
-        if batch_size is None or batch_size >= n:
-            xb, yb = X, y
-        else:
-            if cursor + batch_size > n:
-                order, cursor = torch.randperm(n, generator=gen), 0
-            idx = order[cursor : cursor + batch_size].to(X.device)
-            cursor += batch_size
-            xb, yb = X[idx], y[idx]
+        idx = next(batches)
+        xb, yb = (X, y) if idx is None else (X[idx.to(X.device)], y[idx.to(X.device)])
         value, _, grads = lin.loss_and_grad(xb, yb, criterion)
         if not torch.isfinite(value):
             diverged = True
