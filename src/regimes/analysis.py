@@ -7,10 +7,21 @@ import numpy as np
 import pandas as pd
 
 from .data import population_error
+from .linearise import feature_updates
 from .norms import Q
 from .oracle import implicit_limit, min_l1_interpolant, min_l2_interpolant
 
-__all__ = ["references", "analyse_diagonal_cell", "sample_complexity_table", "alpha_max"]
+__all__ = ["references", "analyse_diagonal_cell", "network_tables", "sample_complexity_table", "alpha_max", "diagonal_kernel_distance"]
+
+
+def diagonal_kernel_distance(X: np.ndarray, w_plus: np.ndarray, w_minus: np.ndarray, depth: int) -> float:
+    """Kernel distance (SPEC 2.2) between the tangent kernel ``X diag(a) X^T`` at the given weights and
+    at initialisation, where ``a`` is constant and the kernel is proportional to ``X X^T``."""
+    a = depth**2 * (w_plus ** (2 * depth - 2) + w_minus ** (2 * depth - 2))
+    theta = (X * a) @ X.T
+    theta0 = X @ X.T
+    cos = np.sum(theta * theta0) / (np.linalg.norm(theta) * np.linalg.norm(theta0))
+    return float(np.clip(1.0 - cos, 0.0, 1.0))
 
 
 def references(data: dict) -> dict:
@@ -57,6 +68,8 @@ def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: di
                 "l2_ratio": float(np.linalg.norm(beta) / ref["min_l2_norm"]),
                 "min_l1_error": float(ref["min_l1_error"]),
                 "min_l2_error": float(ref["min_l2_error"]),
+                "kernel_distance": diagonal_kernel_distance(data["X"], trained["anchor_plus"][i], trained["anchor_minus"][i], depth),
+                "feature_updates": feature_updates(cell["K"], int(trained["steps"][i])),
                 "converged": bool(trained["converged"][i]),
                 "diverged": bool(trained["diverged"][i]),
                 "steps": int(trained["steps"][i]),
@@ -64,6 +77,34 @@ def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: di
             }
         )
     return pd.DataFrame(rows)
+
+
+def network_tables(cell: dict, trained: dict, dataset: str, architecture: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Final metrics, one row per seed, and the history, one row per (seed, record)."""
+    keys = ("train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+    history, final = [], []
+    steps = trained["step"]
+    for i, seed in enumerate(trained["seeds"].tolist()):
+        base = {**cell, "dataset": dataset, "architecture": architecture, "seed": seed}
+        valid = ~np.isnan(trained["test_acc"][i])
+        for j in np.flatnonzero(valid):
+            history.append({**base, "step": int(steps[j]), **{k: float(trained[k][i, j]) for k in keys}})
+        last = np.flatnonzero(valid)[-1]
+        diverged = bool(trained["diverged"][i])
+        final.append(
+            {
+                **base,
+                "steps": int(steps[last]),
+                **{k: float(trained[k][i, last]) for k in keys},
+                "test_error": 1.0 - float(trained["test_acc"][i, last]),
+                "updates_per_run": float(steps[-1] / float(cell["K"])) if cell["K"] != "inf" else 0.0,
+                "lr": float(trained["lr"][i]),
+                "diverged": diverged,
+                "converged": not diverged,
+                "seconds": float(trained["seconds"][i]),
+            }
+        )
+    return pd.DataFrame(final), pd.DataFrame(history)
 
 
 def sample_complexity_table(data: dict, ns, alphas, depths) -> pd.DataFrame:

@@ -98,13 +98,21 @@ def validate(config: dict, schema: dict | None = None) -> dict:
 
 
 def _check_consistency(config: dict) -> None:
-    sparse = config.get("sparse")
-    if sparse:
-        data = sparse["data"]
+    for name in ("sparse", "sparse_K"):
+        experiment = config.get(name)
+        if not experiment:
+            continue
+        data = experiment["data"]
         if data["sparsity"] > data["d"]:
-            raise ConfigError(f"config key 'sparse.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= sparse.data.d ({data['d']})")
-        if sparse["grid"]["width"] != [1]:
-            raise ConfigError(f"config key 'sparse.grid.width': value {sparse['grid']['width']} is not allowed; allowed: [1] (the diagonal model has no width)")
+            raise ConfigError(f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= {name}.data.d ({data['d']})")
+        if experiment["grid"]["width"] != [1]:
+            raise ConfigError(f"config key '{name}.grid.width': value {experiment['grid']['width']} is not allowed; allowed: [1] (the diagonal model has no width)")
+    for name in ("linearised", "linearised_phase"):
+        experiment = config.get(name)
+        if not experiment:
+            continue
+        if "cnn" in experiment["architectures"] and min(experiment["grid"]["depth"]) < 2:
+            raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: integers >= 2 with architecture 'cnn'")
 
 
 def _looks_numeric(text: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "Cell", "cells", "cell_id", "parse_cell_id", "AXES"]
+__all__ = ["INF", "format_value", "parse_K", "K_text", "Cell", "cells", "cell_id", "parse_cell_id", "AXES"]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -43,6 +43,13 @@ def parse_K(K) -> float:
     if isinstance(K, str) and K.isdigit() and int(K) >= 1:
         return int(K)
     raise ValueError(f"K must be an integer >= 1 or {INF!r}, got {K!r}")
+
+
+def K_text(K) -> str:
+    """The one spelling of a K value as text (``"1"``, ``"inf"``), whatever a table parsed it as."""
+    if isinstance(K, str) and K != INF:
+        K = float(K)
+    return format_value(parse_K(int(K)) if isinstance(K, float) and not math.isinf(K) else K)
 
 
 @dataclass(frozen=True)

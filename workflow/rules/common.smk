@@ -2,18 +2,25 @@
 import hashlib
 from pathlib import Path
 
-from regimes.grid import cell_id, cells, format_value
+from regimes.grid import cells
 
 SRC = Path(workflow.basedir) / "src" / "regimes"
 ENV = "../../environment.yml"
 
+# Experiments by kind: the diagonal model on sparse regression, and networks on classification data.
+DIAGONAL = ("sparse", "sparse_K")
+NETWORKS = ("linearised", "linearised_phase")
+
+# Each figure and the experiments it draws from.
 FIGURES = {
-    "sparse": [
-        "sparse_transition",
-        "implicit_norm",
-        "q_functions",
-        "sample_complexity",
-    ],
+    "sparse_transition": ["sparse"],
+    "implicit_norm": ["sparse"],
+    "q_functions": [],
+    "sample_complexity": ["sparse"],
+    "accuracy_vs_K": ["linearised"],
+    "kernel_change": ["linearised"],
+    "training_curves": ["linearised"],
+    "phase_alpha_K": ["sparse_K", "linearised_phase"],
 }
 
 
@@ -21,46 +28,61 @@ def code_version(*modules):
     """Hash of the library modules behind a step, so that editing them reruns its jobs (a params change)."""
     digest = hashlib.sha1()
     for module in modules:
-        for path in (
-            sorted((SRC / module).rglob("*.py"))
-            if (SRC / module).is_dir()
-            else [SRC / f"{module}.py"]
-        ):
-            digest.update(path.read_bytes())
+        path = SRC / module
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [SRC / f"{module}.py"]
+        for file in files:
+            digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def experiments():
+    return [e for e in DIAGONAL + NETWORKS if e in config]
 
 
 def experiment_cells(experiment):
     return [c.id for c in cells(config[experiment]["grid"])]
 
 
-def cell_files(experiment, stage, ext):
+def network_models(experiment):
+    """``<dataset>-<architecture>`` for every pair of the experiment."""
+    cfg = config[experiment]
+    return [f"{d}-{a}" for d in cfg["data"] for a in cfg["architectures"]]
+
+
+def analysis_files(experiment, stage="analysis"):
+    if experiment in DIAGONAL:
+        return expand(
+            f"results/{experiment}/{stage}/{{cell}}.csv",
+            cell=experiment_cells(experiment),
+        )
     return expand(
-        f"results/{experiment}/{stage}/{{cell}}.{ext}",
+        f"results/{experiment}/{stage}/{{model}}/{{cell}}.csv",
+        model=network_models(experiment),
         cell=experiment_cells(experiment),
     )
 
 
-def dataset_files(experiment, n=None):
+def dataset_files(experiment, n=None, seeds=None):
     n = config[experiment]["data"]["n"] if n is None else n
+    seeds = config[experiment]["seeds"] if seeds is None else seeds
     return expand(
         f"results/{experiment}/data/seed~{{seed}}_n~{n}.npz",
-        seed=config[experiment]["seeds"],
+        seed=seeds,
     )
+
+
+def figure_inputs(name):
+    return expand("results/{experiment}/summary.csv", experiment=FIGURES[name])
 
 
 def all_figures():
     names = [
         name
-        for experiment, figs in FIGURES.items()
-        if experiment in config
-        for name in figs
+        for name, needs in FIGURES.items()
+        if all(e in config for e in needs) and (needs or "sparse" in config)
     ]
     return expand("figures/{name}.{ext}", name=names, ext=["pdf", "png"])
 
 
 def all_summaries():
-    return expand(
-        "results/{experiment}/summary.csv",
-        experiment=[e for e in FIGURES if e in config],
-    )
+    return expand("results/{experiment}/summary.csv", experiment=experiments())

@@ -1,15 +1,34 @@
-# Stage 1: data sets, one .npz per (experiment, seed, n).
+# Stage 1: data sets (.npz), generated from seeds: nothing is downloaded.
 
 
-rule sparse_dataset:
+rule diagonal_dataset:
     output:
-        "results/sparse/data/seed~{seed}_n~{n}.npz",
+        "results/{experiment}/data/seed~{seed}_n~{n}.npz",
+    wildcard_constraints:
+        experiment="|".join(DIAGONAL),
+    params:
+        data=lambda wc: config[wc.experiment]["data"],
+        code=code_version("data"),
     log:
-        "logs/sparse/data/seed~{seed}_n~{n}.log",
+        "logs/{experiment}/data/seed~{seed}_n~{n}.log",
     conda:
         ENV
-    params:
-        data=lambda wc: config["sparse"]["data"],
-        code=code_version("data"),
     script:
-        "../scripts/sparse_dataset.py"
+        "../scripts/diagonal_dataset.py"
+
+
+rule network_dataset:
+    output:
+        "results/{experiment}/data/{dataset}.npz",
+    wildcard_constraints:
+        experiment="|".join(NETWORKS),
+        dataset="mnist1d|digits",
+    params:
+        data=lambda wc: config[wc.experiment]["data"][wc.dataset],
+        code=code_version("datasets"),
+    log:
+        "logs/{experiment}/data/{dataset}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/network_dataset.py"

@@ -3,7 +3,7 @@
 
 rule figure_sparse_transition:
     input:
-        "results/sparse/summary.csv",
+        figure_inputs("sparse_transition"),
     output:
         pdf="figures/sparse_transition.pdf",
         png="figures/sparse_transition.png",
@@ -17,7 +17,7 @@ rule figure_sparse_transition:
 
 rule figure_implicit_norm:
     input:
-        "results/sparse/summary.csv",
+        figure_inputs("implicit_norm"),
     output:
         pdf="figures/implicit_norm.pdf",
         png="figures/implicit_norm.png",
@@ -52,6 +52,74 @@ rule figure_sample_complexity:
     conda:
         ENV
     params:
-        threshold=config["sparse"]["sample_complexity"]["threshold"],
+        threshold=(
+            config["sparse"]["sample_complexity"]["threshold"] if "sparse" in config else None
+        ),
     script:
         "../scripts/figure_sample_complexity.py"
+
+
+rule figure_accuracy_vs_K:
+    input:
+        summary="results/linearised/summary.csv",
+        history="results/linearised/history.csv",
+    output:
+        pdf="figures/accuracy_vs_K.pdf",
+        png="figures/accuracy_vs_K.png",
+    params:
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+    log:
+        "logs/figures/accuracy_vs_K.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_accuracy_vs_K.py"
+
+
+rule figure_kernel_change:
+    input:
+        summary="results/linearised/summary.csv",
+        history="results/linearised/history.csv",
+    output:
+        pdf="figures/kernel_change.pdf",
+        png="figures/kernel_change.png",
+    params:
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+    log:
+        "logs/figures/kernel_change.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_kernel_change.py"
+
+
+rule figure_training_curves:
+    input:
+        summary="results/linearised/summary.csv",
+        history="results/linearised/history.csv",
+    output:
+        pdf="figures/training_curves.pdf",
+        png="figures/training_curves.png",
+    params:
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+    log:
+        "logs/figures/training_curves.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_training_curves.py"
+
+
+rule figure_phase_alpha_K:
+    input:
+        diagonal="results/sparse_K/summary.csv",
+        network="results/linearised_phase/summary.csv",
+    output:
+        pdf="figures/phase_alpha_K.pdf",
+        png="figures/phase_alpha_K.png",
+    log:
+        "logs/figures/phase_alpha_K.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_phase_alpha_K.py"
