@@ -45,10 +45,23 @@ def smoke_run(tmp_path_factory):
     return workdir, time.perf_counter() - start
 
 
+FIGURES = (
+    "sparse_transition",
+    "implicit_norm",
+    "q_functions",
+    "sample_complexity",
+    "accuracy_vs_K",
+    "kernel_change",
+    "training_curves",
+    "phase_alpha_K",
+)
+
+
 def test_smoke_chain_produces_every_contract(smoke_run):
     workdir, seconds = smoke_run
-    cfg = yaml.safe_load(SMOKE.read_text())["sparse"]
-    for name in ("sparse_transition", "implicit_norm", "q_functions", "sample_complexity"):
+    config = yaml.safe_load(SMOKE.read_text())
+    cfg = config["sparse"]
+    for name in FIGURES:
         for ext in ("pdf", "png"):
             path = workdir / "figures" / f"{name}.{ext}"
             assert path.stat().st_size > 10_000, path
@@ -61,6 +74,23 @@ def test_smoke_chain_produces_every_contract(smoke_run):
     assert len(list((workdir / "results/sparse/data").glob("*.npz"))) >= len(cfg["seeds"])
     assert (workdir / "results/sparse/provenance.json").exists()
     assert seconds < 180, f"smoke chain took {seconds:.0f} s"
+
+
+def test_smoke_covers_K_for_every_kind_of_model(smoke_run):
+    """K in {1, a finite K, inf} for the diagonal model, an MLP and a CNN, each row with its K columns."""
+    workdir, _ = smoke_run
+    diagonal = pd.read_csv(workdir / "results/sparse_K/summary.csv")
+    networks = pd.read_csv(workdir / "results/linearised/summary.csv")
+    for table in (diagonal, networks):
+        assert {"K", "feature_updates", "kernel_distance"} <= set(table.columns)
+        Ks = set(table["K"].astype(str))
+        assert "inf" in Ks and "1" in Ks and len(Ks) >= 3
+    assert set(networks["architecture"]) == {"mlp", "cnn"}
+    history = pd.read_csv(workdir / "results/linearised/history.csv")
+    assert {"step", "train_loss", "test_acc", "kernel_distance"} <= set(history.columns)
+    # K = inf never moves the kernel; K = 1 does.
+    assert (networks.loc[networks["K"].astype(str) == "inf", "kernel_distance"] < 1e-9).all()
+    assert (networks.loc[networks["K"].astype(str) == "1", "kernel_distance"] > 0).all()
 
 
 def test_nothing_to_do_on_a_second_run(smoke_run):

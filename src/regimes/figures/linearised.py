@@ -34,9 +34,11 @@ def _K_axis(ax, ticks, labels, steps=None):
     ax.minorticks_off()
     ax.set_xlabel("K (steps between feature updates)")
     if steps:
-        top = ax.secondary_xaxis("top", functions=(lambda k: steps / np.asarray(k), lambda u: steps / np.asarray(u)))
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(ticks)
+        top.set_xticklabels([f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)], fontsize=8)
+        top.minorticks_off()
         top.set_xlabel("T / K (feature updates)", fontsize=9)
-        top.tick_params(labelsize=8)
 
 
 def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, steps: int, path) -> None:
@@ -139,6 +141,7 @@ def _heatmap(ax, table, value, title, fmt, cmap):
     grid.index = [names[i] for i in grid.index]
     grid.columns = [f"{a:g}" for a in grid.columns]
     sns.heatmap(grid, ax=ax, annot=True, fmt=fmt, cmap=cmap, cbar=True, annot_kws={"fontsize": 8})
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_xlabel(r"initialisation scale $\alpha$")
     ax.set_ylabel("K")
     ax.set_title(title)
