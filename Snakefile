@@ -11,6 +11,9 @@ if not workflow.overwrite_configfiles:
 validate(config)
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 
 
@@ -32,3 +35,4 @@ rule all:
     input:
         all_figures(),
         all_summaries(),
+        "results/claims.csv",

@@ -93,6 +93,27 @@ def test_smoke_covers_K_for_every_kind_of_model(smoke_run):
     assert (networks.loc[networks["K"].astype(str) == "1", "kernel_distance"] > 0).all()
 
 
+def test_claims_table_lists_every_claim(smoke_run):
+    workdir, _ = smoke_run
+    claims = pd.read_csv(workdir / "results/claims.csv")
+    assert list(claims.columns) == ["claim", "paper", "measured", "threshold", "passed"]
+    assert set(claims["paper"]) == {"Woodworth et al. 2020", "Goldwaser & Ge 2023"}
+    assert set(claims["passed"]) <= {"pass", "FAIL", "not run"}
+    assert (workdir / "results/claims.md").read_text().startswith("# Claims")
+
+
+def test_report_is_self_contained_with_every_figure_and_the_claims(smoke_run):
+    workdir, _ = smoke_run
+    report = workdir / "report.html"
+    snakemake(workdir, "--report", str(report))
+    text = report.read_text(errors="replace")
+    assert report.stat().st_size > 100_000
+    for name in FIGURES:
+        assert f"{name}.png" in text, name
+    assert "claims.html" in text and "0. Claims" in text
+    assert "<script src=\"http" not in text  # nothing fetched from elsewhere
+
+
 def test_nothing_to_do_on_a_second_run(smoke_run):
     workdir, _ = smoke_run
     assert jobs_planned(workdir) == {}

@@ -6,14 +6,14 @@ rule diagonal_references:
         lambda wc: dataset_files(wc.experiment),
     output:
         "results/{experiment}/references.csv",
-    wildcard_constraints:
-        experiment="|".join(DIAGONAL),
-    params:
-        code=code_version("analysis", "oracle"),
     log:
         "logs/{experiment}/references.log",
+    wildcard_constraints:
+        experiment="|".join(DIAGONAL),
     conda:
         ENV
+    params:
+        code=code_version("analysis", "oracle"),
     script:
         "../scripts/diagonal_references.py"
 
@@ -25,14 +25,14 @@ rule analyse_diagonal:
         references="results/{experiment}/references.csv",
     output:
         "results/{experiment}/analysis/{cell}.csv",
-    wildcard_constraints:
-        experiment="|".join(DIAGONAL),
-    params:
-        code=code_version("analysis", "oracle", "norms"),
     log:
         "logs/{experiment}/analysis/{cell}.log",
+    wildcard_constraints:
+        experiment="|".join(DIAGONAL),
     conda:
         ENV
+    params:
+        code=code_version("analysis", "oracle", "norms"),
     script:
         "../scripts/analyse_diagonal.py"
 
@@ -43,14 +43,14 @@ rule analyse_network:
     output:
         final="results/{experiment}/analysis/{model}/{cell}.csv",
         history="results/{experiment}/history/{model}/{cell}.csv",
-    wildcard_constraints:
-        experiment="|".join(NETWORKS),
-    params:
-        code=code_version("analysis"),
     log:
         "logs/{experiment}/analysis/{model}/{cell}.log",
+    wildcard_constraints:
+        experiment="|".join(NETWORKS),
     conda:
         ENV
+    params:
+        code=code_version("analysis"),
     script:
         "../scripts/analyse_network.py"
 
@@ -61,12 +61,12 @@ rule summarise:
     output:
         summary="results/{experiment}/summary.csv",
         provenance="results/{experiment}/provenance.json",
-    params:
-        config=lambda wc: config[wc.experiment],
     log:
         "logs/{experiment}/summary.log",
     conda:
         ENV
+    params:
+        config=lambda wc: config[wc.experiment],
     script:
         "../scripts/summarise.py"
 
@@ -76,10 +76,10 @@ rule history:
         lambda wc: analysis_files(wc.experiment, "history"),
     output:
         "results/{experiment}/history.csv",
-    wildcard_constraints:
-        experiment="|".join(NETWORKS),
     log:
         "logs/{experiment}/history.log",
+    wildcard_constraints:
+        experiment="|".join(NETWORKS),
     conda:
         ENV
     script:
@@ -97,12 +97,43 @@ rule sample_complexity:
         else [],
     output:
         "results/sparse/sample_complexity.csv",
-    params:
-        settings=config["sparse"]["sample_complexity"] if "sparse" in config else {},
-        code=code_version("analysis", "oracle"),
     log:
         "logs/sparse/sample_complexity.log",
     conda:
         ENV
+    params:
+        settings=config["sparse"]["sample_complexity"] if "sparse" in config else {},
+        code=code_version("analysis", "oracle"),
     script:
         "../scripts/sample_complexity.py"
+
+
+rule claims:
+    input:
+        summaries=all_summaries(),
+        sample_complexity=(
+            "results/sparse/sample_complexity.csv" if "sparse" in config else []
+        ),
+    output:
+        csv="results/claims.csv",
+        md="results/claims.md",
+        html=report(
+            "results/claims.html",
+            caption="../report/claims.rst",
+            category="0. Claims",
+        ),
+    log:
+        "logs/claims.log",
+    conda:
+        ENV
+    params:
+        experiments=experiments(),
+        threshold=(
+            config["sparse"]["sample_complexity"]["threshold"]
+            if "sparse" in config
+            else None
+        ),
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+        code=code_version("claims"),
+    script:
+        "../scripts/claims.py"

@@ -4,15 +4,15 @@
 rule diagonal_dataset:
     output:
         "results/{experiment}/data/seed~{seed}_n~{n}.npz",
+    log:
+        "logs/{experiment}/data/seed~{seed}_n~{n}.log",
     wildcard_constraints:
         experiment="|".join(DIAGONAL),
+    conda:
+        ENV
     params:
         data=lambda wc: config[wc.experiment]["data"],
         code=code_version("data"),
-    log:
-        "logs/{experiment}/data/seed~{seed}_n~{n}.log",
-    conda:
-        ENV
     script:
         "../scripts/diagonal_dataset.py"
 
@@ -20,15 +20,15 @@ rule diagonal_dataset:
 rule network_dataset:
     output:
         "results/{experiment}/data/{dataset}.npz",
+    log:
+        "logs/{experiment}/data/{dataset}.log",
     wildcard_constraints:
         experiment="|".join(NETWORKS),
         dataset="mnist1d|digits",
+    conda:
+        ENV
     params:
         data=lambda wc: config[wc.experiment]["data"][wc.dataset],
         code=code_version("datasets"),
-    log:
-        "logs/{experiment}/data/{dataset}.log",
-    conda:
-        ENV
     script:
         "../scripts/network_dataset.py"

@@ -6,7 +6,11 @@ rule figure_sparse_transition:
         figure_inputs("sparse_transition"),
     output:
         pdf="figures/sparse_transition.pdf",
-        png="figures/sparse_transition.png",
+        png=report(
+            "figures/sparse_transition.png",
+            caption="../report/sparse_transition.rst",
+            category="1. Kernel and rich regimes",
+        ),
     log:
         "logs/figures/sparse_transition.log",
     conda:
@@ -20,7 +24,11 @@ rule figure_implicit_norm:
         figure_inputs("implicit_norm"),
     output:
         pdf="figures/implicit_norm.pdf",
-        png="figures/implicit_norm.png",
+        png=report(
+            "figures/implicit_norm.png",
+            caption="../report/implicit_norm.rst",
+            category="1. Kernel and rich regimes",
+        ),
     log:
         "logs/figures/implicit_norm.log",
     conda:
@@ -32,7 +40,11 @@ rule figure_implicit_norm:
 rule figure_q_functions:
     output:
         pdf="figures/q_functions.pdf",
-        png="figures/q_functions.png",
+        png=report(
+            "figures/q_functions.png",
+            caption="../report/q_functions.rst",
+            category="1. Kernel and rich regimes",
+        ),
     log:
         "logs/figures/q_functions.log",
     conda:
@@ -46,14 +58,20 @@ rule figure_sample_complexity:
         "results/sparse/sample_complexity.csv",
     output:
         pdf="figures/sample_complexity.pdf",
-        png="figures/sample_complexity.png",
+        png=report(
+            "figures/sample_complexity.png",
+            caption="../report/sample_complexity.rst",
+            category="1. Kernel and rich regimes",
+        ),
     log:
         "logs/figures/sample_complexity.log",
     conda:
         ENV
     params:
         threshold=(
-            config["sparse"]["sample_complexity"]["threshold"] if "sparse" in config else None
+            config["sparse"]["sample_complexity"]["threshold"]
+            if "sparse" in config
+            else None
         ),
     script:
         "../scripts/figure_sample_complexity.py"
@@ -65,13 +83,17 @@ rule figure_accuracy_vs_K:
         history="results/linearised/history.csv",
     output:
         pdf="figures/accuracy_vs_K.pdf",
-        png="figures/accuracy_vs_K.png",
-    params:
-        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+        png=report(
+            "figures/accuracy_vs_K.png",
+            caption="../report/accuracy_vs_K.rst",
+            category="2. Iterative linearisation",
+        ),
     log:
         "logs/figures/accuracy_vs_K.log",
     conda:
         ENV
+    params:
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
     script:
         "../scripts/figure_accuracy_vs_K.py"
 
@@ -82,13 +104,17 @@ rule figure_kernel_change:
         history="results/linearised/history.csv",
     output:
         pdf="figures/kernel_change.pdf",
-        png="figures/kernel_change.png",
-    params:
-        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+        png=report(
+            "figures/kernel_change.png",
+            caption="../report/kernel_change.rst",
+            category="2. Iterative linearisation",
+        ),
     log:
         "logs/figures/kernel_change.log",
     conda:
         ENV
+    params:
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
     script:
         "../scripts/figure_kernel_change.py"
 
@@ -99,13 +125,17 @@ rule figure_training_curves:
         history="results/linearised/history.csv",
     output:
         pdf="figures/training_curves.pdf",
-        png="figures/training_curves.png",
-    params:
-        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
+        png=report(
+            "figures/training_curves.png",
+            caption="../report/training_curves.rst",
+            category="2. Iterative linearisation",
+        ),
     log:
         "logs/figures/training_curves.log",
     conda:
         ENV
+    params:
+        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
     script:
         "../scripts/figure_training_curves.py"
 
@@ -116,7 +146,11 @@ rule figure_phase_alpha_K:
         network="results/linearised_phase/summary.csv",
     output:
         pdf="figures/phase_alpha_K.pdf",
-        png="figures/phase_alpha_K.png",
+        png=report(
+            "figures/phase_alpha_K.png",
+            caption="../report/phase_alpha_K.rst",
+            category="3. The (alpha, K) plane",
+        ),
     log:
         "logs/figures/phase_alpha_K.log",
     conda:
