@@ -10,17 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-SMOKE = ROOT / "config" / "smoke.yaml"
+from .conftest import ROOT, SMOKE, snakemake
+
 pytestmark = pytest.mark.slow
-
-
-def snakemake(workdir, *args, configfile=SMOKE, check=True, **kw):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2", f"--configfile={configfile}", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
-    return proc
 
 
 def jobs_planned(workdir) -> dict[str, int]:
@@ -35,14 +27,6 @@ def jobs_planned(workdir) -> dict[str, int]:
         if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
             counts[parts[0]] = int(parts[1])
     return counts
-
-
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("smoke")
-    start = time.perf_counter()
-    snakemake(workdir)
-    return workdir, time.perf_counter() - start
 
 
 FIGURES = (

@@ -1,0 +1,33 @@
+"""The trainers on CUDA agree with the CPU (skipped where no GPU is present)."""
+import numpy as np
+import pytest
+import torch
+
+from regimes.flow import train_diagonal
+from regimes.linearise import train_iteratively_linearised
+from regimes.networks import build
+
+from .conftest import small_problem
+
+pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")]
+
+
+def test_diagonal_trainer_on_cuda_matches_cpu():
+    data = [small_problem(seed=s) for s in (0, 1)]
+    X, y = np.stack([d["X"] for d in data]), np.stack([d["y"] for d in data])
+    cpu = train_diagonal(X, y, 0.05, 3, device="cpu")
+    gpu = train_diagonal(X, y, 0.05, 3, device="cuda")
+    assert gpu.converged.all()
+    np.testing.assert_allclose(gpu.beta, cpu.beta, rtol=1e-6, atol=1e-9)
+
+
+def test_linearised_trainer_on_cuda_matches_cpu():
+    g = torch.Generator().manual_seed(0)
+    data = {"X": torch.randn(64, 6, generator=g, dtype=torch.float64), "y": torch.randint(0, 3, (64,), generator=g)}
+    data.update(X_test=data["X"][:16], y_test=data["y"][:16])
+    runs = {}
+    for device in ("cpu", "cuda"):
+        model = build("mlp", (6,), 16, 3, 3, alpha=1.0, seed=0, dtype=torch.float64).to(device)
+        moved = {k: v.to(device) for k, v in data.items()}
+        runs[device] = train_iteratively_linearised(model, moved, K=4, steps=20, lr=0.05, batch_size=16, record_every=10, probe_size=8)
+    np.testing.assert_allclose(runs["cuda"]["final_weights"], runs["cpu"]["final_weights"], rtol=1e-8, atol=1e-10)
