@@ -16,7 +16,8 @@ So the step is large where the flow is slow and small where it is fast.
 Iterative linearisation (Goldwaser & Ge 2023; SPEC 2.1): with ``relinearise_every = K`` the model trained
 is the Taylor expansion around an anchor ``a`` that moves to the current weights every K steps,
 ``beta_lin(w) = beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)``.
-The curvature bound then uses the anchor's tangent kernel (the kernel of the model being trained).
+The curvature bound then uses the anchor's tangent kernel (the kernel of the model being trained); for
+K = inf the model trained is linear in the weights and only that stability bound applies.
 K = 1 is the plain trainer above; K = inf keeps the initial kernel and converges to the min-l2
 interpolant.  Runs are a batch dimension: seeds
 (and any other independent runs) train in one tensor program.  Each run stops when its training loss is
@@ -121,7 +122,9 @@ def train_diagonal(
         scale_plus = torch.maximum(w_plus.abs(), (alpha[:, None] + anchor_plus).abs())
         scale_minus = torch.maximum(w_minus.abs(), (alpha[:, None] + anchor_minus).abs())
         rate = torch.maximum(grad_plus.abs() / scale_plus, grad_minus.abs() / scale_minus).amax(1)
-        eta = torch.minimum(step_scale * n / lam, max_rel_change / rate)
+        eta = step_scale * n / lam
+        if not math.isinf(K):  # a fixed anchor makes the trained model linear: stability is the only limit
+            eta = torch.minimum(eta, max_rel_change / rate)
         eta = torch.where(active & torch.isfinite(eta), eta, torch.zeros_like(eta))
         delta_plus = delta_plus - eta[:, None] * grad_plus
         delta_minus = delta_minus - eta[:, None] * grad_minus
