@@ -24,6 +24,24 @@ wildcard_constraints:
     name=r"[a-z_]+",
 
 
+# Cheap bookkeeping runs where snakemake runs, never as a cluster job.
+localrules:
+    all,
+    diagonal_dataset,
+    network_dataset,
+    diagonal_references,
+    summarise,
+    history,
+    claims,
+    figure_sparse_transition,
+    figure_implicit_norm,
+    figure_q_functions,
+    figure_accuracy_vs_K,
+    figure_kernel_change,
+    figure_training_curves,
+    figure_phase_alpha_K,
+
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/analysis.smk"

@@ -154,7 +154,27 @@ def bench_diagonal_sweep():
     return ours_s, ref_s, note
 
 
-BENCHMARKS = {"diagonal_sweep": bench_diagonal_sweep, "ntk": bench_ntk, "linearisation_step": bench_linearisation_step, "oracle": bench_oracle}
+def bench_pipeline_overhead():
+    """The smoke workflow's wall time (2 cores, clean directory) against the summed compute time of its
+    training jobs (their ``benchmark:`` files): what scheduling, start-up, analysis and plotting add."""
+    import subprocess
+    import tempfile
+
+    root = HERE.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", tmp, "--cores", "2",
+             f"--configfile={root / 'config' / 'smoke.yaml'}", "--quiet", "all"],
+            check=True, capture_output=True,
+        )
+        wall = time.perf_counter() - start
+        jobs = sorted(Path(tmp, "benchmarks", "jobs").rglob("*.tsv"))
+        compute = sum(float(pd.read_csv(f, sep="\t")["s"].iloc[0]) for f in jobs)
+    return wall, compute, f"smoke workflow wall time vs the summed time of its {len(jobs)} training jobs; ratio = share of the wall time spent training (2 cores run jobs in parallel)"
+
+
+BENCHMARKS = {"diagonal_sweep": bench_diagonal_sweep, "pipeline_overhead": bench_pipeline_overhead, "ntk": bench_ntk, "linearisation_step": bench_linearisation_step, "oracle": bench_oracle}
 
 
 def machine() -> str:

@@ -70,6 +70,7 @@ def test_smoke_config_through_slurm_equals_local_run(cluster, smoke_run, tmp_pat
         "--slurm-status-command", "squeue",
         "--slurm-init-seconds-before-status-checks", "1",
         "--seconds-between-status-checks", "2",
+        "--slurm-keep-successful-logs",
         env=env,
         timeout=1500,
     )

@@ -21,7 +21,8 @@ K = inf the model trained is linear in the weights and only that stability bound
 K = 1 is the plain trainer above; K = inf keeps the initial kernel and converges to the min-l2
 interpolant.  Runs are a batch dimension: seeds
 (and any other independent runs) train in one tensor program.  Each run stops when its training loss is
-below ``tol`` times its initial loss; a non-finite loss marks it diverged.
+below ``tol`` times its initial loss; a non-finite loss, or one above 1e6 times the initial loss, marks
+it diverged.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def train_diagonal(
     for step in range(max_steps + 1):
         grad_plus, grad_minus, g, r = gradient_linearised(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, X, y, depth)
         current = torch.where(active, 0.5 * (r * r).mean(-1), current)
-        bad = active & ~torch.isfinite(current)
+        # Descent from beta = 0 never raises the loss far above its start: that is divergence.
+        bad = active & (~torch.isfinite(current) | (current > 1e6 * initial))
         diverged |= bad
         done = active & (current <= tol * initial)
         converged |= done

@@ -7,13 +7,17 @@ dir=$(realpath -m "$2")
 case "$cmd" in
 start)
     mkdir -p "$dir"/{state,spool,munge}
+    # Free ports, so that no other slurmctld on this machine is disturbed.
+    port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+    ctld_port=$(port)
+    slurmd_port=$(port)
     cpus=$(nproc)
     mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
     cat > "$dir/slurm.conf" <<CONF
 ClusterName=regimes-test
 SlurmctldHost=localhost
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 AuthType=auth/munge
 AuthInfo=socket=$dir/munge/munge.socket
 CryptoType=crypto/munge
