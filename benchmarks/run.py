@@ -177,26 +177,40 @@ def bench_pipeline_overhead():
 BENCHMARKS = {"diagonal_sweep": bench_diagonal_sweep, "pipeline_overhead": bench_pipeline_overhead, "ntk": bench_ntk, "linearisation_step": bench_linearisation_step, "oracle": bench_oracle}
 
 
+# `make bench` runs these; the diagonal sweep (over 10 minutes on 2 cores as written) runs by name:
+# python benchmarks/run.py diagonal_sweep
+DEFAULT = ["pipeline_overhead", "ntk", "linearisation_step", "oracle"]
+
+
 def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), {platform.system()}"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {list(BENCHMARKS)} (default: all)")
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {list(BENCHMARKS)} (default: {DEFAULT})")
     args = parser.parse_args(argv)
-    names = args.names or list(BENCHMARKS)
+    names = args.names or DEFAULT
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
         parser.error(f"unknown benchmark(s) {unknown}; choose from {list(BENCHMARKS)}")
-    rows = []
     for name in names:
         print(f"running {name} ...", flush=True)
         ours, ref, note = BENCHMARKS[name]()
-        rows.append({"benchmark": name, "ours_s": round(ours, 5), "reference_s": round(ref, 5), "ratio": round(ref / ours, 2), "note": note})
         print(f"  ours {ours:.4f} s, reference {ref:.4f} s, ratio {ref / ours:.2f}", flush=True)
-    table = pd.DataFrame(rows)
-    table.to_csv(HERE / "results.csv", index=False)
+        write({"benchmark": name, "ours_s": round(ours, 5), "reference_s": round(ref, 5), "ratio": round(ref / ours, 2), "note": note})
+    print((HERE / "results.md").read_text())
+
+
+def write(row: dict) -> None:
+    """Add or replace one benchmark's row in results.csv and rewrite results.md (after every benchmark,
+    so that a run cut short keeps what it measured)."""
+    path = HERE / "results.csv"
+    table = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=list(row))
+    table = pd.concat([table[table["benchmark"] != row["benchmark"]], pd.DataFrame([row])], ignore_index=True)
+    order = {name: i for i, name in enumerate(BENCHMARKS)}
+    table = table.sort_values("benchmark", key=lambda c: c.map(order)).reset_index(drop=True)
+    table.to_csv(path, index=False)
     lines = [
         "# Benchmark results",
         "",
@@ -207,7 +221,6 @@ def main(argv=None):
     ]
     lines += [f"| {r.benchmark} | {r.ours_s:.4f} | {r.reference_s:.4f} | {r.ratio:.2f} | {r.note} |" for r in table.itertuples()]
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
-    print((HERE / "results.md").read_text())
 
 
 if __name__ == "__main__":
