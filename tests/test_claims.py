@@ -1,5 +1,4 @@
 """Claims are computed from the tables and can fail."""
-import numpy as np
 import pandas as pd
 
 from regimes.claims import claims_html, claims_markdown, evaluate_claims

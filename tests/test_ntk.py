@@ -4,7 +4,6 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch.func import functional_call
 
 from regimes.networks import build
 from regimes.ntk import empirical_ntk, is_dense, kernel_distance, ntk_dense, ntk_from_jacobian

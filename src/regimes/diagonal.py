@@ -36,14 +36,10 @@ def gradient(alpha, delta_plus, delta_minus, X, y, depth: int):
     """Hand-written gradient (SPEC 1.1): with ``g = X^T (X beta - y) / n``,
     ``dL/dw_plus = D w_plus^(D-1) g`` and ``dL/dw_minus = -D w_minus^(D-1) g``.
 
-    Returns ``(grad_plus, grad_minus, g, residual)``.
+    Returns ``(grad_plus, grad_minus, g, residual)``: the Taylor model's gradient with the anchor at the
+    weights, which is the path the trainer runs for K = 1.
     """
-    beta = predictor(alpha, delta_plus, delta_minus, depth)
-    r = torch.einsum("bnd,bd->bn", X, beta) - y
-    g = torch.einsum("bnd,bn->bd", X, r) / X.shape[-2]
-    w_plus = alpha[:, None] + delta_plus
-    w_minus = alpha[:, None] + delta_minus
-    return depth * w_plus ** (depth - 1) * g, -depth * w_minus ** (depth - 1) * g, g, r
+    return gradient_linearised(alpha, delta_plus, delta_minus, delta_plus, delta_minus, X, y, depth)
 
 
 def tangent_kernel_diagonal(w_plus, w_minus, depth: int) -> torch.Tensor:

@@ -46,7 +46,6 @@ def ntk_dense(model: nn.Sequential, x: torch.Tensor, params: dict | None = None)
             z = torch.nn.functional.linear(h.detach() if not pre else h, weight.detach(), None if bias is None else bias.detach())
             if not z.requires_grad:
                 z.requires_grad_(True)
-            z.retain_grad()
             pre.append((z, bias is not None))
             h = z
         else:
@@ -61,7 +60,7 @@ def ntk_dense(model: nn.Sequential, x: torch.Tensor, params: dict | None = None)
         grads = torch.autograd.grad(out, [z for z, _ in pre], grad_outputs=eye[o].expand(n, outputs), retain_graph=o < outputs - 1)
         for store, g in zip(back, grads):
             store.append(g)
-    for a, (z, has_bias), b in zip(inputs, pre, back):
+    for a, (_, has_bias), b in zip(inputs, pre, back):
         gram_in = a @ a.T
         if has_bias:
             gram_in = gram_in + 1.0
