@@ -22,6 +22,7 @@ wildcard_constraints:
     n=r"\d+",
     cell=r"alpha~[0-9.]+_depth~\d+_width~\d+_K~(\d+|inf)",
     name=r"[a-z_]+",
+    task=r"sensing|completion",
 
 
 # Cheap bookkeeping runs where snakemake runs, never as a cluster job.
@@ -29,7 +30,11 @@ localrules:
     all,
     diagonal_dataset,
     network_dataset,
+    matrix_dataset,
+    interpolation_dataset,
     diagonal_references,
+    matrix_references,
+    univariate_curves,
     summarise,
     history,
     claims,
@@ -40,6 +45,9 @@ localrules:
     figure_kernel_change,
     figure_training_curves,
     figure_phase_alpha_K,
+    figure_width,
+    figure_matrix_factorisation,
+    figure_nonlinear_transition,
 
 
 include: "workflow/rules/data.smk"

@@ -48,6 +48,8 @@ def _describe(s: dict) -> str:
         bits.append(s["type"] if isinstance(s["type"], str) else " or ".join(s["type"]))
     if "enum" in s:
         bits.append("one of " + ", ".join(map(repr, s["enum"])))
+    if "const" in s:
+        bits.append(f"exactly {s['const']!r}")
     for key, word in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<")):
         if key in s:
             bits.append(f"{word} {s[key]}")
@@ -98,6 +100,16 @@ def validate(config: dict, schema: dict | None = None) -> dict:
 
 
 def _check_consistency(config: dict) -> None:
+    for name in ("width", "matrix_factorisation"):
+        experiment = config.get(name)
+        if not experiment:
+            continue
+        data = experiment["data"]
+        d, n = data["d"], data["n"]
+        if data["rank"] > d:
+            raise ConfigError(f"config key '{name}.data.rank': value {data['rank']} is not allowed; allowed: <= {name}.data.d ({d})")
+        if "completion" in data["tasks"] and not 2 * d - 1 <= n <= d * d:
+            raise ConfigError(f"config key '{name}.data.n': value {n} is not allowed; allowed: observed entries from 2d - 1 to d^2 ({2 * d - 1} to {d * d}) for completion")
     for name in ("sparse", "sparse_K"):
         experiment = config.get(name)
         if not experiment:
@@ -107,7 +119,7 @@ def _check_consistency(config: dict) -> None:
             raise ConfigError(f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= {name}.data.d ({data['d']})")
         if experiment["grid"]["width"] != [1]:
             raise ConfigError(f"config key '{name}.grid.width': value {experiment['grid']['width']} is not allowed; allowed: [1] (the diagonal model has no width)")
-    for name in ("linearised", "linearised_phase"):
+    for name in ("linearised", "linearised_phase", "nonlinear"):
         experiment = config.get(name)
         if not experiment:
             continue

@@ -25,7 +25,7 @@ from torch import nn
 from torch.func import functional_call, jvp, vjp
 
 from .grid import parse_K
-from .ntk import empirical_ntk, kernel_distance
+from .ntk import empirical_ntk, kernel_distance, trainable
 
 __all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates", "minibatches"]
 
@@ -53,8 +53,9 @@ class LinearisedModel:
 
     def __init__(self, model: nn.Module):
         self.model = model
-        self.anchor = {k: v.detach().clone() for k, v in model.named_parameters()}
-        self.weights = {k: v.detach().clone().requires_grad_(True) for k, v in model.named_parameters()}
+        trained = trainable(model)
+        self.anchor = {k: v.detach().clone() for k, v in trained.items()}
+        self.weights = {k: v.detach().clone().requires_grad_(True) for k, v in trained.items()}
 
     def _f(self, params, x):
         return functional_call(self.model, params, (x,))

@@ -3,18 +3,21 @@
 ``depth`` counts weight layers (an MLP of depth 3 has two hidden layers; a CNN of depth 3 has two conv
 blocks and a linear head); ``width`` is the hidden width (CNN: channels of the first conv block).
 Initialisation is He (Kaiming) normal times ``alpha`` for every weight, biases zero (SPEC 1.7).
+``rf`` (random features) is the MLP with every layer but the last frozen at initialisation: training only
+the last layer, the kernel-end baseline of the non-linear experiments.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
 from torch import nn
 
-__all__ = ["ARCHITECTURES", "build", "mlp", "cnn"]
+__all__ = ["ARCHITECTURES", "build", "mlp", "cnn", "Centred"]
 
-ARCHITECTURES = ("mlp", "cnn")
+ARCHITECTURES = ("mlp", "cnn", "rf")
 
 
 def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
@@ -49,11 +52,25 @@ def cnn(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequen
     return nn.Sequential(*layers)
 
 
-def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: float, seed: int, dtype=torch.float32) -> nn.Sequential:
-    """The network with He-normal weights scaled by ``alpha`` and zero biases, from ``seed``."""
+class Centred(nn.Module):
+    """``f(x; w) - f(x; w_0)``: the network minus a frozen copy of itself at initialisation, so the
+    predictor is exactly zero at initialisation while the tangent kernel is the network's own."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+        self.initial = copy.deepcopy(net).requires_grad_(False)
+
+    def forward(self, x):
+        return self.net(x) - self.initial(x)
+
+
+def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: float, seed: int, dtype=torch.float32, centre: bool = False) -> nn.Module:
+    """The network with He-normal weights scaled by ``alpha`` and zero biases, from ``seed``;
+    ``centre=True`` wraps it in :class:`Centred`."""
     shape = tuple(int(s) for s in shape)
     gen = torch.Generator().manual_seed(int(seed))
-    if architecture == "mlp":
+    if architecture in ("mlp", "rf"):
         model = mlp(math.prod(shape), width, depth, d_out)
     elif architecture == "cnn":
         model = cnn(shape, width, depth, d_out)
@@ -66,4 +83,9 @@ def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: f
                 module.weight.copy_(torch.randn(module.weight.shape, generator=gen) * math.sqrt(2.0 / fan_in) * alpha)
                 if module.bias is not None:
                     module.bias.zero_()
-    return model.to(dtype)
+    if architecture == "rf":
+        *hidden, _ = [m for m in model if isinstance(m, nn.Linear)]
+        for module in hidden:
+            module.requires_grad_(False)
+    model = model.to(dtype)
+    return Centred(model) if centre else model

@@ -16,9 +16,14 @@ import torch
 from torch import nn
 from torch.func import functional_call, jacrev, vmap
 
-__all__ = ["empirical_ntk", "ntk_dense", "ntk_from_jacobian", "kernel_distance", "is_dense"]
+__all__ = ["empirical_ntk", "ntk_dense", "ntk_from_jacobian", "kernel_distance", "is_dense", "trainable"]
 
 _ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.Identity, nn.LeakyReLU, nn.Softplus, nn.ELU)
+
+
+def trainable(model: nn.Module) -> dict:
+    """The parameters that training moves (``requires_grad``); frozen ones are part of the function."""
+    return {k: v for k, v in model.named_parameters() if v.requires_grad}
 
 
 def is_dense(model: nn.Module) -> bool:
@@ -32,21 +37,23 @@ def is_dense(model: nn.Module) -> bool:
 
 
 def ntk_dense(model: nn.Sequential, x: torch.Tensor, params: dict | None = None) -> torch.Tensor:
-    """Per-layer NTK of a dense network: ``(n, n)``, summed over outputs."""
-    params = dict(model.named_parameters()) if params is None else params
+    """Per-layer NTK of a dense network: ``(n, n)``, summed over outputs; layers whose weight is not in
+    ``params`` (frozen) pass signals but add nothing."""
+    params = trainable(model) if params is None else params
     h = x
-    inputs, pre = [], []
+    inputs, pre, trained = [], [], []
     for name, module in model.named_children():
         if isinstance(module, nn.Flatten):
             h = module(h)
         elif isinstance(module, nn.Linear):
             inputs.append(h.detach())
-            weight = params[f"{name}.weight"]
-            bias = params.get(f"{name}.bias")
+            weight = params.get(f"{name}.weight", module.weight)
+            bias = params.get(f"{name}.bias", module.bias)
+            trained.append(f"{name}.weight" in params)
             z = torch.nn.functional.linear(h.detach() if not pre else h, weight.detach(), None if bias is None else bias.detach())
             if not z.requires_grad:
                 z.requires_grad_(True)
-            pre.append((z, bias is not None))
+            pre.append((z, f"{name}.bias" in params))
             h = z
         else:
             h = module(h)
@@ -60,7 +67,9 @@ def ntk_dense(model: nn.Sequential, x: torch.Tensor, params: dict | None = None)
         grads = torch.autograd.grad(out, [z for z, _ in pre], grad_outputs=eye[o].expand(n, outputs), retain_graph=o < outputs - 1)
         for store, g in zip(back, grads):
             store.append(g)
-    for a, (_, has_bias), b in zip(inputs, pre, back):
+    for a, (_, has_bias), b, moves in zip(inputs, pre, back, trained):
+        if not moves:
+            continue
         gram_in = a @ a.T
         if has_bias:
             gram_in = gram_in + 1.0
@@ -71,7 +80,7 @@ def ntk_dense(model: nn.Sequential, x: torch.Tensor, params: dict | None = None)
 
 def ntk_from_jacobian(model: nn.Module, x: torch.Tensor, params: dict | None = None, chunk: int = 64) -> torch.Tensor:
     """NTK by Jacobian contraction (``torch.func.jacrev``), probe points in chunks: the generic route and the reference."""
-    params = {k: v.detach() for k, v in (dict(model.named_parameters()) if params is None else params).items()}
+    params = {k: v.detach() for k, v in (trainable(model) if params is None else params).items()}
 
     def f(p, xi):
         return functional_call(model, p, (xi[None],))[0]
@@ -86,7 +95,12 @@ def ntk_from_jacobian(model: nn.Module, x: torch.Tensor, params: dict | None = N
 
 
 def empirical_ntk(model: nn.Module, x: torch.Tensor, params: dict | None = None) -> torch.Tensor:
-    """``Theta = sum_o J_o J_o^T`` on the probe points ``x``: the per-layer formula when it applies."""
+    """``Theta = sum_o J_o J_o^T`` on the probe points ``x``: the per-layer formula when it applies
+    (a centred network, ``net - frozen copy``, has the tangent kernel of ``net``)."""
+    inner = getattr(model, "net", None)
+    if isinstance(inner, nn.Module) and not any(v.requires_grad for k, v in model.named_parameters() if not k.startswith("net.")):
+        params = None if params is None else {k.removeprefix("net."): v for k, v in params.items()}
+        return empirical_ntk(inner, x, params)
     if is_dense(model):
         return ntk_dense(model, x, params)
     return ntk_from_jacobian(model, x, params)

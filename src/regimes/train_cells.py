@@ -11,9 +11,11 @@ from .device import resolve
 from .flow import train_diagonal
 from .grid import Cell
 from .linearise import train_iteratively_linearised
+from .matrix import train_factorised
 from .networks import build
+from .nonlinear import kernel_prediction, relu_student, train_to_interpolation, univariate_network
 
-__all__ = ["train_diagonal_cell", "train_network_cell"]
+__all__ = ["train_diagonal_cell", "train_network_cell", "train_matrix_cell", "train_teacher_cell", "train_univariate_cell"]
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def train_diagonal_cell(cell: Cell, datasets: list[dict], settings: dict, *, lab
     }
 
 
-def train_network_cell(cell: Cell, data: dict, architecture: str, seeds, settings: dict, *, device=None) -> dict:
+def train_network_cell(cell: Cell, data: dict, architecture: str, seeds, settings: dict, *, centre: bool = False, device=None) -> dict:
     """Every seed of a network cell, one after the other; histories stacked as ``(seeds, records)``
     (NaN-padded where a run diverged early)."""
     dev = resolve(device)
@@ -50,7 +52,7 @@ def train_network_cell(cell: Cell, data: dict, architecture: str, seeds, setting
     classes = int(max(data["y"].max(), data["y_test"].max()) + 1)
     runs = []
     for seed in seeds:
-        model = build(architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed).to(dev)
+        model = build(architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed, centre=centre).to(dev)
         run = train_iteratively_linearised(model, tensors, K=cell.K, seed=seed, **settings)
         log.info("seed %d: test accuracy %.4f, kernel distance %.4f, %.1f s", seed, run["test_acc"][-1], run["kernel_distance"][-1], float(run["seconds"]))
         runs.append(run)
@@ -64,3 +66,71 @@ def train_network_cell(cell: Cell, data: dict, architecture: str, seeds, setting
     for key in ("diverged", "seconds", "lr"):
         out[key] = np.array([r[key] for r in runs])
     return out
+
+
+def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init: str = "gaussian", label: str = "", device=None) -> dict:
+    """Every seed of a factorised cell in one batched program; each seed draws its own problem and
+    initialisation."""
+    seeds = [int(d["seed"]) for d in datasets]
+    result = train_factorised(
+        np.stack([d["A"] for d in datasets]),
+        np.stack([d["y"] for d in datasets]),
+        cell.alpha,
+        cell.depth,
+        cell.width,
+        seeds,
+        init=init,
+        label=label,
+        device=device,
+        **settings,
+    )
+    return {
+        "seeds": np.array(seeds),
+        "M": result.M,
+        "M0": result.M0,
+        "train_loss": result.train_loss,
+        "steps": result.steps,
+        "flow_time": result.flow_time,
+        "converged": result.converged,
+        "diverged": result.diverged,
+        "seconds": np.asarray(result.seconds),
+    }
+
+
+def _stack(runs: list[dict]) -> dict:
+    return {k: np.stack([np.asarray(r[k]) for r in runs]) for k in runs[0]}
+
+
+def train_teacher_cell(cell: Cell, datasets: list[dict], settings: dict, *, centre: bool = True, probe_size: int = 40, label: str = "") -> dict:
+    """ReLU students of every seed's teacher data; test predictions and the tangent-kernel change
+    (on ``probe_size`` of the test points)."""
+    runs = []
+    for data in datasets:
+        seed = int(data["seed"])
+        model = relu_student(data["X"].shape[1], cell.width, cell.depth, cell.alpha, seed, centre=centre)
+        probe = data["X_test"][:: max(1, len(data["X_test"]) // probe_size)]
+        run = train_to_interpolation(model, data["X"], data["y"], probe=probe, label=f"{label} seed {seed}", **settings)
+        with torch.no_grad():
+            run["test_prediction"] = model(torch.as_tensor(data["X_test"], dtype=torch.float64)).reshape(-1).numpy()
+        log.info("seed %d: %d steps, loss %.2e, kernel distance %.4f, %.1f s", seed, run["steps"], run["train_loss"], run["kernel_distance"], run["seconds"])
+        runs.append(run)
+    return {"seeds": np.array([int(d["seed"]) for d in datasets]), **_stack(runs)}
+
+
+def train_univariate_cell(cell: Cell, datasets: list[dict], settings: dict, *, label: str = "") -> dict:
+    """The centred univariate network of every seed: its function on the grid after training, and the
+    kernel-regime limit from the same initialisation."""
+    if cell.depth != 2:
+        raise ValueError(f"the univariate network has one hidden layer (depth 2), got depth {cell.depth}")
+    runs = []
+    for data in datasets:
+        seed = int(data["seed"])
+        model = univariate_network(cell.width, cell.alpha, seed)
+        kernel = kernel_prediction(model, data["X"], data["y"], data["X_test"])
+        run = train_to_interpolation(model, data["X"], data["y"], label=f"{label} seed {seed}", **settings)
+        with torch.no_grad():
+            run["prediction"] = model(torch.as_tensor(data["X_test"], dtype=torch.float64)).reshape(-1).numpy()
+        run["kernel_prediction"] = kernel
+        log.info("seed %d: %d steps, loss %.2e, %.1f s", seed, run["steps"], run["train_loss"], run["seconds"])
+        runs.append(run)
+    return {"seeds": np.array([int(d["seed"]) for d in datasets]), **_stack(runs)}

@@ -55,6 +55,92 @@ rule analyse_network:
         "../scripts/analyse_network.py"
 
 
+rule matrix_references:
+    input:
+        lambda wc: matrix_dataset_files(wc.experiment, wc.task),
+    output:
+        "results/{experiment}/references/{task}.csv",
+    log:
+        "logs/{experiment}/references/{task}.log",
+    wildcard_constraints:
+        experiment="|".join(MATRIX),
+    conda:
+        ENV
+    params:
+        code=code_version("analysis_beyond", "matrix"),
+    script:
+        "../scripts/matrix_references.py"
+
+
+rule analyse_matrix:
+    input:
+        trained="results/{experiment}/train/{task}/{cell}.npz",
+        data=lambda wc: matrix_dataset_files(wc.experiment, wc.task),
+        references="results/{experiment}/references/{task}.csv",
+    output:
+        "results/{experiment}/analysis/{task}/{cell}.csv",
+    log:
+        "logs/{experiment}/analysis/{task}/{cell}.log",
+    wildcard_constraints:
+        experiment="|".join(MATRIX),
+    conda:
+        ENV
+    params:
+        code=code_version("analysis_beyond", "matrix"),
+    script:
+        "../scripts/analyse_matrix.py"
+
+
+rule analyse_teacher:
+    input:
+        trained="results/{experiment}/train/{cell}.npz",
+        data=lambda wc: dataset_files(wc.experiment),
+    output:
+        "results/{experiment}/analysis/{cell}.csv",
+    log:
+        "logs/{experiment}/analysis/{cell}.log",
+    wildcard_constraints:
+        experiment="nonlinear_teacher",
+    conda:
+        ENV
+    params:
+        code=code_version("analysis_beyond"),
+    script:
+        "../scripts/analyse_teacher.py"
+
+
+rule analyse_univariate:
+    input:
+        trained="results/{experiment}/train/{cell}.npz",
+        data=lambda wc: dataset_files(wc.experiment),
+    output:
+        final="results/{experiment}/analysis/{cell}.csv",
+        curves="results/{experiment}/curves/{cell}.csv",
+    log:
+        "logs/{experiment}/analysis/{cell}.log",
+    wildcard_constraints:
+        experiment="univariate",
+    conda:
+        ENV
+    params:
+        code=code_version("analysis_beyond", "nonlinear"),
+    script:
+        "../scripts/analyse_univariate.py"
+
+
+rule univariate_curves:
+    input:
+        lambda wc: analysis_files("univariate", "curves"),
+    output:
+        "results/univariate/curves.csv",
+    log:
+        "logs/univariate/curves.log",
+    conda:
+        ENV
+    script:
+        "../scripts/concatenate.py"
+
+
 rule summarise:
     input:
         lambda wc: analysis_files(wc.experiment),

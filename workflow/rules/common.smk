@@ -7,9 +7,12 @@ from regimes.grid import cells
 SRC = Path(workflow.basedir) / "src" / "regimes"
 ENV = "../../environment.yml"
 
-# Experiments by kind: the diagonal model on sparse regression, and networks on classification data.
+# Experiments by kind: the diagonal model on sparse regression, networks on classification data,
+# factorised matrices (sensing / completion), and small networks trained to interpolation.
 DIAGONAL = ("sparse", "sparse_K")
-NETWORKS = ("linearised", "linearised_phase")
+NETWORKS = ("linearised", "linearised_phase", "nonlinear")
+MATRIX = ("width", "matrix_factorisation")
+INTERPOLATION = ("nonlinear_teacher", "univariate")
 
 # Each figure and the experiments it draws from.
 FIGURES = {
@@ -21,6 +24,9 @@ FIGURES = {
     "kernel_change": ["linearised"],
     "training_curves": ["linearised"],
     "phase_alpha_K": ["sparse_K", "linearised_phase"],
+    "width": ["width"],
+    "matrix_factorisation": ["matrix_factorisation"],
+    "nonlinear_transition": ["nonlinear", "nonlinear_teacher", "univariate"],
 }
 
 
@@ -36,7 +42,7 @@ def code_version(*modules):
 
 
 def experiments():
-    return [e for e in DIAGONAL + NETWORKS if e in config]
+    return [e for e in DIAGONAL + NETWORKS + MATRIX + INTERPOLATION if e in config]
 
 
 def experiment_cells(experiment):
@@ -49,8 +55,25 @@ def network_models(experiment):
     return [f"{d}-{a}" for d in cfg["data"] for a in cfg["architectures"]]
 
 
+def matrix_tasks(experiment):
+    return config[experiment]["data"]["tasks"]
+
+
+def matrix_dataset_files(experiment, task):
+    return expand(
+        f"results/{experiment}/data/{task}_seed~{{seed}}.npz",
+        seed=config[experiment]["seeds"],
+    )
+
+
 def analysis_files(experiment, stage="analysis"):
-    if experiment in DIAGONAL:
+    if experiment in MATRIX:
+        return expand(
+            f"results/{experiment}/{stage}/{{task}}/{{cell}}.csv",
+            task=matrix_tasks(experiment),
+            cell=experiment_cells(experiment),
+        )
+    if experiment in DIAGONAL + INTERPOLATION:
         return expand(
             f"results/{experiment}/{stage}/{{cell}}.csv",
             cell=experiment_cells(experiment),

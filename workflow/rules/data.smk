@@ -32,3 +32,36 @@ rule network_dataset:
         code=code_version("datasets"),
     script:
         "../scripts/network_dataset.py"
+
+
+rule matrix_dataset:
+    output:
+        "results/{experiment}/data/{task}_seed~{seed}.npz",
+    log:
+        "logs/{experiment}/data/{task}_seed~{seed}.log",
+    wildcard_constraints:
+        experiment="|".join(MATRIX),
+        task="sensing|completion",
+    conda:
+        ENV
+    params:
+        data=lambda wc: config[wc.experiment]["data"],
+        code=code_version("matrix"),
+    script:
+        "../scripts/matrix_dataset.py"
+
+
+rule interpolation_dataset:
+    output:
+        "results/{experiment}/data/seed~{seed}_n~{n}.npz",
+    log:
+        "logs/{experiment}/data/seed~{seed}_n~{n}.log",
+    wildcard_constraints:
+        experiment="|".join(INTERPOLATION),
+    conda:
+        ENV
+    params:
+        data=lambda wc: config[wc.experiment]["data"],
+        code=code_version("nonlinear"),
+    script:
+        "../scripts/interpolation_dataset.py"

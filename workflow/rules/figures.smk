@@ -157,3 +157,60 @@ rule figure_phase_alpha_K:
         ENV
     script:
         "../scripts/figure_phase_alpha_K.py"
+
+
+rule figure_width:
+    input:
+        figure_inputs("width"),
+    output:
+        pdf="figures/width.pdf",
+        png=report(
+            "figures/width.png",
+            caption="../report/width.rst",
+            category="1. Kernel and rich regimes",
+        ),
+    log:
+        "logs/figures/width.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_width.py"
+
+
+rule figure_matrix_factorisation:
+    input:
+        figure_inputs("matrix_factorisation"),
+    output:
+        pdf="figures/matrix_factorisation.pdf",
+        png=report(
+            "figures/matrix_factorisation.png",
+            caption="../report/matrix_factorisation.rst",
+            category="1. Kernel and rich regimes",
+        ),
+    log:
+        "logs/figures/matrix_factorisation.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_matrix_factorisation.py"
+
+
+rule figure_nonlinear_transition:
+    input:
+        networks="results/nonlinear/summary.csv",
+        teacher="results/nonlinear_teacher/summary.csv",
+        univariate="results/univariate/summary.csv",
+        curves="results/univariate/curves.csv",
+    output:
+        pdf="figures/nonlinear_transition.pdf",
+        png=report(
+            "figures/nonlinear_transition.png",
+            caption="../report/nonlinear_transition.rst",
+            category="1. Kernel and rich regimes",
+        ),
+    log:
+        "logs/figures/nonlinear_transition.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_nonlinear_transition.py"

@@ -36,7 +36,7 @@ rule train_network:
         "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{cell}.tsv"
     wildcard_constraints:
         experiment="|".join(NETWORKS),
-        architecture="mlp|cnn",
+        architecture="mlp|cnn|rf",
     conda:
         ENV
     threads: 1
@@ -47,6 +47,82 @@ rule train_network:
     params:
         train=lambda wc: config[wc.experiment]["train"],
         seeds=lambda wc: config[wc.experiment]["seeds"],
+        centre=lambda wc: config[wc.experiment]["centre_output"],
         code=code_version("linearise", "ntk", "networks", "train_cells"),
     script:
         "../scripts/train_network.py"
+
+
+rule train_matrix:
+    input:
+        lambda wc: matrix_dataset_files(wc.experiment, wc.task),
+    output:
+        "results/{experiment}/train/{task}/{cell}.npz",
+    log:
+        "logs/{experiment}/train/{task}/{cell}.log",
+    benchmark:
+        "benchmarks/jobs/{experiment}/train/{task}/{cell}.tsv"
+    wildcard_constraints:
+        experiment="|".join(MATRIX),
+        task="sensing|completion",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        runtime=30,
+        mem_mb=2000,
+    params:
+        train=lambda wc: config[wc.experiment]["train"],
+        init=lambda wc: config[wc.experiment]["init"],
+        code=code_version("matrix", "train_cells"),
+    script:
+        "../scripts/train_matrix.py"
+
+
+rule train_teacher:
+    input:
+        lambda wc: dataset_files(wc.experiment),
+    output:
+        "results/{experiment}/train/{cell}.npz",
+    log:
+        "logs/{experiment}/train/{cell}.log",
+    benchmark:
+        "benchmarks/jobs/{experiment}/train/{cell}.tsv"
+    wildcard_constraints:
+        experiment="nonlinear_teacher",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        runtime=30,
+        mem_mb=2000,
+    params:
+        train=lambda wc: config[wc.experiment]["train"],
+        centre=lambda wc: config[wc.experiment]["centre_output"],
+        code=code_version("nonlinear", "networks", "ntk", "train_cells"),
+    script:
+        "../scripts/train_teacher.py"
+
+
+rule train_univariate:
+    input:
+        lambda wc: dataset_files(wc.experiment),
+    output:
+        "results/{experiment}/train/{cell}.npz",
+    log:
+        "logs/{experiment}/train/{cell}.log",
+    benchmark:
+        "benchmarks/jobs/{experiment}/train/{cell}.tsv"
+    wildcard_constraints:
+        experiment="univariate",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        runtime=30,
+        mem_mb=4000,
+    params:
+        train=lambda wc: config[wc.experiment]["train"],
+        code=code_version("nonlinear", "networks", "ntk", "train_cells"),
+    script:
+        "../scripts/train_univariate.py"

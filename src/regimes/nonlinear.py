@@ -1,0 +1,206 @@
+"""Non-linear networks between the regimes (Woodworth et al. 2020, sec. 7; SPEC 1.7).
+
+- ``circle_teacher``: points on the unit circle labelled by a small ReLU teacher; ReLU students of
+  several depths with He initialisation times alpha, trained by full-batch gradient descent to
+  interpolation; test loss and the change of the tangent kernel against ``alpha^D``.
+- ``univariate``: a wide one-hidden-layer ReLU network on a handful of points on a line, centred so the
+  predictor is zero at initialisation; small alpha interpolates like a linear spline, large alpha like
+  a smooth (cubic-like) spline.
+
+``train_to_interpolation`` follows gradient flow on ``L = mean (f(x) - y)^2 / 2`` with the step chosen
+from the curvature, as the diagonal and matrix trainers do: ``step_scale / lambda_max(Theta / n)`` (the
+tangent kernel's top eigenvalue, by a warm power iteration with one jvp and one vjp a step), and no
+layer's weights may change by more than ``max_rel_change`` of their norm in one step.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+import torch
+from scipy.interpolate import CubicSpline
+from torch import nn
+from torch.func import functional_call, jacrev, jvp, vjp
+
+from .device import resolve
+from .networks import Centred, mlp
+from .ntk import empirical_ntk, kernel_distance, trainable
+
+__all__ = [
+    "circle_teacher",
+    "univariate_points",
+    "relu_student",
+    "univariate_network",
+    "train_to_interpolation",
+    "spline_references",
+    "kernel_prediction",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _circle(angles: np.ndarray) -> np.ndarray:
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> dict:
+    """``n_train`` random points on the unit circle (and ``n_test`` evenly spaced ones) labelled by a
+    ReLU network ``x -> sum_j a_j relu(w_j . x)`` with ``teacher_width`` units; labels have unit rms."""
+    gen = np.random.default_rng(seed)
+    W = gen.standard_normal((teacher_width, 2))
+    a = gen.choice([-1.0, 1.0], size=teacher_width)
+
+    def teacher(X):
+        return np.maximum(X @ W.T, 0.0) @ a
+
+    X = _circle(gen.uniform(0, 2 * np.pi, n_train))
+    X_test = _circle(np.linspace(0, 2 * np.pi, n_test, endpoint=False))
+    scale = np.sqrt(np.mean(teacher(X_test) ** 2))
+    return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
+
+
+def univariate_points(n: int, seed: int) -> dict:
+    """``n`` points with sorted, well-separated ``x`` in [-1, 1] and standard-normal ``y``."""
+    gen = np.random.default_rng(seed)
+    x = np.sort(np.linspace(-1, 1, n) + gen.uniform(-0.3, 0.3, n) / n)
+    y = gen.standard_normal(n)
+    grid = np.linspace(x[0], x[-1], 401)
+    return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed}
+
+
+def spline_references(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> dict[str, np.ndarray]:
+    """The linear spline (rich end) and the natural cubic spline (kernel-like end) through the points."""
+    return {"linear": np.interp(grid, x, y), "cubic": CubicSpline(x, y, bc_type="natural")(grid)}
+
+
+def _scale_weights(model: nn.Module, alpha: float, gen: torch.Generator, bias_std: float = 0.0) -> None:
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.Linear):
+                fan_in = module.weight.shape[1]
+                module.weight.copy_(torch.randn(module.weight.shape, generator=gen, dtype=module.weight.dtype) * math.sqrt(2.0 / fan_in) * alpha)
+                if module.bias is not None:
+                    module.bias.copy_(torch.randn(module.bias.shape, generator=gen, dtype=module.bias.dtype) * bias_std * alpha)
+
+
+def relu_student(d_in: int, width: int, depth: int, alpha: float, seed: int, *, centre: bool = False, dtype=torch.float64) -> nn.Module:
+    """A ReLU MLP with ``depth`` weight layers of ``width`` units, one output, He-normal weights times
+    ``alpha`` and zero biases; ``centre=True`` subtracts its initial function."""
+    model = mlp(d_in, width, depth, 1).to(dtype)
+    _scale_weights(model, alpha, torch.Generator().manual_seed(int(seed)))
+    return Centred(model) if centre else model
+
+
+def univariate_network(width: int, alpha: float, seed: int, *, dtype=torch.float64) -> nn.Module:
+    """``x -> sum_j a_j relu(w_j x + b_j)`` with He-normal ``w, a`` and ``b ~ N(0, 1)``, all times
+    ``alpha`` (kinks spread over the data), centred: exactly zero at initialisation."""
+    model = mlp(1, width, 2, 1).to(dtype)
+    gen = torch.Generator().manual_seed(int(seed))
+    _scale_weights(model, alpha, gen, bias_std=1.0)
+    with torch.no_grad():
+        model[-1].bias.zero_()
+    return Centred(model)
+
+
+def train_to_interpolation(
+    model: nn.Module,
+    X,
+    y,
+    *,
+    step_scale: float = 0.5,
+    max_rel_change: float = 0.01,
+    tol: float = 1.0e-9,
+    max_steps: int = 20000,
+    probe=None,
+    device=None,
+    log_every: float = 10.0,
+    label: str = "",
+) -> dict:
+    """Full-batch gradient descent along the flow until ``L <= tol * L_0``.  Returns the final loss,
+    steps, flow time, converged / diverged flags and the kernel distance between the tangent kernels
+    (on ``probe``, default the training inputs) at initialisation and at the end."""
+    dev = resolve(device)
+    model = model.to(dev)
+    dtype = next(model.parameters()).dtype
+    X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
+    y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev).reshape(-1)
+    probe = X if probe is None else torch.as_tensor(np.asarray(probe), dtype=dtype, device=dev)
+    n = X.shape[0]
+    weights = {k: v.detach().clone() for k, v in trainable(model).items()}
+    theta0 = empirical_ntk(model, probe, weights)
+
+    def f(params):
+        return functional_call(model, params, (X,)).reshape(-1)
+
+    v = torch.randn(n, generator=torch.Generator().manual_seed(0), dtype=dtype).to(dev)
+    v = v / v.norm()
+    initial = None
+    converged = diverged = False
+    flow_time = 0.0
+    start = last = time.perf_counter()
+    step = 0
+    for step in range(max_steps + 1):
+        out, pullback = vjp(f, weights)
+        r = out - y
+        loss = float(0.5 * (r * r).mean())
+        initial = loss if initial is None else initial
+        if not math.isfinite(loss) or loss > 1e6 * initial:
+            diverged = True
+            break
+        if loss <= tol * initial:
+            converged = True
+            break
+        if step == max_steps:
+            break
+        (grads,) = pullback(r / n)
+        (jtv,) = pullback(v)
+        _, jjtv = jvp(f, (weights,), (jtv,))
+        lam = float(jjtv.norm()) / n
+        v = jjtv / max(float(jjtv.norm()), 1e-300)
+        eta = step_scale / max(lam, 1e-300)
+        for k, g in grads.items():
+            gnorm = float(g.norm())
+            if gnorm > 0:
+                eta = min(eta, max_rel_change * float(weights[k].norm()) / gnorm) if float(weights[k].norm()) > 0 else eta
+        weights = {k: w - eta * grads[k] for k, w in weights.items()}
+        flow_time += eta
+        now = time.perf_counter()
+        if now - last > log_every:
+            last = now
+            log.info("%s step %d: loss / initial %.2e", label, step, loss / initial)
+    theta = empirical_ntk(model, probe, weights)
+    with torch.no_grad():
+        for k, w in weights.items():
+            model.get_parameter(k).copy_(w)
+    return {
+        "train_loss": loss,
+        "steps": step,
+        "flow_time": flow_time,
+        "converged": converged,
+        "diverged": diverged,
+        "kernel_distance": kernel_distance(theta0, theta),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def kernel_prediction(model: nn.Module, X, y, X_new) -> np.ndarray:
+    """The kernel-regime limit at ``X_new``: gradient flow on the model linearised at its current
+    weights converges to ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))`` (the minimum-norm step)."""
+    params = {k: v.detach() for k, v in trainable(model).items()}
+    dtype = next(iter(params.values())).dtype
+    X = torch.as_tensor(np.asarray(X), dtype=dtype)
+    X_new = torch.as_tensor(np.asarray(X_new), dtype=dtype)
+    y = torch.as_tensor(np.asarray(y), dtype=dtype).reshape(-1)
+
+    def jacobian(x):
+        jac = jacrev(lambda p: functional_call(model, p, (x,)).reshape(-1))(params)
+        return torch.cat([j.reshape(x.shape[0], -1) for j in jac.values()], dim=1)
+
+    J, J_new = jacobian(X), jacobian(X_new)
+    with torch.no_grad():
+        residual = y - model(X).reshape(-1)
+        coef = torch.linalg.lstsq(J @ J.T, residual[:, None], driver="gelsd").solution[:, 0]
+        return (model(X_new).reshape(-1) + J_new @ (J.T @ coef)).numpy()
