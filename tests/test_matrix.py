@@ -1,0 +1,130 @@
+"""Matrix factorisation against what is known exactly: the convex minimum-nuclear-norm program (with a
+certified duality gap), the kernel (linearised) solution at large alpha, exact recovery."""
+import numpy as np
+import pytest
+import torch
+
+from regimes.matrix import (
+    completion_problem,
+    init_factors,
+    kernel_solution,
+    min_frobenius_interpolant,
+    min_nuclear_interpolant,
+    nuclear_norm,
+    predictor,
+    sensing_problem,
+    train_factorised,
+    unobserved_change,
+)
+
+
+def test_problems_measure_the_target():
+    p = sensing_problem(5, 2, 30, seed=1)
+    assert np.allclose(np.einsum("nab,ab->n", p["A"], p["target"]), p["y"])
+    assert np.linalg.matrix_rank(p["target"]) == 2 and np.isclose(np.linalg.norm(p["target"]), 1.0)
+    c = completion_problem(6, 1, 15, seed=2)
+    assert c["mask"].sum() == 15 and c["mask"].any(0).all() and c["mask"].any(1).all()
+    assert np.allclose(c["y"], c["target"][c["mask"]])
+    with pytest.raises(ValueError, match="2d - 1"):
+        completion_problem(6, 1, 5, seed=0)
+
+
+def test_min_nuclear_full_observation_is_the_matrix_itself():
+    p = completion_problem(5, 2, 25, seed=0)
+    sol = min_nuclear_interpolant(p["A"], p["y"])
+    assert np.allclose(sol.M, p["target"], atol=1e-6)
+    assert sol.nuclear_norm == pytest.approx(nuclear_norm(p["target"]), rel=1e-6)
+
+
+@pytest.mark.parametrize("maker,args", [(completion_problem, (8, 1, 40)), (sensing_problem, (6, 2, 30)), (sensing_problem, (6, 1, 8))])
+def test_min_nuclear_is_certified_and_below_every_interpolant(maker, args):
+    p = maker(*args, seed=3)
+    sol = min_nuclear_interpolant(p["A"], p["y"])
+    assert sol.residual < 1e-8
+    assert sol.gap < 1e-6
+    assert sol.lower_bound <= sol.nuclear_norm * (1 + 1e-9)
+    # Any other interpolant has a larger nuclear norm: the least-norm one and random feasible points.
+    B = p["A"].reshape(len(p["y"]), -1)
+    null = np.linalg.svd(B)[2][len(p["y"]) :]
+    gen = np.random.default_rng(0)
+    others = [min_frobenius_interpolant(p["A"], p["y"]), p["target"]]
+    others += [(others[0].reshape(-1) + 0.1 * gen.standard_normal(null.shape[0]) @ null).reshape(p["target"].shape) for _ in range(20)]
+    for M in others:
+        assert np.allclose(np.einsum("nab,ab->n", p["A"], M), p["y"])
+        assert nuclear_norm(M) >= sol.lower_bound - 1e-9
+
+
+def test_rank_one_completion_is_recovered_by_the_convex_program():
+    p = completion_problem(10, 1, 60, seed=0)
+    sol = min_nuclear_interpolant(p["A"], p["y"])
+    assert np.linalg.norm(sol.M - p["target"]) < 1e-5
+
+
+def test_init_is_per_seed_and_unbiased_starts_at_zero():
+    one = init_factors((4, 5), 3, 6, 0.1, seed=7)
+    assert [tuple(w.shape) for w in one] == [(1, 4, 6), (1, 6, 6), (1, 6, 5)]
+    assert float(one[0].std()) == pytest.approx(0.1, rel=0.5)
+    again = init_factors((4, 5), 3, 6, 0.1, seed=7)
+    assert all(torch.equal(a, b) for a, b in zip(one, again))
+    assert torch.count_nonzero(predictor(one + [w.clone() for w in one], "unbiased")) == 0
+
+
+def test_batched_runs_equal_single_runs():
+    p, q = completion_problem(6, 1, 20, seed=0), completion_problem(6, 1, 20, seed=1)
+    both = train_factorised(np.stack([p["A"], q["A"]]), np.stack([p["y"], q["y"]]), [0.01, 0.3], 2, 6, [0, 1], max_steps=400)
+    for i, (prob, alpha) in enumerate(((p, 0.01), (q, 0.3))):
+        alone = train_factorised(prob["A"][None], prob["y"][None], alpha, 2, 6, [i], max_steps=400)
+        assert np.allclose(both.M[i], alone.M[0], rtol=0, atol=1e-12)
+        assert both.steps[i] == alone.steps[0]
+
+
+def _kernel_gap(p, alpha, depth, width, init):
+    run = train_factorised(p["A"][None], p["y"][None], alpha, depth, width, [0], init=init, tol=1e-14, max_steps=20000)
+    assert run.converged[0]
+    kernel = kernel_solution(p["A"], p["y"], alpha, depth, width, 0, init=init)
+    return np.linalg.norm(run.M[0] - kernel) / np.linalg.norm(kernel - run.M0[0])
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_large_alpha_is_the_kernel_solution(depth):
+    """Zero at initialisation: as alpha grows the trained matrix becomes the limit of the model
+    linearised at its initialisation (the gap falls like a power of alpha)."""
+    p = sensing_problem(5, 1, 12, seed=4)
+    gaps = [_kernel_gap(p, alpha, depth, 5, "unbiased") for alpha in (1.0, 4.0)]
+    assert gaps[1] < 1e-5
+    assert gaps[1] < gaps[0] / 100
+
+
+def test_gaussian_init_reaches_the_kernel_solution_as_alpha2_k_grows():
+    """Not zero at initialisation (U V^T): alpha alone does not make it lazy (the initial predictor grows
+    with it), alpha^2 k does (SPEC 1.6): the gap to the kernel solution falls with the width."""
+    p = sensing_problem(5, 1, 12, seed=4)
+    assert _kernel_gap(p, 8.0, 2, 5, "gaussian") > 0.1
+    gaps = [_kernel_gap(p, 1.0, 2, k, "gaussian") for k in (20, 320)]
+    assert gaps[1] < 5e-3
+    assert gaps[1] < gaps[0] / 5
+
+
+@pytest.mark.parametrize("init,depth", [("gaussian", 2), ("unbiased", 2), ("gaussian", 3)])
+def test_small_alpha_rank_one_completion_reaches_the_nuclear_minimum(init, depth):
+    p = completion_problem(8, 1, 36, seed=1)
+    best = min_nuclear_interpolant(p["A"], p["y"]).nuclear_norm
+    run = train_factorised(p["A"][None], p["y"][None], 1e-3, depth, 8, [0], init=init, tol=1e-7, max_steps=5000)
+    assert run.converged[0]
+    assert nuclear_norm(run.M[0]) == pytest.approx(best, rel=0.03)
+    # ... and is far from the kernel end, whose nuclear norm is much larger.
+    assert nuclear_norm(min_frobenius_interpolant(p["A"], p["y"])) > 1.1 * best
+
+
+def test_unobserved_change():
+    target = np.ones((2, 2))
+    mask = np.array([[True, False], [False, True]])
+    M0 = np.zeros((2, 2))
+    assert unobserved_change(target, M0, target, mask) == pytest.approx(1.0)
+    assert unobserved_change(M0, M0, target, mask) == 0.0
+
+
+def test_divergence_is_recorded():
+    p = sensing_problem(4, 1, 6, seed=0)
+    run = train_factorised(p["A"][None], p["y"][None], 1.0, 2, 4, [0], step_scale=1.0, max_rel_change=0.5, max_steps=200)
+    assert not run.diverged[0]  # the curvature bound keeps step_scale <= 1 stable
