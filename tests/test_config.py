@@ -74,3 +74,50 @@ def test_yaml_exponent_without_dot_is_caught(tmp_path):
 @pytest.mark.parametrize("name", ["config.yaml", "config/smoke.yaml"])
 def test_shipped_configs_are_valid(root, name):
     load_config(root / name)
+
+
+SMOKE_NEW = ("width", "matrix_factorisation", "nonlinear", "nonlinear_teacher", "univariate")
+
+
+@pytest.fixture
+def smoke(root):
+    return yaml.safe_load((root / "config/smoke.yaml").read_text())
+
+
+@pytest.mark.parametrize(
+    "experiment,path,value,words",
+    [
+        ("width", ("data", "tasks"), ["sparse"], ["width.data.tasks[0]", "'sparse'", "'sensing', 'completion'"]),
+        ("width", ("data", "n"), 500, ["width.data.n", "500", "11 to 36"]),
+        ("width", ("data", "rank"), 9, ["width.data.rank", "9", "width.data.d"]),
+        ("width", ("grid", "K"), [5], ["width.grid.K[0]", "5", "exactly 1"]),
+        ("matrix_factorisation", ("init",), "zero", ["matrix_factorisation.init", "'zero'", "'gaussian', 'unbiased'"]),
+        ("matrix_factorisation", ("grid", "width"), [0], ["matrix_factorisation.grid.width[0]", "0", ">= 1"]),
+        ("matrix_factorisation", ("train", "tol"), "1e-7", ["matrix_factorisation.train.tol", "'1e-7'", "1.0e-3"]),
+        ("nonlinear", ("centre_output",), "yes", ["nonlinear.centre_output", "'yes'", "boolean"]),
+        ("nonlinear", ("architectures",), ["resnet"], ["nonlinear.architectures[0]", "'resnet'", "'rf'"]),
+        ("nonlinear_teacher", ("data", "teacher_width"), 0, ["nonlinear_teacher.data.teacher_width", "0", ">= 1"]),
+        ("nonlinear_teacher", ("train", "step_scale"), 3.0, ["nonlinear_teacher.train.step_scale", "3.0", "<= 1"]),
+        ("univariate", ("data", "n"), 1, ["univariate.data.n", "1", ">= 3"]),
+        ("univariate", ("grid", "alpha"), [0.0], ["univariate.grid.alpha[0]", "0.0", "> 0"]),
+    ],
+)
+def test_new_experiment_keys_reject_bad_values(smoke, experiment, path, value, words):
+    node = smoke[experiment]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as err:
+        validate({experiment: smoke[experiment]})
+    for word in words:
+        assert word in str(err.value)
+
+
+@pytest.mark.parametrize("experiment", SMOKE_NEW)
+def test_new_experiments_reject_unknown_keys_and_fill_defaults(smoke, experiment):
+    cfg = validate({experiment: copy.deepcopy(smoke[experiment])})
+    assert "max_steps" in cfg[experiment]["train"] or "steps" in cfg[experiment]["train"]
+    bad = copy.deepcopy(smoke[experiment])
+    bad["alpha"] = [1.0]
+    with pytest.raises(ConfigError, match=rf"{experiment}\.alpha.*unknown key"):
+        validate({experiment: bad})

@@ -1,0 +1,122 @@
+"""Non-linear networks: centring, frozen layers, the kernel limit and the interpolating trainer, checked
+against exact answers (linear models, where gradient flow's limit is the minimum-norm interpolant)."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from regimes.networks import Centred, build
+from regimes.nonlinear import (
+    circle_teacher,
+    kernel_prediction,
+    relu_student,
+    spline_references,
+    train_to_interpolation,
+    univariate_network,
+    univariate_points,
+)
+from regimes.ntk import empirical_ntk, ntk_from_jacobian, trainable
+
+
+@pytest.mark.parametrize("alpha", [0.1, 10.0])
+def test_centring_makes_the_initial_predictor_zero(alpha):
+    x = torch.linspace(-1, 1, 50, dtype=torch.float64)[:, None]
+    uni = univariate_network(300, alpha, seed=0)
+    assert torch.count_nonzero(uni(x)) == 0
+    assert torch.count_nonzero(uni.net(x)) > 0  # the network itself is not zero
+    student = relu_student(2, 30, 3, alpha, seed=1, centre=True)
+    assert torch.count_nonzero(student(torch.randn(20, 2, dtype=torch.float64))) == 0
+    net = build("mlp", (10,), 16, 3, 4, alpha, seed=2, centre=True)
+    assert torch.count_nonzero(net(torch.randn(8, 10))) == 0
+    assert torch.count_nonzero(build("mlp", (10,), 16, 3, 4, alpha, seed=2)(torch.randn(8, 10))) > 0
+
+
+def test_centred_network_keeps_its_tangent_kernel_and_moves_after_a_step():
+    net = build("mlp", (6,), 12, 3, 3, 1.0, seed=0, dtype=torch.float64)
+    centred = Centred(net)
+    x = torch.randn(9, 6, dtype=torch.float64)
+    assert set(trainable(centred)) == {f"net.{k}" for k in trainable(net)}
+    assert torch.allclose(empirical_ntk(centred, x), ntk_from_jacobian(net, x), atol=1e-10)
+    with torch.no_grad():
+        net[1].weight.add_(0.1)
+    assert torch.count_nonzero(centred(x)) > 0
+
+
+def test_random_features_train_only_the_last_layer():
+    model = build("rf", (6,), 12, 3, 3, 1.0, seed=0, dtype=torch.float64)
+    assert set(trainable(model)) == {"5.weight", "5.bias"}
+    x = torch.randn(7, 6, dtype=torch.float64)
+    with torch.no_grad():
+        phi = model[:-1](x)
+    expected = 3 * (phi @ phi.T + 1.0)  # three outputs, each the last layer's linear kernel (+ bias)
+    assert torch.allclose(empirical_ntk(model, x), expected, atol=1e-10)
+    assert torch.allclose(ntk_from_jacobian(model, x), expected, atol=1e-10)
+
+
+def _linear_model(d, seed):
+    torch.manual_seed(seed)
+    return nn.Linear(d, 1, bias=False).double()
+
+
+def test_kernel_prediction_of_a_linear_model_is_the_min_norm_interpolant():
+    gen = np.random.default_rng(0)
+    X, X_new = gen.standard_normal((5, 12)), gen.standard_normal((4, 12))
+    y = gen.standard_normal(5)
+    model = _linear_model(12, 0)
+    w0 = model.weight.detach().numpy()[0]
+    w = w0 + np.linalg.lstsq(X, y - X @ w0, rcond=None)[0]  # min ||w - w0|| with X w = y
+    assert np.allclose(kernel_prediction(model, X, y, X_new), X_new @ w, atol=1e-10)
+    assert np.allclose(kernel_prediction(model, X, y, X), y, atol=1e-10)
+
+
+def test_interpolating_trainer_reaches_the_min_norm_solution_of_a_linear_model():
+    gen = np.random.default_rng(1)
+    X = gen.standard_normal((6, 15))
+    y = gen.standard_normal(6)
+    model = _linear_model(15, 1)
+    w0 = model.weight.detach().numpy()[0].copy()
+    run = train_to_interpolation(model, X, y, step_scale=1.0, max_rel_change=0.5, tol=1e-20, max_steps=5000)
+    assert run["converged"] and not run["diverged"]
+    w = w0 + np.linalg.lstsq(X, y - X @ w0, rcond=None)[0]
+    assert np.allclose(model.weight.detach().numpy()[0], w, atol=1e-8)
+    assert run["kernel_distance"] == pytest.approx(0.0, abs=1e-12)  # a linear model's kernel never moves
+
+
+def test_student_fits_the_teacher_and_large_alpha_stays_lazy():
+    data = circle_teacher(8, 40, 3, seed=0)
+    assert np.allclose(np.linalg.norm(data["X"], axis=1), 1.0)
+    assert np.sqrt(np.mean(data["y_test"] ** 2)) == pytest.approx(1.0)
+    distances = []
+    for alpha in (0.5, 8.0):
+        model = relu_student(2, 30, 3, alpha, seed=0, centre=True)
+        run = train_to_interpolation(model, data["X"], data["y"], step_scale=1.0, tol=1e-5, max_steps=3000, probe=data["X_test"])
+        assert run["train_loss"] < 1e-3 * 0.5 and not run["diverged"]
+        distances.append(run["kernel_distance"])
+    assert distances[1] < distances[0] / 10
+
+
+def test_univariate_points_and_splines():
+    data = univariate_points(7, seed=0)
+    x = data["X"][:, 0]
+    assert np.all(np.diff(x) > 0) and x.min() >= -1.1 and x.max() <= 1.1
+    refs = spline_references(x, data["y"], x)
+    assert np.allclose(refs["linear"], data["y"]) and np.allclose(refs["cubic"], data["y"])
+
+
+def test_small_alpha_univariate_is_closer_to_the_linear_spline_than_the_kernel_limit():
+    data = univariate_points(7, seed=0)
+    grid = data["X_test"][:, 0]
+    refs = spline_references(data["X"][:, 0], data["y"], grid)
+    model = univariate_network(400, 0.05, seed=0)
+    kernel = kernel_prediction(univariate_network(400, 5.0, seed=0), data["X"], data["y"], data["X_test"])
+    run = train_to_interpolation(model, data["X"], data["y"], step_scale=1.0, tol=1e-5, max_steps=6000)
+    assert run["converged"]
+    with torch.no_grad():
+        rich = model(torch.as_tensor(data["X_test"])).reshape(-1).numpy()
+
+    def rms(a):
+        return np.sqrt(np.mean(a**2))
+
+    assert rms(rich - refs["linear"]) < 0.5 * rms(kernel - refs["linear"])
+    assert rms(rich - refs["linear"]) < 0.5 * rms(rich - refs["cubic"])
+    assert rms(kernel - refs["cubic"]) < 0.7 * rms(kernel - refs["linear"])
