@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from scipy.interpolate import CubicSpline
 from torch import nn
-from torch.func import functional_call, jacrev, jvp, vjp
+from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
 from .device import resolve
 from .networks import Centred, mlp
@@ -195,9 +195,17 @@ def kernel_prediction(model: nn.Module, X, y, X_new) -> np.ndarray:
     X_new = torch.as_tensor(np.asarray(X_new), dtype=dtype)
     y = torch.as_tensor(np.asarray(y), dtype=dtype).reshape(-1)
 
-    def jacobian(x):
-        jac = jacrev(lambda p: functional_call(model, p, (x,)).reshape(-1))(params)
-        return torch.cat([j.reshape(x.shape[0], -1) for j in jac.values()], dim=1)
+    def single(p, xi):
+        return functional_call(model, p, (xi[None],)).reshape(())
+
+    per_example = vmap(jacrev(single), in_dims=(None, 0))
+
+    def jacobian(x, chunk=64):  # example by example: memory grows with the chunk, not with x squared
+        parts = []
+        for start in range(0, x.shape[0], chunk):
+            jac = per_example(params, x[start : start + chunk])
+            parts.append(torch.cat([j.reshape(j.shape[0], -1) for j in jac.values()], dim=1))
+        return torch.cat(parts)
 
     J, J_new = jacobian(X), jacobian(X_new)
     with torch.no_grad():
