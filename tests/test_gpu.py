@@ -31,3 +31,26 @@ def test_linearised_trainer_on_cuda_matches_cpu():
         moved = {k: v.to(device) for k, v in data.items()}
         runs[device] = train_iteratively_linearised(model, moved, K=4, steps=20, lr=0.05, batch_size=16, record_every=10, probe_size=8)
     np.testing.assert_allclose(runs["cuda"]["final_weights"], runs["cpu"]["final_weights"], rtol=1e-8, atol=1e-10)
+
+
+def test_matrix_trainer_on_cuda_matches_cpu():
+    from regimes.matrix import completion_problem, train_factorised
+
+    p = completion_problem(6, 1, 20, seed=0)
+    runs = {device: train_factorised(p["A"][None], p["y"][None], 0.01, 2, 6, [0], device=device, max_steps=2000) for device in ("cpu", "cuda")}
+    assert runs["cuda"].converged.all()
+    np.testing.assert_allclose(runs["cuda"].M, runs["cpu"].M, rtol=1e-6, atol=1e-9)
+
+
+def test_interpolating_trainer_on_cuda_matches_cpu():
+    from regimes.nonlinear import circle_teacher, relu_student, train_to_interpolation
+    from regimes.train_cells import _predict
+
+    data = circle_teacher(8, 20, 3, seed=0)
+    out = {}
+    for device in ("cpu", "cuda"):
+        model = relu_student(2, 16, 3, 1.0, seed=0, centre=True)
+        run = train_to_interpolation(model, data["X"], data["y"], max_steps=300, device=device)
+        out[device] = (_predict(model, data["X_test"]), run["kernel_distance"])
+    np.testing.assert_allclose(out["cuda"][0], out["cpu"][0], rtol=1e-6, atol=1e-9)
+    assert out["cuda"][1] == pytest.approx(out["cpu"][1], rel=1e-6, abs=1e-12)

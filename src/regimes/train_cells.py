@@ -97,6 +97,12 @@ def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init:
     }
 
 
+def _predict(model, X) -> np.ndarray:
+    """The model's outputs on ``X``, wherever the model lives (CPU or GPU)."""
+    weight = next(model.parameters())
+    return model(torch.as_tensor(X, dtype=weight.dtype, device=weight.device)).reshape(-1).cpu().numpy()
+
+
 def _stack(runs: list[dict]) -> dict:
     return {k: np.stack([np.asarray(r[k]) for r in runs]) for k in runs[0]}
 
@@ -111,7 +117,7 @@ def train_teacher_cell(cell: Cell, datasets: list[dict], settings: dict, *, cent
         probe = data["X_test"][:: max(1, len(data["X_test"]) // probe_size)]
         run = train_to_interpolation(model, data["X"], data["y"], probe=probe, label=f"{label} seed {seed}", **settings)
         with torch.no_grad():
-            run["test_prediction"] = model(torch.as_tensor(data["X_test"], dtype=torch.float64)).reshape(-1).numpy()
+            run["test_prediction"] = _predict(model, data["X_test"])
         log.info("seed %d: %d steps, loss %.2e, kernel distance %.4f, %.1f s", seed, run["steps"], run["train_loss"], run["kernel_distance"], run["seconds"])
         runs.append(run)
     return {"seeds": np.array([int(d["seed"]) for d in datasets]), **_stack(runs)}
@@ -129,7 +135,7 @@ def train_univariate_cell(cell: Cell, datasets: list[dict], settings: dict, *, l
         kernel = kernel_prediction(model, data["X"], data["y"], data["X_test"])
         run = train_to_interpolation(model, data["X"], data["y"], label=f"{label} seed {seed}", **settings)
         with torch.no_grad():
-            run["prediction"] = model(torch.as_tensor(data["X_test"], dtype=torch.float64)).reshape(-1).numpy()
+            run["prediction"] = _predict(model, data["X_test"])
         run["kernel_prediction"] = kernel
         log.info("seed %d: %d steps, loss %.2e, %.1f s", seed, run["steps"], run["train_loss"], run["seconds"])
         runs.append(run)
