@@ -5,12 +5,12 @@ import pytest
 import torch
 from torch import nn
 
+from regimes.analysis_beyond import spline_references
 from regimes.networks import Centred, build
 from regimes.nonlinear import (
     circle_teacher,
     kernel_prediction,
     relu_student,
-    spline_references,
     train_to_interpolation,
     univariate_network,
     univariate_points,

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .data import population_error
-from .linearise import feature_updates
+from .grid import feature_updates
 from .norms import Q
 from .oracle import implicit_limit, min_l1_interpolant, min_l2_interpolant
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.interpolate import CubicSpline
 
-from .matrix import min_frobenius_interpolant, min_nuclear_interpolant, nuclear_norm, unobserved_change
-from .nonlinear import spline_references
+from .matrix_problems import min_frobenius_interpolant, min_nuclear_interpolant, nuclear_norm, unobserved_change
 
-__all__ = ["matrix_references", "analyse_matrix_cell", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+__all__ = ["spline_references", "matrix_references", "analyse_matrix_cell", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+
+
+def spline_references(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> dict[str, np.ndarray]:
+    """The linear spline (rich end) and the natural cubic spline (kernel-like end) through the points."""
+    return {"linear": np.interp(grid, x, y), "cubic": CubicSpline(x, y, bc_type="natural")(grid)}
 
 
 def _relative(M: np.ndarray, target: np.ndarray) -> float:

@@ -5,13 +5,16 @@ r*-sparse with entries ``1 / sqrt(r*)`` on a random support (unit l2 norm), trai
 ``y = X beta_star + noise * N(0, 1)``, a noiseless test set.  Rows are drawn from their own stream, so
 the data set with n rows is a prefix of the one with more rows: sample-complexity curves compare nested
 designs.
+
+The non-linear experiments (SPEC 1.7): points on the unit circle labelled by a ReLU teacher, and a handful
+of points on a line.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sparse_regression", "population_error"]
+__all__ = ["sparse_regression", "population_error", "circle_teacher", "univariate_points"]
 
 
 def sparse_regression(seed: int, n: int, d: int, sparsity: int, noise: float, n_test: int) -> dict[str, np.ndarray]:
@@ -44,3 +47,32 @@ def population_error(beta: np.ndarray, beta_star: np.ndarray) -> np.ndarray:
     """``||beta - beta_star||^2`` (the expected squared prediction error for isotropic X), along the last axis."""
     diff = np.asarray(beta) - np.asarray(beta_star)
     return np.sum(diff * diff, axis=-1)
+
+
+def _circle(angles: np.ndarray) -> np.ndarray:
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> dict:
+    """``n_train`` random points on the unit circle (and ``n_test`` evenly spaced ones) labelled by a
+    ReLU network ``x -> sum_j a_j relu(w_j . x)`` with ``teacher_width`` units; labels have unit rms."""
+    gen = np.random.default_rng(seed)
+    W = gen.standard_normal((teacher_width, 2))
+    a = gen.choice([-1.0, 1.0], size=teacher_width)
+
+    def teacher(X):
+        return np.maximum(X @ W.T, 0.0) @ a
+
+    X = _circle(gen.uniform(0, 2 * np.pi, n_train))
+    X_test = _circle(np.linspace(0, 2 * np.pi, n_test, endpoint=False))
+    scale = np.sqrt(np.mean(teacher(X_test) ** 2))
+    return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
+
+
+def univariate_points(n: int, seed: int) -> dict:
+    """``n`` points with sorted, well-separated ``x`` in [-1, 1] and standard-normal ``y``."""
+    gen = np.random.default_rng(seed)
+    x = np.sort(np.linspace(-1, 1, n) + gen.uniform(-0.3, 0.3, n) / n)
+    y = gen.standard_normal(n)
+    grid = np.linspace(x[0], x[-1], 401)
+    return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "K_text", "Cell", "cells", "cell_id", "parse_cell_id", "AXES"]
+__all__ = ["INF", "format_value", "parse_K", "K_text", "feature_updates", "Cell", "cells", "cell_id", "parse_cell_id", "AXES"]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -50,6 +50,12 @@ def K_text(K) -> str:
     if isinstance(K, str) and K != INF:
         K = float(K)
     return format_value(parse_K(int(K)) if isinstance(K, float) and not math.isinf(K) else K)
+
+
+def feature_updates(K, steps: int) -> int:
+    """How many times the anchor moves in ``steps`` steps: ``floor(steps / K)``, 0 for K = inf."""
+    K = parse_K(K)
+    return 0 if math.isinf(K) else steps // K
 
 
 @dataclass(frozen=True)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
-
-import torch
 
 __all__ = ["start"]
 
 
 def start(snakemake) -> logging.Logger:
-    """Configure logging (the rule's ``log:`` file and stderr) and torch's thread count from ``threads:``."""
+    """Configure logging (the rule's ``log:`` file and stderr) and the thread count from ``threads:``
+    (torch's, when the script uses torch; the BLAS libraries' through the environment otherwise)."""
     handlers = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(str(snakemake.log[0]), mode="w"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True)
     for noisy in ("fontTools", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    torch.set_num_threads(max(1, int(snakemake.threads)))
+    threads = max(1, int(snakemake.threads))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(threads)  # for libraries imported later
+    torch = sys.modules.get("torch")
+    if torch is not None:  # imported by the script's trainer; scripts that do not need torch never pay for it
+        torch.set_num_threads(threads)
     log = logging.getLogger(f"regimes.{snakemake.rule}")
     log.info("rule %s, wildcards %s, threads %s", snakemake.rule, dict(snakemake.wildcards), snakemake.threads)
     return log

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, jvp, vjp
 
-from .grid import parse_K
+from .grid import feature_updates, parse_K
 from .ntk import empirical_ntk, kernel_distance, trainable
 
 __all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates", "minibatches"]
@@ -40,12 +40,6 @@ def loss_fn(kind: str):
     if kind == "ce":
         return lambda out, y: F.cross_entropy(out, y)
     raise ValueError(f"loss must be 'mse' or 'ce', got {kind!r}")
-
-
-def feature_updates(K, steps: int) -> int:
-    """How many times the anchor moves in ``steps`` steps: ``floor(steps / K)``, 0 for K = inf."""
-    K = parse_K(K)
-    return 0 if math.isinf(K) else steps // K
 
 
 class LinearisedModel:

@@ -21,59 +21,22 @@ import time
 
 import numpy as np
 import torch
-from scipy.interpolate import CubicSpline
 from torch import nn
 from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
+from .data import circle_teacher, univariate_points  # noqa: F401  (re-exported: the experiments' data)
 from .device import resolve
 from .networks import Centred, mlp
 from .ntk import empirical_ntk, kernel_distance, trainable
 
 __all__ = [
-    "circle_teacher",
-    "univariate_points",
     "relu_student",
     "univariate_network",
     "train_to_interpolation",
-    "spline_references",
     "kernel_prediction",
 ]
 
 log = logging.getLogger(__name__)
-
-
-def _circle(angles: np.ndarray) -> np.ndarray:
-    return np.stack([np.cos(angles), np.sin(angles)], axis=1)
-
-
-def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> dict:
-    """``n_train`` random points on the unit circle (and ``n_test`` evenly spaced ones) labelled by a
-    ReLU network ``x -> sum_j a_j relu(w_j . x)`` with ``teacher_width`` units; labels have unit rms."""
-    gen = np.random.default_rng(seed)
-    W = gen.standard_normal((teacher_width, 2))
-    a = gen.choice([-1.0, 1.0], size=teacher_width)
-
-    def teacher(X):
-        return np.maximum(X @ W.T, 0.0) @ a
-
-    X = _circle(gen.uniform(0, 2 * np.pi, n_train))
-    X_test = _circle(np.linspace(0, 2 * np.pi, n_test, endpoint=False))
-    scale = np.sqrt(np.mean(teacher(X_test) ** 2))
-    return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
-
-
-def univariate_points(n: int, seed: int) -> dict:
-    """``n`` points with sorted, well-separated ``x`` in [-1, 1] and standard-normal ``y``."""
-    gen = np.random.default_rng(seed)
-    x = np.sort(np.linspace(-1, 1, n) + gen.uniform(-0.3, 0.3, n) / n)
-    y = gen.standard_normal(n)
-    grid = np.linspace(x[0], x[-1], 401)
-    return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed}
-
-
-def spline_references(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> dict[str, np.ndarray]:
-    """The linear spline (rich end) and the natural cubic spline (kernel-like end) through the points."""
-    return {"linear": np.interp(grid, x, y), "cubic": CubicSpline(x, y, bc_type="natural")(grid)}
 
 
 def _scale_weights(model: nn.Module, alpha: float, gen: torch.Generator, bias_std: float = 0.0) -> None:

@@ -67,7 +67,7 @@ rule matrix_references:
     conda:
         ENV
     params:
-        code=code_version("analysis_beyond", "matrix"),
+        code=code_version("analysis_beyond", "matrix_problems"),
     script:
         "../scripts/matrix_references.py"
 
@@ -86,7 +86,7 @@ rule analyse_matrix:
     conda:
         ENV
     params:
-        code=code_version("analysis_beyond", "matrix"),
+        code=code_version("analysis_beyond", "matrix_problems"),
     script:
         "../scripts/analyse_matrix.py"
 
@@ -123,7 +123,7 @@ rule analyse_univariate:
     conda:
         ENV
     params:
-        code=code_version("analysis_beyond", "nonlinear"),
+        code=code_version("analysis_beyond"),
     script:
         "../scripts/analyse_univariate.py"
 

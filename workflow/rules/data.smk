@@ -46,7 +46,7 @@ rule matrix_dataset:
         ENV
     params:
         data=lambda wc: config[wc.experiment]["data"],
-        code=code_version("matrix"),
+        code=code_version("matrix_problems"),
     script:
         "../scripts/matrix_dataset.py"
 
@@ -62,6 +62,6 @@ rule interpolation_dataset:
         ENV
     params:
         data=lambda wc: config[wc.experiment]["data"],
-        code=code_version("nonlinear"),
+        code=code_version("data"),
     script:
         "../scripts/interpolation_dataset.py"

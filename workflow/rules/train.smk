@@ -74,7 +74,7 @@ rule train_matrix:
     params:
         train=lambda wc: config[wc.experiment]["train"],
         init=lambda wc: config[wc.experiment]["init"],
-        code=code_version("matrix", "train_cells"),
+        code=code_version("matrix", "matrix_problems", "train_cells"),
     script:
         "../scripts/train_matrix.py"
 

@@ -1,7 +1,7 @@
 """Generate one data set of the small non-linear experiments: teacher on the circle, or points on a line."""
 from regimes.io import save_npz
 from regimes.job import start
-from regimes.nonlinear import circle_teacher, univariate_points
+from regimes.data import circle_teacher, univariate_points
 
 log = start(snakemake)
 p = snakemake.params.data

@@ -1,7 +1,7 @@
 """Generate one matrix sensing or completion problem (SPEC 1.6)."""
 from regimes.io import save_npz
 from regimes.job import start
-from regimes.matrix import make_problem
+from regimes.matrix_problems import make_problem
 
 log = start(snakemake)
 p = snakemake.params.data
