@@ -88,57 +88,68 @@ def train_diagonal(
     alpha = torch.as_tensor(np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy(), dtype=dtype, device=dev)
     if torch.any(alpha <= 0):
         raise ValueError("alpha must be positive")
-    delta_plus = torch.zeros(runs, d, dtype=dtype, device=dev)
-    delta_minus = torch.zeros_like(delta_plus)
-    anchor_plus, anchor_minus = delta_plus.clone(), delta_minus.clone()  # offsets of the anchor
-    gen = torch.Generator(device="cpu").manual_seed(0)
-    v = torch.randn(runs, n, generator=gen, dtype=dtype).to(dev)
-    v = v / v.norm(dim=1, keepdim=True)
-
+    zeros = torch.zeros(runs, d, dtype=dtype, device=dev)
+    # Results of every run, filled in as runs finish; the loop works on the runs still training only
+    # (finished runs leave the batch, so a sweep costs the sum of its runs' steps, not runs x the slowest).
+    out = {
+        "delta_plus": zeros.clone(), "delta_minus": zeros.clone(), "anchor_plus": zeros.clone(), "anchor_minus": zeros.clone(),
+        "loss": torch.zeros(runs, dtype=dtype, device=dev), "steps": torch.zeros(runs, dtype=torch.long, device=dev),
+        "flow_time": torch.zeros(runs, dtype=dtype, device=dev),
+        "converged": torch.zeros(runs, dtype=torch.bool, device=dev), "diverged": torch.zeros(runs, dtype=torch.bool, device=dev),
+    }
+    idx = torch.arange(runs, device=dev)
+    Xw, yw, aw = X, y, alpha
+    delta_plus, delta_minus = zeros.clone(), zeros.clone()
+    anchor_plus, anchor_minus = zeros.clone(), zeros.clone()  # offsets of the anchor
+    v = torch.full((runs, n), n**-0.5, dtype=dtype, device=dev)  # the same start in every run: batching changes nothing
     initial = 0.5 * (y * y).mean(-1)
-    active = torch.ones(runs, dtype=torch.bool, device=dev)
-    converged = torch.zeros_like(active)
-    diverged = torch.zeros_like(active)
     steps = torch.zeros(runs, dtype=torch.long, device=dev)
     flow_time = torch.zeros(runs, dtype=dtype, device=dev)
-    current = initial.clone()
     start = last_log = time.perf_counter()
     for step in range(max_steps + 1):
-        grad_plus, grad_minus, g, r = gradient_linearised(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, X, y, depth)
-        current = torch.where(active, 0.5 * (r * r).mean(-1), current)
+        grad_plus, grad_minus, g, r = gradient_linearised(aw, anchor_plus, anchor_minus, delta_plus, delta_minus, Xw, yw, depth)
+        current = 0.5 * (r * r).mean(-1)
         # Descent from beta = 0 never raises the loss far above its start: that is divergence.
-        bad = active & (~torch.isfinite(current) | (current > 1e6 * initial))
-        diverged |= bad
-        done = active & (current <= tol * initial)
-        converged |= done
-        active &= ~(bad | done)
-        if step == max_steps or not bool(active.any()):
-            break
-        a = tangent_kernel_diagonal(alpha[:, None] + anchor_plus, alpha[:, None] + anchor_minus, depth)
-        kv = torch.einsum("bnd,bd->bn", X, a * torch.einsum("bnd,bn->bd", X, v))
+        bad = ~torch.isfinite(current) | (current > 1e6 * initial)
+        done = current <= tol * initial
+        finished = bad | done | (step == max_steps)
+        if bool(finished.any()):
+            ids = idx[finished]
+            for key, value in (("delta_plus", delta_plus), ("delta_minus", delta_minus), ("anchor_plus", anchor_plus), ("anchor_minus", anchor_minus),
+                               ("loss", current), ("steps", steps), ("flow_time", flow_time), ("converged", done & ~bad), ("diverged", bad)):
+                out[key][ids] = value[finished]
+            keep = ~finished
+            idx, Xw, yw, aw, initial = idx[keep], Xw[keep], yw[keep], aw[keep], initial[keep]
+            delta_plus, delta_minus, anchor_plus, anchor_minus = delta_plus[keep], delta_minus[keep], anchor_plus[keep], anchor_minus[keep]
+            grad_plus, grad_minus, v, steps, flow_time, current = grad_plus[keep], grad_minus[keep], v[keep], steps[keep], flow_time[keep], current[keep]
+            if not len(idx):
+                break
+        a = tangent_kernel_diagonal(aw[:, None] + anchor_plus, aw[:, None] + anchor_minus, depth)
+        kv = torch.einsum("bnd,bd->bn", Xw, a * torch.einsum("bnd,bn->bd", Xw, v))
         lam = kv.norm(dim=1)
         v = kv / lam.clamp_min(torch.finfo(dtype).tiny)[:, None]
-        w_plus = alpha[:, None] + delta_plus
-        w_minus = alpha[:, None] + delta_minus
+        w_plus = aw[:, None] + delta_plus
+        w_minus = aw[:, None] + delta_minus
         # Relative to max(|w|, |anchor|): the Taylor model may move a weight through 0 (identical for K = 1).
-        scale_plus = torch.maximum(w_plus.abs(), (alpha[:, None] + anchor_plus).abs())
-        scale_minus = torch.maximum(w_minus.abs(), (alpha[:, None] + anchor_minus).abs())
+        scale_plus = torch.maximum(w_plus.abs(), (aw[:, None] + anchor_plus).abs())
+        scale_minus = torch.maximum(w_minus.abs(), (aw[:, None] + anchor_minus).abs())
         rate = torch.maximum(grad_plus.abs() / scale_plus, grad_minus.abs() / scale_minus).amax(1)
         eta = step_scale * n / lam
         if not math.isinf(K):  # a fixed anchor makes the trained model linear: stability is the only limit
             eta = torch.minimum(eta, max_rel_change / rate)
-        eta = torch.where(active & torch.isfinite(eta), eta, torch.zeros_like(eta))
+        eta = torch.where(torch.isfinite(eta), eta, torch.zeros_like(eta))
         delta_plus = delta_plus - eta[:, None] * grad_plus
         delta_minus = delta_minus - eta[:, None] * grad_minus
-        steps += active.long()
+        steps += 1
         flow_time += eta
         if not math.isinf(K) and (step + 1) % K == 0:
             anchor_plus, anchor_minus = delta_plus.clone(), delta_minus.clone()
         now = time.perf_counter()
         if now - last_log > log_every:
             last_log = now
-            rel = (current / initial).max().item()
-            log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", label, step, int(active.sum()), runs, rel)
+            log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", label, step, len(idx), runs, (current / initial).max().item())
+    delta_plus, delta_minus, anchor_plus, anchor_minus = out["delta_plus"], out["delta_minus"], out["anchor_plus"], out["anchor_minus"]
+    current, steps, flow_time, converged, diverged = out["loss"], out["steps"], out["flow_time"], out["converged"], out["diverged"]
     beta = linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth)
     return FlowResult(
         beta=beta.cpu().numpy(),
