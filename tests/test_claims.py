@@ -68,6 +68,7 @@ def _beyond(rich=True):
     for arch in ("mlp", "rf"):
         for alpha in (0.1, 10.0):
             error = 0.4 if arch == "rf" else (0.2 if alpha < 1 or not rich else 0.38)
+            error = 0.45 if (arch == "mlp" and alpha > 1 and not rich) else error
             nets.append(dict(dataset="digits", architecture=arch, depth=2, alpha=alpha, test_error=error, kernel_distance=0.0 if arch == "rf" else (0.2 if alpha < 1 else 1e-3)))
     for alpha in (0.5, 8.0):
         teacher.append(dict(depth=2, alpha=alpha, alpha_D=alpha**2, test_loss=0.01 if alpha < 1 else 0.05, kernel_distance=0.1 if alpha < 1 else 1e-4))
@@ -82,5 +83,5 @@ def test_claims_beyond_the_diagonal_model_pass_and_fail():
     assert (beyond["passed"] == "pass").all(), beyond
     failed = evaluate_claims(_beyond(rich=False))
     failed = failed[failed["passed"] == "FAIL"]["claim"].str.cat(sep=" | ")
-    for words in ("within 5% of the convex minimum", "set by alpha^2 k", "deeper factorisations", "test error grows with alpha", "closer to the linear spline"):
+    for words in ("within 5% of the convex minimum", "set by alpha^2 k", "deeper factorisations", "between the small-alpha error", "closer to the linear spline"):
         assert words in failed, words

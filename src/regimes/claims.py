@@ -142,9 +142,15 @@ def _nonlinear_claims(s: pd.DataFrame) -> list[dict]:
         trained, baseline = g[g["architecture"] != "rf"], g[g["architecture"] == "rf"]
         small, large = _ends(trained, "test_error")
         rows.append(_row(f"{dataset}: test error grows with alpha (smallest -> largest alpha, trained networks)", W, f"{small:.3f} -> {large:.3f}", "increases", large > small))
-        if len(baseline):
-            gap = large - _median(baseline, "test_error")
-            rows.append(_row(f"{dataset}: at the largest alpha the error is near the last-layer-only baseline (difference)", W, round(gap, 4), "|.| <= 0.05", abs(gap) <= 0.05))
+        top = trained["alpha"].max()
+        for depth, h in trained.groupby("depth"):
+            base = baseline[(baseline["depth"] == depth) & (baseline["alpha"] == top)]
+            if not len(base):
+                continue
+            lo, hi = _ends(h, "test_error")
+            b = _median(base, "test_error")
+            share = (hi - lo) / (b - lo) if b != lo else math.nan
+            rows.append(_row(f"{dataset}, D = {depth}: at the largest alpha the error lies between the small-alpha error and the last-layer-only baseline (share of the way; paper's MNIST: 1.4% -> 2.4%, baseline 2.7%)", W, f"{lo:.3f} -> {hi:.3f}, baseline {b:.3f} ({share:.2f})", "between", lo < hi <= b))
         k_small, k_large = _ends(trained, "kernel_distance")
         rows.append(_row(f"{dataset}: the tangent kernel moves less at large alpha (kernel distance, smallest -> largest alpha)", W, f"{k_small:.3g} -> {k_large:.3g}", "falls 10-fold", k_large * 10 <= k_small))
     return rows
