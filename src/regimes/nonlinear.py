@@ -10,7 +10,8 @@
 ``train_to_interpolation`` follows gradient flow on ``L = mean (f(x) - y)^2 / 2`` with the step chosen
 from the curvature, as the diagonal and matrix trainers do: ``step_scale / lambda_max(Theta / n)`` (the
 tangent kernel's top eigenvalue, by a warm power iteration with one jvp and one vjp a step), and no
-layer's weights may change by more than ``max_rel_change`` of their norm in one step.
+layer's weight matrix may change by more than ``max_rel_change`` of its norm in one step (biases, which
+may start at 0, follow their layer).
 """
 
 from __future__ import annotations
@@ -119,15 +120,16 @@ def train_to_interpolation(
         if step == max_steps:
             break
         (grads,) = pullback(r / n)
-        (jtv,) = pullback(v)
-        _, jjtv = jvp(f, (weights,), (jtv,))
-        lam = float(jjtv.norm()) / n
-        v = jjtv / max(float(jjtv.norm()), 1e-300)
+        for _ in range(20 if step == 0 else 1):  # power iteration, warm-started; converged at the start
+            (jtv,) = pullback(v)
+            _, jjtv = jvp(f, (weights,), (jtv,))
+            lam = float(jjtv.norm()) / n
+            v = jjtv / max(float(jjtv.norm()), 1e-300)
         eta = step_scale / max(lam, 1e-300)
-        for k, g in grads.items():
-            gnorm = float(g.norm())
-            if gnorm > 0:
-                eta = min(eta, max_rel_change * float(weights[k].norm()) / gnorm) if float(weights[k].norm()) > 0 else eta
+        for k, g in grads.items():  # weight matrices only: a bias starting at 0 would freeze the step
+            gnorm, wnorm = float(g.norm()), float(weights[k].norm())
+            if g.ndim >= 2 and gnorm > 0 and wnorm > 0:
+                eta = min(eta, max_rel_change * wnorm / gnorm)
         weights = {k: w - eta * grads[k] for k, w in weights.items()}
         flow_time += eta
         now = time.perf_counter()
