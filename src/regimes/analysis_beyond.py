@@ -17,6 +17,19 @@ def spline_references(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> dict[st
     return {"linear": np.interp(grid, x, y), "cubic": CubicSpline(x, y, bc_type="natural")(grid)}
 
 
+def _status(trained: dict, i: int) -> dict:
+    """How run ``i`` of a cell ended: final loss, converged, diverged, steps (and flow time if kept)."""
+    out = {
+        "train_loss": float(trained["train_loss"][i]),
+        "converged": bool(trained["converged"][i]),
+        "diverged": bool(trained["diverged"][i]),
+        "steps": int(trained["steps"][i]),
+    }
+    if "flow_time" in trained:
+        out["flow_time"] = float(trained["flow_time"][i])
+    return out
+
+
 def _relative(M: np.ndarray, target: np.ndarray) -> float:
     return float(np.linalg.norm(M - target) / np.linalg.norm(target))
 
@@ -64,11 +77,7 @@ def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], tr
                 "min_nuclear_error": float(ref["min_nuclear_error"]),
                 "min_frobenius_nuclear_norm": float(ref["min_frobenius_nuclear_norm"]),
                 "min_frobenius_error": float(ref["min_frobenius_error"]),
-                "train_loss": float(trained["train_loss"][i]),
-                "converged": bool(trained["converged"][i]),
-                "diverged": bool(trained["diverged"][i]),
-                "steps": int(trained["steps"][i]),
-                "flow_time": float(trained["flow_time"][i]),
+                **_status(trained, i),
             }
         )
     return pd.DataFrame(rows)
@@ -87,11 +96,7 @@ def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dic
                 "alpha_D": cell["alpha"] ** cell["depth"],
                 "test_loss": float(0.5 * np.mean(residual**2)),
                 "kernel_distance": float(trained["kernel_distance"][i]),
-                "train_loss": float(trained["train_loss"][i]),
-                "converged": bool(trained["converged"][i]),
-                "diverged": bool(trained["diverged"][i]),
-                "steps": int(trained["steps"][i]),
-                "flow_time": float(trained["flow_time"][i]),
+                **_status(trained, i),
             }
         )
     return pd.DataFrame(rows)
@@ -120,10 +125,7 @@ def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: 
                 "kernel_to_cubic_spline": _rms(kernel_f - ref["cubic"]) / scale,
                 "to_kernel_limit": _rms(trained_f - kernel_f) / scale,
                 "kernel_distance": float(trained["kernel_distance"][i]),
-                "train_loss": float(trained["train_loss"][i]),
-                "converged": bool(trained["converged"][i]),
-                "diverged": bool(trained["diverged"][i]),
-                "steps": int(trained["steps"][i]),
+                **_status(trained, i),
             }
         )
     return pd.DataFrame(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -25,18 +26,12 @@ def train_diagonal_cell(cell: Cell, datasets: list[dict], settings: dict, *, lab
     X = np.stack([d["X"] for d in datasets])
     y = np.stack([d["y"] for d in datasets])
     result = train_diagonal(X, y, cell.alpha, cell.depth, relinearise_every=cell.K, label=label, device=device, **settings)
-    return {
-        "seeds": np.array([int(d["seed"]) for d in datasets]),
-        "beta": result.beta,
-        "anchor_plus": result.anchor_plus,
-        "anchor_minus": result.anchor_minus,
-        "train_loss": result.train_loss,
-        "steps": result.steps,
-        "flow_time": result.flow_time,
-        "converged": result.converged,
-        "diverged": result.diverged,
-        "seconds": np.asarray(result.seconds),
-    }
+    return _arrays([int(d["seed"]) for d in datasets], result)
+
+
+def _arrays(seeds, result) -> dict:
+    """A trainer's result (a dataclass of per-run arrays) as the arrays stored in the cell's ``.npz``."""
+    return {"seeds": np.array(seeds), **{f.name: np.asarray(getattr(result, f.name)) for f in dataclasses.fields(result)}}
 
 
 def train_network_cell(cell: Cell, data: dict, architecture: str, seeds, settings: dict, *, centre: bool = False, device=None) -> dict:
@@ -84,17 +79,7 @@ def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init:
         device=device,
         **settings,
     )
-    return {
-        "seeds": np.array(seeds),
-        "M": result.M,
-        "M0": result.M0,
-        "train_loss": result.train_loss,
-        "steps": result.steps,
-        "flow_time": result.flow_time,
-        "converged": result.converged,
-        "diverged": result.diverged,
-        "seconds": np.asarray(result.seconds),
-    }
+    return _arrays(seeds, result)
 
 
 def _predict(model, X) -> np.ndarray:
