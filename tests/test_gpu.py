@@ -34,7 +34,8 @@ def test_linearised_trainer_on_cuda_matches_cpu():
 
 
 def test_matrix_trainer_on_cuda_matches_cpu():
-    from regimes.matrix import completion_problem, train_factorised
+    from regimes.matrix import train_factorised
+    from regimes.matrix_problems import completion_problem
 
     p = completion_problem(6, 1, 20, seed=0)
     runs = {device: train_factorised(p["A"][None], p["y"][None], 0.01, 2, 6, [0], device=device, max_steps=2000) for device in ("cpu", "cuda")}
@@ -43,7 +44,8 @@ def test_matrix_trainer_on_cuda_matches_cpu():
 
 
 def test_interpolating_trainer_on_cuda_matches_cpu():
-    from regimes.nonlinear import circle_teacher, relu_student, train_to_interpolation
+    from regimes.data import circle_teacher
+    from regimes.nonlinear import relu_student, train_to_interpolation
     from regimes.train_cells import _predict
 
     data = circle_teacher(8, 20, 3, seed=0)

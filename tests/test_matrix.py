@@ -4,16 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from regimes.matrix import (
+from regimes.matrix import init_factors, kernel_solution, predictor, train_factorised
+from regimes.matrix_problems import (
     completion_problem,
-    init_factors,
-    kernel_solution,
     min_frobenius_interpolant,
     min_nuclear_interpolant,
     nuclear_norm,
-    predictor,
     sensing_problem,
-    train_factorised,
     unobserved_change,
 )
 

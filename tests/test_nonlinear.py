@@ -6,14 +6,13 @@ import torch
 from torch import nn
 
 from regimes.analysis_beyond import spline_references
+from regimes.data import circle_teacher, univariate_points
 from regimes.networks import Centred, build
 from regimes.nonlinear import (
-    circle_teacher,
     kernel_prediction,
     relu_student,
     train_to_interpolation,
     univariate_network,
-    univariate_points,
 )
 from regimes.ntk import empirical_ntk, ntk_from_jacobian, trainable
 

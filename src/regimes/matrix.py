@@ -37,25 +37,15 @@ import torch
 from torch.func import jacrev, jvp, vjp
 
 from .device import resolve
-from .matrix_problems import TASKS, NuclearSolution, completion_problem, make_problem, min_frobenius_interpolant, min_nuclear_interpolant, nuclear_norm, sensing_problem, unobserved_change
 
 __all__ = [
-    "TASKS",
     "INITS",
-    "sensing_problem",
-    "completion_problem",
-    "make_problem",
     "init_factors",
     "product",
     "predictor",
     "MatrixResult",
     "train_factorised",
     "kernel_solution",
-    "NuclearSolution",
-    "min_nuclear_interpolant",
-    "min_frobenius_interpolant",
-    "nuclear_norm",
-    "unobserved_change",
 ]
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ import torch
 from torch import nn
 from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
-from .data import circle_teacher, univariate_points  # noqa: F401  (re-exported: the experiments' data)
 from .device import resolve
 from .networks import Centred, mlp
 from .ntk import empirical_ntk, kernel_distance, trainable
