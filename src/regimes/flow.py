@@ -38,8 +38,11 @@ import torch
 from .device import resolve
 from .diagonal import gradient_linearised, linearised_predictor, tangent_kernel_diagonal
 from .grid import parse_K
+from .mirror import train_mirror
 
-__all__ = ["FlowResult", "train_diagonal"]
+__all__ = ["FlowResult", "INTEGRATORS", "train_diagonal"]
+
+INTEGRATORS = ("gd", "mirror")
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,9 @@ def train_diagonal(
     tol: float = 1.0e-9,
     max_steps: int = 20000,
     relinearise_every=1,
+    integrator: str = "gd",
+    nonlinearity: float = 0.25,
+    group=None,
     device=None,
     dtype: torch.dtype = torch.float64,
     log_every: float = 10.0,
@@ -75,12 +81,27 @@ def train_diagonal(
 ) -> FlowResult:
     """Train ``runs`` independent diagonal networks ``beta = w_+^D - w_-^D`` from ``w_+- = alpha``.
 
-    ``X``: ``(runs, n, d)``; ``y``: ``(runs, n)``; ``alpha``: a scalar or ``(runs,)``.
-    Logs a progress line every ``log_every`` seconds.
+    ``X``: ``(problems, n, d)``; ``y``: ``(problems, n)``; ``alpha``: a scalar or ``(runs,)``; ``group``:
+    ``(runs,)``, the problem each run trains on (default: run i on problem i; several alphas on one
+    problem share its data).  ``integrator``: ``"gd"``, gradient descent on the weights with the step
+    above (any K), or ``"mirror"``, linearly implicit Euler steps of the flow in its mirror coordinates
+    (``regimes.mirror``; K = 1 only; ``nonlinearity`` sets its step, ``step_scale`` and
+    ``max_rel_change`` are not used).  Logs a progress line every ``log_every`` seconds.
     """
     if depth < 2:
         raise ValueError(f"depth must be >= 2, got {depth}")
     K = parse_K(relinearise_every)
+    if integrator not in INTEGRATORS:
+        raise ValueError(f"integrator must be one of {INTEGRATORS}, got {integrator!r}")
+    if integrator == "mirror":
+        if K != 1:
+            raise ValueError(f"the mirror integrator follows gradient flow (K = 1); got K = {relinearise_every!r}: use integrator='gd'")
+        out = train_mirror(X, y, alpha, depth, group=group, nonlinearity=nonlinearity, tol=tol, max_steps=max_steps,
+                           device=device, dtype=dtype, log_every=log_every, label=label)
+        return FlowResult(beta=out["beta"], anchor_plus=out["w_plus"], anchor_minus=out["w_minus"], train_loss=out["train_loss"], steps=out["steps"],
+                          flow_time=out["flow_time"], converged=out["converged"], diverged=out["diverged"], seconds=out["seconds"])
+    if group is not None:
+        X, y = np.asarray(X)[np.asarray(group)], np.asarray(y)[np.asarray(group)]
     dev = resolve(device)
     X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
     y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
