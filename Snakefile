@@ -20,7 +20,7 @@ include: "workflow/rules/common.smk"
 wildcard_constraints:
     seed=r"\d+",
     n=r"\d+",
-    cell=r"alpha~[0-9.]+_depth~\d+_width~\d+_K~(\d+|inf)",
+    batch=r"alpha~[0-9.]+(-[0-9.]+)?_depth~\d+_width~\d+_K~(\d+|inf)",
     name=r"[a-z_]+",
     task=r"sensing|completion",
 

@@ -156,7 +156,7 @@ def test_bad_config_fails_before_any_job(tmp_path):
 def test_killed_training_leaves_no_finished_output(tmp_path):
     cfg = yaml.safe_load(SMOKE.read_text())
     cfg["sparse"]["grid"] = {"alpha": [1.0e-3], "depth": [5], "width": [1], "K": [1]}
-    cfg["sparse"]["train"]["max_steps"] = 10_000_000
+    cfg["sparse"]["train"] = {"integrator": "gd", "max_steps": 10_000_000}  # weight-space steps: a long job
     path = tmp_path / "long.yaml"
     path.write_text(yaml.safe_dump(cfg))
     workdir = tmp_path / "run"

@@ -119,6 +119,8 @@ def _check_consistency(config: dict) -> None:
             raise ConfigError(f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= {name}.data.d ({data['d']})")
         if experiment["grid"]["width"] != [1]:
             raise ConfigError(f"config key '{name}.grid.width': value {experiment['grid']['width']} is not allowed; allowed: [1] (the diagonal model has no width)")
+        if experiment["train"]["integrator"] == "mirror" and experiment["grid"]["K"] != [1]:
+            raise ConfigError(f"config key '{name}.grid.K': value {experiment['grid']['K']} is not allowed with {name}.train.integrator 'mirror'; allowed: [1] (or integrator 'gd')")
     for name in ("linearised", "linearised_phase", "nonlinear"):
         experiment = config.get(name)
         if not experiment:

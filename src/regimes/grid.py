@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "K_text", "feature_updates", "Cell", "cells", "cell_id", "parse_cell_id", "AXES"]
+__all__ = ["INF", "format_value", "parse_K", "K_text", "feature_updates", "Cell", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells"]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -86,3 +86,46 @@ def parse_cell_id(text: str) -> Cell:
 def cells(grid: dict) -> list[Cell]:
     """Every combination of the grid's axes, in a stable order."""
     return [Cell(float(a), int(D), int(w), K) for a, D, w, K in itertools.product(*(grid[ax] for ax in AXES))]
+
+
+# Jobs.  One training job holds a batch: a run of consecutive alphas (in the grid's order) at one
+# (depth, width, K), so that a job's start-up (Python, torch) is paid once for several cells and the
+# alphas can share one tensor program.  A batch of one alpha is named exactly like its cell, so any
+# single cell can be asked for (and rerun) alone.
+
+
+def batch_id(alphas, depth, width, K) -> str:
+    """``alpha~0.001-10_depth~2_width~1_K~1`` (first and last alpha of the batch), or the cell id."""
+    alphas = list(alphas)
+    if len(alphas) == 1:
+        return cell_id(alphas[0], depth, width, K)
+    return cell_id(alphas[0], depth, width, K).replace(f"alpha~{format_value(alphas[0])}", f"alpha~{format_value(alphas[0])}-{format_value(alphas[-1])}", 1)
+
+
+def batches(grid: dict, alphas_per_job: int | None = None) -> list[str]:
+    """The grid's batches: every (depth, width, K), its alphas in chunks of ``alphas_per_job`` (all by default)."""
+    alphas = list(grid["alpha"])
+    size = len(alphas) if alphas_per_job is None else int(alphas_per_job)
+    if size < 1:
+        raise ValueError(f"alphas_per_job must be an integer >= 1, got {alphas_per_job!r}")
+    out = []
+    for D, w, K in itertools.product(grid["depth"], grid["width"], grid["K"]):
+        for i in range(0, len(alphas), size):
+            out.append(batch_id(alphas[i : i + size], D, w, K))
+    return out
+
+
+def batch_cells(batch: str, grid: dict) -> list[Cell]:
+    """The cells a batch id names, in the grid's order; its alphas must be the grid's."""
+    first, _, rest = batch.partition("_")
+    text = first.removeprefix("alpha~")
+    lo, _, hi = text.partition("-")
+    template = parse_cell_id(f"alpha~{lo}_{rest}")
+    names = [format_value(a) for a in grid["alpha"]]
+    missing = [v for v in (lo, hi or lo) if v not in names]
+    if missing:
+        raise ValueError(f"batch {batch!r}: alpha {missing[0]} is not in the grid's alphas {names}")
+    i, j = names.index(lo), names.index(hi or lo)
+    if j < i:
+        raise ValueError(f"batch {batch!r}: alpha {hi} comes before {lo} in the grid's alphas {names}")
+    return [Cell(float(a), template.depth, template.width, template.K) for a in list(grid["alpha"])[i : j + 1]]

@@ -48,6 +48,21 @@ def load_npz(path) -> dict[str, np.ndarray]:
         return {k: f[k] for k in f.files}
 
 
+def save_cells(path, cells: dict[str, dict], **extra) -> None:
+    """One batch file for several cells: each cell's arrays stored as ``<cell id>/<name>``."""
+    save_npz(path, **{f"{cell}/{name}": value for cell, arrays in cells.items() for name, value in arrays.items()}, **extra)
+
+
+def load_cells(path) -> dict[str, dict[str, np.ndarray]]:
+    """A batch file back as ``{cell id: {name: array}}`` (keys without a cell, e.g. provenance, left out)."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for key, value in load_npz(path).items():
+        cell, sep, name = key.partition("/")
+        if sep:
+            out.setdefault(cell, {})[name] = value
+    return out
+
+
 def write_json(path, obj) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_jsonable) + "\n")

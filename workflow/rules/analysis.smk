@@ -20,13 +20,13 @@ rule diagonal_references:
 
 rule analyse_diagonal:
     input:
-        trained="results/{experiment}/train/{cell}.npz",
+        trained="results/{experiment}/train/{batch}.npz",
         data=lambda wc: dataset_files(wc.experiment),
         references="results/{experiment}/references.csv",
     output:
-        "results/{experiment}/analysis/{cell}.csv",
+        "results/{experiment}/analysis/{batch}.csv",
     log:
-        "logs/{experiment}/analysis/{cell}.log",
+        "logs/{experiment}/analysis/{batch}.log",
     wildcard_constraints:
         experiment="|".join(DIAGONAL),
     conda:
@@ -39,12 +39,12 @@ rule analyse_diagonal:
 
 rule analyse_network:
     input:
-        "results/{experiment}/train/{model}/{cell}.npz",
+        "results/{experiment}/train/{model}/{batch}.npz",
     output:
-        final="results/{experiment}/analysis/{model}/{cell}.csv",
-        history="results/{experiment}/history/{model}/{cell}.csv",
+        final="results/{experiment}/analysis/{model}/{batch}.csv",
+        history="results/{experiment}/history/{model}/{batch}.csv",
     log:
-        "logs/{experiment}/analysis/{model}/{cell}.log",
+        "logs/{experiment}/analysis/{model}/{batch}.log",
     wildcard_constraints:
         experiment="|".join(NETWORKS),
     conda:
@@ -74,13 +74,13 @@ rule matrix_references:
 
 rule analyse_matrix:
     input:
-        trained="results/{experiment}/train/{task}/{cell}.npz",
+        trained="results/{experiment}/train/{task}/{batch}.npz",
         data=lambda wc: matrix_dataset_files(wc.experiment, wc.task),
         references="results/{experiment}/references/{task}.csv",
     output:
-        "results/{experiment}/analysis/{task}/{cell}.csv",
+        "results/{experiment}/analysis/{task}/{batch}.csv",
     log:
-        "logs/{experiment}/analysis/{task}/{cell}.log",
+        "logs/{experiment}/analysis/{task}/{batch}.log",
     wildcard_constraints:
         experiment="|".join(MATRIX),
     conda:
@@ -93,12 +93,12 @@ rule analyse_matrix:
 
 rule analyse_teacher:
     input:
-        trained="results/{experiment}/train/{cell}.npz",
+        trained="results/{experiment}/train/{batch}.npz",
         data=lambda wc: dataset_files(wc.experiment),
     output:
-        "results/{experiment}/analysis/{cell}.csv",
+        "results/{experiment}/analysis/{batch}.csv",
     log:
-        "logs/{experiment}/analysis/{cell}.log",
+        "logs/{experiment}/analysis/{batch}.log",
     wildcard_constraints:
         experiment="nonlinear_teacher",
     conda:
@@ -111,13 +111,13 @@ rule analyse_teacher:
 
 rule analyse_univariate:
     input:
-        trained="results/{experiment}/train/{cell}.npz",
+        trained="results/{experiment}/train/{batch}.npz",
         data=lambda wc: dataset_files(wc.experiment),
     output:
-        final="results/{experiment}/analysis/{cell}.csv",
-        curves="results/{experiment}/curves/{cell}.csv",
+        final="results/{experiment}/analysis/{batch}.csv",
+        curves="results/{experiment}/curves/{batch}.csv",
     log:
-        "logs/{experiment}/analysis/{cell}.log",
+        "logs/{experiment}/analysis/{batch}.log",
     wildcard_constraints:
         experiment="univariate",
     conda:

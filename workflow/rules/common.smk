@@ -2,7 +2,7 @@
 import hashlib
 from pathlib import Path
 
-from regimes.grid import cells
+from regimes.grid import batches
 
 SRC = Path(workflow.basedir) / "src" / "regimes"
 ENV = "../../environment.yml"
@@ -45,8 +45,10 @@ def experiments():
     return [e for e in DIAGONAL + NETWORKS + MATRIX + INTERPOLATION if e in config]
 
 
-def experiment_cells(experiment):
-    return [c.id for c in cells(config[experiment]["grid"])]
+def experiment_batches(experiment):
+    """The experiment's training jobs: batches of alphas (regimes.grid.batches)."""
+    cfg = config[experiment]
+    return batches(cfg["grid"], cfg.get("alphas_per_job"))
 
 
 def network_models(experiment):
@@ -69,19 +71,19 @@ def matrix_dataset_files(experiment, task):
 def analysis_files(experiment, stage="analysis"):
     if experiment in MATRIX:
         return expand(
-            f"results/{experiment}/{stage}/{{task}}/{{cell}}.csv",
+            f"results/{experiment}/{stage}/{{task}}/{{batch}}.csv",
             task=matrix_tasks(experiment),
-            cell=experiment_cells(experiment),
+            batch=experiment_batches(experiment),
         )
     if experiment in DIAGONAL + INTERPOLATION:
         return expand(
-            f"results/{experiment}/{stage}/{{cell}}.csv",
-            cell=experiment_cells(experiment),
+            f"results/{experiment}/{stage}/{{batch}}.csv",
+            batch=experiment_batches(experiment),
         )
     return expand(
-        f"results/{experiment}/{stage}/{{model}}/{{cell}}.csv",
+        f"results/{experiment}/{stage}/{{model}}/{{batch}}.csv",
         model=network_models(experiment),
-        cell=experiment_cells(experiment),
+        batch=experiment_batches(experiment),
     )
 
 

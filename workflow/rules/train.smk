@@ -1,15 +1,17 @@
-# Stage 2: training, one job per cell (alpha, depth, width, K) running every seed of the cell.
+# Stage 2: training.  One job per batch: consecutive alphas of one (depth, width, K) (all of them unless
+# the experiment sets alphas_per_job), every seed; a batch of one alpha is its cell, so
+# `snakemake results/<experiment>/train/<cell id>.npz` trains one cell alone.
 
 
 rule train_diagonal:
     input:
         lambda wc: dataset_files(wc.experiment),
     output:
-        "results/{experiment}/train/{cell}.npz",
+        "results/{experiment}/train/{batch}.npz",
     log:
-        "logs/{experiment}/train/{cell}.log",
+        "logs/{experiment}/train/{batch}.log",
     benchmark:
-        "benchmarks/jobs/{experiment}/train/{cell}.tsv"
+        "benchmarks/jobs/{experiment}/train/{batch}.tsv"
     wildcard_constraints:
         experiment="|".join(DIAGONAL),
     conda:
@@ -19,8 +21,9 @@ rule train_diagonal:
         runtime=30,
         mem_mb=2000,
     params:
+        grid=lambda wc: config[wc.experiment]["grid"],
         train=lambda wc: config[wc.experiment]["train"],
-        code=code_version("flow", "diagonal", "train_cells"),
+        code=code_version("flow", "mirror", "diagonal", "train_cells"),
     script:
         "../scripts/train_diagonal.py"
 
@@ -29,11 +32,11 @@ rule train_network:
     input:
         "results/{experiment}/data/{dataset}.npz",
     output:
-        "results/{experiment}/train/{dataset}-{architecture}/{cell}.npz",
+        "results/{experiment}/train/{dataset}-{architecture}/{batch}.npz",
     log:
-        "logs/{experiment}/train/{dataset}-{architecture}/{cell}.log",
+        "logs/{experiment}/train/{dataset}-{architecture}/{batch}.log",
     benchmark:
-        "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{cell}.tsv"
+        "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
     wildcard_constraints:
         experiment="|".join(NETWORKS),
         architecture="mlp|cnn|rf",
@@ -45,6 +48,7 @@ rule train_network:
         mem_mb=4000,
         gpu=0,
     params:
+        grid=lambda wc: config[wc.experiment]["grid"],
         train=lambda wc: config[wc.experiment]["train"],
         seeds=lambda wc: config[wc.experiment]["seeds"],
         centre=lambda wc: config[wc.experiment]["centre_output"],
@@ -57,11 +61,11 @@ rule train_matrix:
     input:
         lambda wc: matrix_dataset_files(wc.experiment, wc.task),
     output:
-        "results/{experiment}/train/{task}/{cell}.npz",
+        "results/{experiment}/train/{task}/{batch}.npz",
     log:
-        "logs/{experiment}/train/{task}/{cell}.log",
+        "logs/{experiment}/train/{task}/{batch}.log",
     benchmark:
-        "benchmarks/jobs/{experiment}/train/{task}/{cell}.tsv"
+        "benchmarks/jobs/{experiment}/train/{task}/{batch}.tsv"
     wildcard_constraints:
         experiment="|".join(MATRIX),
         task="sensing|completion",
@@ -72,6 +76,7 @@ rule train_matrix:
         runtime=30,
         mem_mb=2000,
     params:
+        grid=lambda wc: config[wc.experiment]["grid"],
         train=lambda wc: config[wc.experiment]["train"],
         init=lambda wc: config[wc.experiment]["init"],
         code=code_version("matrix", "matrix_problems", "train_cells"),
@@ -83,11 +88,11 @@ rule train_teacher:
     input:
         lambda wc: dataset_files(wc.experiment),
     output:
-        "results/{experiment}/train/{cell}.npz",
+        "results/{experiment}/train/{batch}.npz",
     log:
-        "logs/{experiment}/train/{cell}.log",
+        "logs/{experiment}/train/{batch}.log",
     benchmark:
-        "benchmarks/jobs/{experiment}/train/{cell}.tsv"
+        "benchmarks/jobs/{experiment}/train/{batch}.tsv"
     wildcard_constraints:
         experiment="nonlinear_teacher",
     conda:
@@ -97,6 +102,7 @@ rule train_teacher:
         runtime=30,
         mem_mb=2000,
     params:
+        grid=lambda wc: config[wc.experiment]["grid"],
         train=lambda wc: config[wc.experiment]["train"],
         centre=lambda wc: config[wc.experiment]["centre_output"],
         code=code_version("nonlinear", "networks", "ntk", "train_cells"),
@@ -108,11 +114,11 @@ rule train_univariate:
     input:
         lambda wc: dataset_files(wc.experiment),
     output:
-        "results/{experiment}/train/{cell}.npz",
+        "results/{experiment}/train/{batch}.npz",
     log:
-        "logs/{experiment}/train/{cell}.log",
+        "logs/{experiment}/train/{batch}.log",
     benchmark:
-        "benchmarks/jobs/{experiment}/train/{cell}.tsv"
+        "benchmarks/jobs/{experiment}/train/{batch}.tsv"
     wildcard_constraints:
         experiment="univariate",
     conda:
@@ -122,6 +128,7 @@ rule train_univariate:
         runtime=30,
         mem_mb=4000,
     params:
+        grid=lambda wc: config[wc.experiment]["grid"],
         train=lambda wc: config[wc.experiment]["train"],
         code=code_version("nonlinear", "networks", "ntk", "train_cells"),
     script:

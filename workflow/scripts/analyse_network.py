@@ -1,12 +1,14 @@
-"""Final metrics (one row per seed) and the training history of one network cell."""
+"""Final metrics (one row per seed) and the training history of one batch of network cells."""
+import pandas as pd
+
 from regimes.analysis import network_tables
 from regimes.grid import parse_cell_id
-from regimes.io import load_npz, write_csv
+from regimes.io import load_cells, write_csv
 from regimes.job import start
 
 log = start(snakemake)
 w = snakemake.wildcards
 dataset, architecture = w.model.split("-")
-final, history = network_tables(parse_cell_id(w.cell).as_dict(), load_npz(snakemake.input[0]), dataset, architecture)
-write_csv(snakemake.output.final, final.assign(experiment=w.experiment))
-write_csv(snakemake.output.history, history.assign(experiment=w.experiment))
+tables = [network_tables(parse_cell_id(cell).as_dict(), trained, dataset, architecture) for cell, trained in load_cells(snakemake.input[0]).items()]
+write_csv(snakemake.output.final, pd.concat([t[0] for t in tables], ignore_index=True).assign(experiment=w.experiment))
+write_csv(snakemake.output.history, pd.concat([t[1] for t in tables], ignore_index=True).assign(experiment=w.experiment))

@@ -1,10 +1,12 @@
-"""Test loss and tangent-kernel change of one cell of ReLU students."""
+"""Test loss and tangent-kernel change of one batch of cells of ReLU students."""
+import pandas as pd
+
 from regimes.analysis_beyond import analyse_teacher_cell
 from regimes.grid import parse_cell_id
-from regimes.io import load_npz, write_csv
+from regimes.io import load_cells, load_npz, write_csv
 from regimes.job import start
 
 start(snakemake)
 data = {int(d["seed"]): d for d in map(load_npz, snakemake.input.data)}
-table = analyse_teacher_cell(parse_cell_id(snakemake.wildcards.cell).as_dict(), data, load_npz(snakemake.input.trained))
-write_csv(snakemake.output[0], table.assign(experiment=snakemake.wildcards.experiment))
+tables = [analyse_teacher_cell(parse_cell_id(cell).as_dict(), data, trained) for cell, trained in load_cells(snakemake.input.trained).items()]
+write_csv(snakemake.output[0], pd.concat(tables, ignore_index=True).assign(experiment=snakemake.wildcards.experiment))

@@ -1,13 +1,17 @@
-"""Distances to the linear and cubic splines, and the functions themselves, for one univariate cell."""
+"""Distances to the linear and cubic splines, and the functions themselves, for one batch of univariate cells."""
+import pandas as pd
+
 from regimes.analysis_beyond import analyse_univariate_cell, univariate_curves
 from regimes.grid import parse_cell_id
-from regimes.io import load_npz, write_csv
+from regimes.io import load_cells, load_npz, write_csv
 from regimes.job import start
 
 start(snakemake)
-cell = parse_cell_id(snakemake.wildcards.cell).as_dict()
 data = {int(d["seed"]): d for d in map(load_npz, snakemake.input.data)}
-trained = load_npz(snakemake.input.trained)
 experiment = snakemake.wildcards.experiment
-write_csv(snakemake.output.final, analyse_univariate_cell(cell, data, trained).assign(experiment=experiment))
-write_csv(snakemake.output.curves, univariate_curves(cell, data, trained).assign(experiment=experiment))
+finals, curves = [], []
+for cell, trained in load_cells(snakemake.input.trained).items():
+    finals.append(analyse_univariate_cell(parse_cell_id(cell).as_dict(), data, trained))
+    curves.append(univariate_curves(parse_cell_id(cell).as_dict(), data, trained))
+write_csv(snakemake.output.final, pd.concat(finals, ignore_index=True).assign(experiment=experiment))
+write_csv(snakemake.output.curves, pd.concat(curves, ignore_index=True).assign(experiment=experiment))

@@ -1,15 +1,18 @@
-"""Train every seed of one cell of the diagonal model (seeds vectorised in one tensor program)."""
+"""Train one batch of cells of the diagonal model: its alphas times every seed in one tensor program."""
 import numpy as np
 
-from regimes.grid import parse_cell_id
-from regimes.io import load_npz, save_npz
+from regimes.grid import batch_cells
+from regimes.io import load_npz, save_cells
 from regimes.job import start
 from regimes.provenance import provenance_json
-from regimes.train_cells import train_diagonal_cell
+from regimes.train_cells import train_diagonal_cells
 
 log = start(snakemake)
-cell = parse_cell_id(snakemake.wildcards.cell)
+cells = batch_cells(snakemake.wildcards.batch, snakemake.params.grid)
 datasets = [load_npz(path) for path in snakemake.input]
-result = train_diagonal_cell(cell, datasets, snakemake.params.train, label=cell.id)
-log.info("steps %s, converged %s, final loss %s, %.1f s", result["steps"], result["converged"], result["train_loss"], float(result["seconds"]))
-save_npz(snakemake.output[0], **result, provenance=np.asarray(provenance_json({**cell.as_dict(), "train": snakemake.params.train})))
+results = train_diagonal_cells(cells, datasets, snakemake.params.train, label=snakemake.wildcards.batch)
+for cell in cells:
+    r = results[cell.id]
+    log.info("%s: steps %s, converged %s, final loss %s", cell.id, r["steps"], r["converged"], r["train_loss"])
+config = {"cells": [c.as_dict() for c in cells], "train": snakemake.params.train}
+save_cells(snakemake.output[0], results, provenance=np.asarray(provenance_json(config)))

@@ -1,17 +1,19 @@
-"""Train every seed of one network cell with iterative linearisation (relinearise every K steps)."""
+"""Train every seed of one batch of network cells with iterative linearisation (relinearise every K steps)."""
 import numpy as np
 
-from regimes.grid import parse_cell_id
-from regimes.io import load_npz, save_npz
+from regimes.grid import batch_cells
+from regimes.io import load_npz, save_cells
 from regimes.job import start
 from regimes.provenance import provenance_json
 from regimes.train_cells import train_network_cell
 
 log = start(snakemake)
-w = snakemake.wildcards
-cell = parse_cell_id(w.cell)
-centre = snakemake.params.centre
-result = train_network_cell(cell, load_npz(snakemake.input[0]), w.architecture, snakemake.params.seeds, snakemake.params.train, centre=centre)
-config = {**cell.as_dict(), "dataset": w.dataset, "architecture": w.architecture, "centre_output": centre, "train": snakemake.params.train}
-save_npz(snakemake.output[0], **result, provenance=np.asarray(provenance_json(config)))
-log.info("final test accuracy %s", result["test_acc"][:, -1])
+w, p = snakemake.wildcards, snakemake.params
+cells = batch_cells(w.batch, p.grid)
+data = load_npz(snakemake.input[0])
+results = {}
+for cell in cells:
+    results[cell.id] = train_network_cell(cell, data, w.architecture, p.seeds, p.train, centre=p.centre)
+    log.info("%s: final test accuracy %s", cell.id, results[cell.id]["test_acc"][:, -1])
+config = {"cells": [c.as_dict() for c in cells], "dataset": w.dataset, "architecture": w.architecture, "centre_output": p.centre, "train": p.train}
+save_cells(snakemake.output[0], results, provenance=np.asarray(provenance_json(config)))

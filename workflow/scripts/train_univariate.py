@@ -1,14 +1,16 @@
-"""Train the centred univariate network of one cell on every seed's points; keep its kernel limit."""
+"""Train the centred univariate network of one batch of cells on every seed's points; keep its kernel limit."""
 import numpy as np
 
-from regimes.grid import parse_cell_id
-from regimes.io import load_npz, save_npz
+from regimes.grid import batch_cells
+from regimes.io import load_npz, save_cells
 from regimes.job import start
 from regimes.provenance import provenance_json
 from regimes.train_cells import train_univariate_cell
 
 log = start(snakemake)
-cell = parse_cell_id(snakemake.wildcards.cell)
-result = train_univariate_cell(cell, [load_npz(path) for path in snakemake.input], snakemake.params.train, label=cell.id)
-config = {**cell.as_dict(), "train": snakemake.params.train}
-save_npz(snakemake.output[0], **result, provenance=np.asarray(provenance_json(config)))
+p = snakemake.params
+cells = batch_cells(snakemake.wildcards.batch, p.grid)
+datasets = [load_npz(path) for path in snakemake.input]
+results = {cell.id: train_univariate_cell(cell, datasets, p.train, label=cell.id) for cell in cells}
+config = {"cells": [c.as_dict() for c in cells], "train": p.train}
+save_cells(snakemake.output[0], results, provenance=np.asarray(provenance_json(config)))
