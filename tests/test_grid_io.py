@@ -44,3 +44,37 @@ def test_failed_write_leaves_no_file(tmp_path):
     assert load_npz(target)["a"].tolist() == [0, 1, 2]
     write_csv(tmp_path / "t.csv", pd.DataFrame({"x": [1]}))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.npz", "t.csv"]
+
+
+def test_batches_cover_the_grid_once_and_name_single_cells_as_cells():
+    from regimes.grid import batch_cells, batches, cells
+
+    grid = {"alpha": [0.1, 0.05, 1.0e-3, 10.0], "depth": [2, 3], "width": [1], "K": [1, "inf"]}
+    for size in (None, 1, 3, 4, 10):
+        named = [c for b in batches(grid, size) for c in batch_cells(b, grid)]
+        assert sorted(c.id for c in named) == sorted(c.id for c in cells(grid))
+    assert batches(grid)[0] == "alpha~0.1-10_depth~2_width~1_K~1"
+    assert batches(grid, 3)[:2] == ["alpha~0.1-0.001_depth~2_width~1_K~1", "alpha~10_depth~2_width~1_K~1"]
+    assert [c.id for c in batch_cells("alpha~0.05_depth~3_width~1_K~inf", grid)] == ["alpha~0.05_depth~3_width~1_K~inf"]
+
+
+def test_batch_of_unknown_alphas_is_refused_by_name():
+    from regimes.grid import batch_cells, batches
+
+    grid = {"alpha": [0.1, 1.0], "depth": [2], "width": [1], "K": [1]}
+    with pytest.raises(ValueError, match=r"alpha 0.3 is not in the grid's alphas \['0.1', '1'\]"):
+        batch_cells("alpha~0.3_depth~2_width~1_K~1", grid)
+    with pytest.raises(ValueError, match="comes before"):
+        batch_cells("alpha~1-0.1_depth~2_width~1_K~1", grid)
+    with pytest.raises(ValueError, match="alphas_per_job"):
+        batches(grid, 0)
+
+
+def test_batch_file_round_trip(tmp_path):
+    from regimes.io import load_cells, save_cells
+
+    cells = {"alpha~0.1_depth~2_width~1_K~1": {"beta": np.arange(3.0), "seeds": np.array([0])}, "alpha~1_depth~2_width~1_K~1": {"beta": np.ones(3), "seeds": np.array([0])}}
+    save_cells(tmp_path / "b.npz", cells, provenance=np.asarray("{}"))
+    back = load_cells(tmp_path / "b.npz")
+    assert set(back) == set(cells)
+    np.testing.assert_array_equal(back["alpha~0.1_depth~2_width~1_K~1"]["beta"], np.arange(3.0))

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -140,6 +141,24 @@ def test_deleting_one_figure_reruns_only_its_plot(smoke_run):
     assert {k: v for k, v in planned.items() if k != "all"} == {"figure_implicit_norm": 1}
     snakemake(workdir, "figures/implicit_norm.pdf")
     assert jobs_planned(workdir) == {}
+
+
+def test_one_cell_reruns_alone_with_the_numbers_of_its_batch(smoke_run, tmp_path):
+    """A training job holds a batch of alphas; asking for one cell's file trains that cell alone."""
+    from regimes.io import load_cells
+
+    workdir, _ = smoke_run
+    cell = "alpha~0.1_depth~3_width~1_K~1"
+    alone_dir = tmp_path / "alone"
+    (alone_dir / "results/sparse").mkdir(parents=True)
+    os.symlink(workdir / "results/sparse/data", alone_dir / "results/sparse/data")
+    snakemake(alone_dir, f"results/sparse/train/{cell}.npz")
+    alone = load_cells(alone_dir / f"results/sparse/train/{cell}.npz")
+    (batch,) = (workdir / "results/sparse/train").glob("alpha~*-*_depth~3_width~1_K~1.npz")
+    together = load_cells(batch)
+    assert list(alone) == [cell] and cell in together
+    for key in ("beta", "steps", "converged"):
+        np.testing.assert_allclose(alone[cell][key], together[cell][key], rtol=1e-9, atol=1e-14)
 
 
 def test_bad_config_fails_before_any_job(tmp_path):

@@ -1,5 +1,8 @@
 """Gradient descent on the diagonal model that follows gradient flow (Woodworth et al. 2020, sec. 4).
 
+``train_diagonal(..., integrator="mirror")`` hands K = 1 runs to ``regimes.mirror`` (implicit steps of
+the flow in its mirror coordinates: exact limit, far fewer steps); the default ``"gd"`` is described here.
+
 The step is chosen per run and per step from the current curvature, not fixed:
 
     eta_t = min( step_scale * n / lambda_max(Theta_t),  max_rel_change / max_i |D w_i^(D-2) g_i| )
