@@ -124,13 +124,13 @@ def train_mirror(
     steps = torch.zeros(runs, dtype=torch.long, device=dev)
     rejected = torch.zeros(runs, dtype=torch.long, device=dev)
     flow_time = torch.zeros(runs, dtype=dtype, device=dev)
-    diverged = torch.zeros(runs, dtype=torch.bool, device=dev)
+    stalled = torch.zeros(runs, dtype=torch.bool, device=dev)
     active = torch.arange(runs, device=dev)
     gram = torch.zeros(runs, n, n, dtype=dtype, device=dev)
     stale = torch.ones(runs, dtype=torch.bool, device=dev)
     Xa = X[group]  # the active runs' data, compacted as runs finish
     for _ in range(max_steps):
-        keep = (loss[active] > tol * initial[active]) & ~diverged[active]
+        keep = (loss[active] > tol * initial[active]) & ~stalled[active]
         if not bool(keep.all()):
             active, Xa = active[keep], Xa[keep]
         if not len(active):
@@ -173,13 +173,15 @@ def train_mirror(
         factor = (0.9 / q.sqrt()).nan_to_num(nan=0.1, posinf=growth)
         factor = torch.where(ok, factor.clamp(1.0, growth), factor.clamp(0.1, 0.5))
         h[active] = ha * factor
-        # A step that has shrunk to nothing cannot move the run: it stops there, recorded as diverged.
-        diverged[active] = h[active] < 1e-12 * flow_time[active]
+        # A step shrunk to nothing: the flow's next move is below float64's resolution of the kernel (a
+        # plateau between saddles at small alpha and large depth).  The run stops there, not converged.
+        stalled[active] = h[active] < 1e-12 * flow_time[active]
         now = time.perf_counter()
         if now - last_log > log_every:
             last_log = now
             log.info("%s: %d/%d runs still training, worst loss/initial %.2e", label, len(active), runs, (loss[active] / initial[active]).max().item())
-    converged = (loss <= tol * initial) & ~diverged
+    converged = loss <= tol * initial
+    diverged = ~torch.isfinite(loss)  # never: a trial step with a non-finite loss is rejected
     beta = alpha[:, None] ** depth * link(s, depth)
     w_plus, w_minus = weights(s, alpha, depth)
     return {
