@@ -21,6 +21,16 @@ def test_diagonal_trainer_on_cuda_matches_cpu():
     np.testing.assert_allclose(gpu.beta, cpu.beta, rtol=1e-6, atol=1e-9)
 
 
+def test_mirror_integrator_on_cuda_matches_cpu():
+    data = [small_problem(seed=s) for s in (0, 1)]
+    X, y = np.stack([d["X"] for d in data]), np.stack([d["y"] for d in data])
+    alphas, group = np.array([0.05, 1.0] * 2), np.repeat([0, 1], 2)
+    cpu = train_diagonal(X, y, alphas, 3, integrator="mirror", group=group, device="cpu")
+    gpu = train_diagonal(X, y, alphas, 3, integrator="mirror", group=group, device="cuda")
+    assert gpu.converged.all()
+    np.testing.assert_allclose(gpu.beta, cpu.beta, rtol=1e-6, atol=1e-9)
+
+
 def test_linearised_trainer_on_cuda_matches_cpu():
     g = torch.Generator().manual_seed(0)
     data = {"X": torch.randn(64, 6, generator=g, dtype=torch.float64), "y": torch.randint(0, 3, (64,), generator=g)}
