@@ -16,19 +16,15 @@ from .matrix import train_factorised
 from .networks import build
 from .nonlinear import kernel_prediction, relu_student, train_to_interpolation, univariate_network
 
-__all__ = ["train_diagonal_cell", "train_diagonal_cells", "train_network_cell", "train_matrix_cell", "train_teacher_cell", "train_univariate_cell"]
+__all__ = ["train_diagonal_cells", "train_network_cell", "train_matrix_cell", "train_teacher_cell", "train_univariate_cell"]
 
 log = logging.getLogger(__name__)
 
 
-def train_diagonal_cell(cell: Cell, datasets: list[dict], settings: dict, *, label: str = "", device=None) -> dict:
-    """Seeds stacked along the run axis; returns the arrays stored in the cell's ``.npz``."""
-    return train_diagonal_cells([cell], datasets, settings, label=label, device=device)[cell.id]
-
-
 def train_diagonal_cells(cells: list[Cell], datasets: list[dict], settings: dict, *, label: str = "", device=None) -> dict[str, dict]:
     """Cells of one depth and K (a batch of alphas) times every seed in one tensor program; the runs of
-    one seed share its data.  Returns ``{cell id: arrays}``, each as ``train_diagonal_cell`` would."""
+    one seed share its data.  Returns ``{cell id: arrays}``: ``seeds`` and the trainer's per-run arrays
+    of the cell's runs (``seconds``: the whole batch's)."""
     if len({(c.depth, str(c.K)) for c in cells}) != 1:
         raise ValueError(f"one batch trains one depth and one K, got {[c.id for c in cells]}")
     X = np.stack([d["X"] for d in datasets])
