@@ -16,8 +16,9 @@ with the potential Q_alpha^D, and ``nu`` is its dual variable.  Linearised aroun
     (M + I / (h k)) delta = -r,
 
 L-stable, so its length is set by how far the kernel moves, not by the stiffest mode: a step is
-accepted when the loss went down and the new residual differs from its linear prediction ``r + M delta``
-by at most ``nonlinearity`` times the predicted change ``||M delta||``; the next step aims at that error
+accepted when the loss went down and the new residual differs from its linear prediction
+``r + X diag(alpha^D h_D'(s)) delta_s`` (``delta_s``: the move in s actually taken, so that the prediction
+carries the same rounding as the new residual) by at most ``nonlinearity`` times the predicted change; the next step aims at that error
 (up to ``growth`` times longer), a rejected one is retried shorter with the same M.  The kernel regime
 (linear) takes two steps; the saddle at 0 (small alpha) and the ill-conditioned end of training take
 tens, where gradient descent takes thousands.
@@ -127,6 +128,7 @@ def train_mirror(
     stalled = torch.zeros(runs, dtype=torch.bool, device=dev)
     active = torch.arange(runs, device=dev)
     gram = torch.zeros(runs, n, n, dtype=dtype, device=dev)
+    slope = torch.zeros(runs, d, dtype=dtype, device=dev)
     stale = torch.ones(runs, dtype=torch.bool, device=dev)
     Xa = X[group]  # the active runs' data, compacted as runs finish
     for _ in range(max_steps):
@@ -143,7 +145,8 @@ def train_mirror(
         if bool(moved.any()):
             ids = active[moved]
             Xm = Xa if bool(moved.all()) else Xa[moved]
-            gram[ids] = torch.einsum("bnd,bmd->bnm", Xm * (alpha[ids, None] ** depth * link_prime(s[ids], depth))[:, None, :], Xm)
+            slope[ids] = alpha[ids, None] ** depth * link_prime(s[ids], depth)  # d beta / d s
+            gram[ids] = torch.einsum("bnd,bmd->bnm", Xm * slope[ids][:, None, :], Xm)
             stale[ids] = False
         M = gram[active]
         ha = h[active]
@@ -153,8 +156,10 @@ def train_mirror(
         mu = 1.0 / (ha * k)
         chol, info = torch.linalg.cholesky_ex(M + mu[:, None, None] * torch.eye(n, dtype=dtype, device=dev))
         delta = -torch.cholesky_solve(ra[:, :, None], chol)[:, :, 0]
-        change = torch.einsum("bnm,bm->bn", M, delta)  # the linear prediction of the new residual is r + change
         s_new = sa + torch.einsum("bnd,bn->bd", Xa, delta)
+        # The linear prediction of the new residual, r + change, from the move in s actually taken (the same
+        # rounding as the true new residual; M delta would carry the Gram's rounding).
+        change = torch.einsum("bnd,bd->bn", Xa, slope[active] * (s_new - sa))
         inside = (info == 0) if depth == 2 else (info == 0) & (s_new.abs().amax(1) < 1.0)
         beta_new = aa[:, None] ** depth * link(torch.where(inside[:, None], s_new, sa), depth)
         r_new = torch.einsum("bnd,bd->bn", Xa, beta_new) - y[group[active]]
