@@ -18,10 +18,10 @@ with the potential Q_alpha^D, and ``nu`` is its dual variable.  Linearised aroun
 L-stable, so its length is set by how far the kernel moves, not by the stiffest mode: a step is
 accepted when the loss went down and the new residual differs from its linear prediction
 ``r + X diag(alpha^D h_D'(s)) delta_s`` (``delta_s``: the move in s actually taken, so that the prediction
-carries the same rounding as the new residual) by at most ``nonlinearity`` times the predicted change; the next step aims at that error
-(up to ``growth`` times longer), a rejected one is retried shorter with the same M.  The kernel regime
-(linear) takes two steps; the saddle at 0 (small alpha) and the ill-conditioned end of training take
-tens, where gradient descent takes thousands.
+carries the same rounding as the new residual) by at most ``nonlinearity`` times the predicted change;
+the next step aims at that error (up to ``growth`` times longer), a rejected one is retried shorter
+with the same M.  The kernel regime (linear) takes two steps; the saddles of small alpha and the
+ill-conditioned end of training take tens to thousands, where gradient descent takes up to millions.
 
 Because every update of ``nu`` keeps ``s`` in the row space of X, the point where the loss reaches zero
 is exactly ``argmin Q_alpha^D(beta) s.t. X beta = y`` whatever the steps (the conservation law of the
