@@ -21,7 +21,7 @@ accepted when the loss went down and the new residual differs from its linear pr
 carries the same rounding as the new residual) by at most ``nonlinearity`` times the predicted change;
 the next step aims at that error (up to ``growth`` times longer), a rejected one is retried shorter
 with the same M.  The kernel regime (linear) takes two steps; the saddles of small alpha and the
-ill-conditioned end of training take tens to thousands, where gradient descent takes up to millions.
+ill-conditioned end of training take tens to thousands, where gradient descent needs 10^5 steps or more.
 
 Because every update of ``nu`` keeps ``s`` in the row space of X, the point where the loss reaches zero
 is exactly ``argmin Q_alpha^D(beta) s.t. X beta = y`` whatever the steps (the conservation law of the
