@@ -115,8 +115,7 @@ def train_mirror(
     c = _c(depth)
     start = last_log = time.perf_counter()
 
-    # Per run: state nu, its s = X^T nu, beta, residual, loss, trial step h (flow time).
-    nu = torch.zeros(runs, n, dtype=dtype, device=dev)
+    # Per run: the state s = X^T nu (nu itself is never needed), residual, loss, trial step h (flow time).
     s = torch.zeros(runs, d, dtype=dtype, device=dev)
     r = -y[group]
     initial = 0.5 * (r * r).mean(-1)
@@ -168,7 +167,6 @@ def train_mirror(
         q = (r_new - ra - change).norm(dim=1) / (nonlinearity * change.norm(dim=1)).clamp_min(torch.finfo(dtype).tiny)
         ok = inside & torch.isfinite(loss_new) & (loss_new < loss[active]) & (q <= 1.0)
         acc = active[ok]
-        nu[acc] = nu[acc] + delta[ok]
         s[acc], r[acc], loss[acc] = s_new[ok], r_new[ok], loss_new[ok]
         stale[acc] = True
         flow_time[acc] += ha[ok]

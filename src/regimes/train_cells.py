@@ -33,12 +33,11 @@ def train_diagonal_cells(cells: list[Cell], datasets: list[dict], settings: dict
     alpha = np.repeat([c.alpha for c in cells], len(seeds))
     group = np.tile(np.arange(len(seeds)), len(cells))
     result = train_diagonal(X, y, alpha, cells[0].depth, group=group, relinearise_every=cells[0].K, label=label, device=device, **settings)
+    arrays = _arrays(seeds, result)
     out = {}
     for i, cell in enumerate(cells):
         rows = slice(i * len(seeds), (i + 1) * len(seeds))
-        part = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
-        part = {k: (v if k == "seconds" else np.asarray(v)[rows]) for k, v in part.items()}
-        out[cell.id] = {"seeds": np.array(seeds), **part}
+        out[cell.id] = {k: (v if k in ("seeds", "seconds") else v[rows]) for k, v in arrays.items()}
     return out
 
 

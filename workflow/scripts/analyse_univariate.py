@@ -10,8 +10,9 @@ start(snakemake)
 data = {int(d["seed"]): d for d in map(load_npz, snakemake.input.data)}
 experiment = snakemake.wildcards.experiment
 finals, curves = [], []
-for cell, trained in load_cells(snakemake.input.trained).items():
-    finals.append(analyse_univariate_cell(parse_cell_id(cell).as_dict(), data, trained))
-    curves.append(univariate_curves(parse_cell_id(cell).as_dict(), data, trained))
+for cell_id, trained in load_cells(snakemake.input.trained).items():
+    cell = parse_cell_id(cell_id).as_dict()
+    finals.append(analyse_univariate_cell(cell, data, trained))
+    curves.append(univariate_curves(cell, data, trained))
 write_csv(snakemake.output.final, pd.concat(finals, ignore_index=True).assign(experiment=experiment))
 write_csv(snakemake.output.curves, pd.concat(curves, ignore_index=True).assign(experiment=experiment))
