@@ -2,7 +2,7 @@
 import hashlib
 from pathlib import Path
 
-from regimes.grid import batches
+from regimes.grid import batch_cells, batches
 
 SRC = Path(workflow.basedir) / "src" / "regimes"
 ENV = "../../environment.yml"
@@ -49,6 +49,11 @@ def experiment_batches(experiment):
     """The experiment's training jobs: batches of alphas (regimes.grid.batches)."""
     cfg = config[experiment]
     return batches(cfg["grid"], cfg.get("alphas_per_job"))
+
+
+def batch_cell_ids(wildcards):
+    """The cells a training job holds: its params, so that a job reruns when its own cells change."""
+    return [c.id for c in batch_cells(wildcards.batch, config[wildcards.experiment]["grid"])]
 
 
 def network_models(experiment):

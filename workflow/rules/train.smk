@@ -21,7 +21,7 @@ rule train_diagonal:
         runtime=30,
         mem_mb=2000,
     params:
-        grid=lambda wc: config[wc.experiment]["grid"],
+        cells=batch_cell_ids,
         train=lambda wc: config[wc.experiment]["train"],
         code=code_version("flow", "mirror", "diagonal", "train_cells"),
     script:
@@ -48,7 +48,7 @@ rule train_network:
         mem_mb=4000,
         gpu=0,
     params:
-        grid=lambda wc: config[wc.experiment]["grid"],
+        cells=batch_cell_ids,
         train=lambda wc: config[wc.experiment]["train"],
         seeds=lambda wc: config[wc.experiment]["seeds"],
         centre=lambda wc: config[wc.experiment]["centre_output"],
@@ -76,7 +76,7 @@ rule train_matrix:
         runtime=30,
         mem_mb=2000,
     params:
-        grid=lambda wc: config[wc.experiment]["grid"],
+        cells=batch_cell_ids,
         train=lambda wc: config[wc.experiment]["train"],
         init=lambda wc: config[wc.experiment]["init"],
         code=code_version("matrix", "matrix_problems", "train_cells"),
@@ -102,7 +102,7 @@ rule train_teacher:
         runtime=30,
         mem_mb=2000,
     params:
-        grid=lambda wc: config[wc.experiment]["grid"],
+        cells=batch_cell_ids,
         train=lambda wc: config[wc.experiment]["train"],
         centre=lambda wc: config[wc.experiment]["centre_output"],
         code=code_version("nonlinear", "networks", "ntk", "train_cells"),
@@ -128,7 +128,7 @@ rule train_univariate:
         runtime=30,
         mem_mb=4000,
     params:
-        grid=lambda wc: config[wc.experiment]["grid"],
+        cells=batch_cell_ids,
         train=lambda wc: config[wc.experiment]["train"],
         code=code_version("nonlinear", "networks", "ntk", "train_cells"),
     script:

@@ -1,14 +1,14 @@
 """Train one batch of cells of the diagonal model: its alphas times every seed in one tensor program."""
 import numpy as np
 
-from regimes.grid import batch_cells
+from regimes.grid import parse_cell_id
 from regimes.io import load_npz, save_cells
 from regimes.job import start
 from regimes.provenance import provenance_json
 from regimes.train_cells import train_diagonal_cells
 
 log = start(snakemake)
-cells = batch_cells(snakemake.wildcards.batch, snakemake.params.grid)
+cells = [parse_cell_id(c) for c in snakemake.params.cells]
 datasets = [load_npz(path) for path in snakemake.input]
 results = train_diagonal_cells(cells, datasets, snakemake.params.train, label=snakemake.wildcards.batch)
 for cell in cells:

@@ -1,7 +1,7 @@
 """Train every seed of one batch of network cells with iterative linearisation (relinearise every K steps)."""
 import numpy as np
 
-from regimes.grid import batch_cells
+from regimes.grid import parse_cell_id
 from regimes.io import load_npz, save_cells
 from regimes.job import start
 from regimes.provenance import provenance_json
@@ -9,7 +9,7 @@ from regimes.train_cells import train_network_cell
 
 log = start(snakemake)
 w, p = snakemake.wildcards, snakemake.params
-cells = batch_cells(w.batch, p.grid)
+cells = [parse_cell_id(c) for c in snakemake.params.cells]
 data = load_npz(snakemake.input[0])
 results = {}
 for cell in cells:

@@ -1,7 +1,7 @@
 """Train the centred univariate network of one batch of cells on every seed's points; keep its kernel limit."""
 import numpy as np
 
-from regimes.grid import batch_cells
+from regimes.grid import parse_cell_id
 from regimes.io import load_npz, save_cells
 from regimes.job import start
 from regimes.provenance import provenance_json
@@ -9,7 +9,7 @@ from regimes.train_cells import train_univariate_cell
 
 log = start(snakemake)
 p = snakemake.params
-cells = batch_cells(snakemake.wildcards.batch, p.grid)
+cells = [parse_cell_id(c) for c in snakemake.params.cells]
 datasets = [load_npz(path) for path in snakemake.input]
 results = {cell.id: train_univariate_cell(cell, datasets, p.train, label=cell.id) for cell in cells}
 config = {"cells": [c.as_dict() for c in cells], "train": p.train}
