@@ -1,7 +1,11 @@
-"""The papers' claims as measurable tests on the summary tables: ``claim, paper, measured, threshold, passed``.
+"""The papers' claims as measurable tests on the summary tables:
+``claim, paper, measured, threshold, passed, experiment``.
 
-Each check reads only the tables (``results/<experiment>/summary.csv``); a claim whose experiment is not
-in the run is listed with ``passed = not run``.
+Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
+names (``claims:``, all of its family's by default).  Each check reads only the experiment's tables
+(``summary.csv``, and ``sample_complexity.csv`` where the experiment has one); every value a check needs
+(T, the threshold) is a column of its table.  A set that no experiment of the run checks is listed once
+with ``passed = not run``.
 """
 
 from __future__ import annotations
@@ -11,10 +15,9 @@ import math
 import pandas as pd
 from scipy.stats import spearmanr
 
-from .analysis import alpha_max
-from .grid import K_text
+from .diagonal.analyse import alpha_max
 
-__all__ = ["evaluate_claims", "claims_markdown", "claims_html"]
+__all__ = ["CLAIMS", "evaluate_claims", "claims_markdown", "claims_html"]
 
 W = "Woodworth et al. 2020"
 G = "Goldwaser & Ge 2023"
@@ -30,7 +33,7 @@ def _median(frame, column):
 
 def _sparse_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
-    s = s[s["K"].map(K_text) == "1"]
+    s = s[s["K"] == "1"]
     small, large = s["alpha"].min(), s["alpha"].max()
     d2 = s[s["depth"] == 2]
     at_small = d2[d2["alpha"] == small]
@@ -58,7 +61,8 @@ def _sparse_claims(s: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _sample_complexity_claims(table: pd.DataFrame, threshold: float) -> list[dict]:
+def _sample_complexity_claims(table: pd.DataFrame) -> list[dict]:
+    threshold = float(table["threshold"].iloc[0])
     nets = table[(table["depth"] == 2)]
     per_n = nets.groupby(["n", "seed"]).apply(lambda g: alpha_max(g["error"], g["alpha"], threshold), include_groups=False).groupby("n").median()
     per_n = per_n.dropna()
@@ -69,18 +73,18 @@ def _sample_complexity_claims(table: pd.DataFrame, threshold: float) -> list[dic
 
 
 def _diagonal_K_claims(s: pd.DataFrame) -> list[dict]:
-    inf = s[s["K"].map(K_text) == "inf"]
+    inf = s[s["K"] == "inf"]
     if not len(inf):
         return []
     worst = float((inf["l2_ratio"] - 1).abs().max())
     return [_row("K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha: max |l2 / min-l2 - 1|", G, float(f"{worst:.3g}"), "<= 0.01", worst <= 0.01)]
 
 
-def _network_claims(s: pd.DataFrame, steps: int | None) -> list[dict]:
+def _network_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
-    s = s.assign(Kt=s["K"].map(K_text))
+    steps = int(s["T"].max())
     for (dataset, arch), g in s.groupby(["dataset", "architecture"]):
-        acc = g.groupby("Kt")["test_acc"].median()
+        acc = g.groupby("K")["test_acc"].median()
         if "1" not in acc or "inf" not in acc:
             continue
         drop = acc["1"] - acc["inf"]
@@ -91,7 +95,7 @@ def _network_claims(s: pd.DataFrame, steps: int | None) -> list[dict]:
             K_near = min(finite, key=lambda k: abs(math.log(int(k) / target)))
             gap = acc["1"] - finite[K_near]
             rows.append(_row(f"{dataset}, {arch}: about 10 feature updates (K = {K_near}, T/K = {steps // int(K_near)}) come within 3 points of K = 1", G, round(float(gap), 4), "<= 0.03", gap <= 0.03))
-        dist = g.groupby("Kt")["kernel_distance"].median()
+        dist = g.groupby("K")["kernel_distance"].median()
         order = [math.inf if k == "inf" else int(k) for k in dist.index]
         if len(dist) > 2:
             rho = spearmanr(order, dist.to_numpy()).statistic
@@ -176,36 +180,44 @@ def _univariate_claims(s: pd.DataFrame) -> list[dict]:
     ]
 
 
-BEYOND = {
-    "width": _width_claims,
-    "matrix_factorisation": _matrix_claims,
-    "nonlinear": _nonlinear_claims,
-    "nonlinear_teacher": _teacher_claims,
-    "univariate": _univariate_claims,
+def _transition(s: pd.DataFrame, tables: dict) -> list[dict]:
+    rows = _sparse_claims(s)
+    if tables.get("sample_complexity") is not None:
+        rows += _sample_complexity_claims(tables["sample_complexity"])
+    return rows
+
+
+def _on_summary(check):
+    return lambda s, tables: check(s)
+
+
+# family -> claim set -> (whose claim, check of an experiment's summary and its other tables).
+CLAIMS = {
+    "diagonal": {"transition": (W, _transition), "kernel_limit": (G, _on_summary(_diagonal_K_claims))},
+    "network": {"linearisation": (G, _on_summary(_network_claims)), "alpha_transition": (W, _on_summary(_nonlinear_claims))},
+    "matrix": {"width": (W, _on_summary(_width_claims)), "depth": (W, _on_summary(_matrix_claims))},
+    "teacher": {"teacher": (W, _on_summary(_teacher_claims))},
+    "univariate": {"splines": (W, _on_summary(_univariate_claims))},
 }
 
 
-def evaluate_claims(summaries: dict[str, pd.DataFrame], sample_complexity: pd.DataFrame | None = None, threshold: float = 0.025, steps: int | None = None) -> pd.DataFrame:
-    """Every claim, with its measured value and pass/fail, from the summary tables present."""
-    rows = []
-    if "sparse" in summaries:
-        rows += _sparse_claims(summaries["sparse"])
-    else:
-        rows.append(_row("kernel-to-rich transition of the diagonal model (sparse experiment)", W, "", "", "not run"))
-    if sample_complexity is not None:
-        rows += _sample_complexity_claims(sample_complexity, threshold)
-    if "sparse_K" in summaries:
-        rows += _diagonal_K_claims(summaries["sparse_K"])
-    if "linearised" in summaries:
-        rows += _network_claims(summaries["linearised"], steps)
-    else:
-        rows.append(_row("iterative linearisation of networks (linearised experiment)", G, "", "", "not run"))
-    for experiment, check in BEYOND.items():
-        if experiment in summaries:
-            rows += check(summaries[experiment])
-        else:
-            rows.append(_row(f"{experiment.replace('_', ' ')} (Woodworth et al. secs. 6-7)", W, "", "", "not run"))
-    table = pd.DataFrame(rows)
+def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
+    """Every claim, with its measured value and pass/fail.
+
+    ``experiments``: ``{name: {"model": family, "claims": [set, ...], "summary": DataFrame, **other tables}}``
+    in the run's order (``sample_complexity`` is the one other table read so far)."""
+    rows, checked = [], set()
+    for name, experiment in experiments.items():
+        family = experiment["model"]
+        for claim_set in experiment["claims"]:
+            _, check = CLAIMS[family][claim_set]
+            rows += [dict(row, experiment=name) for row in check(experiment["summary"], experiment)]
+            checked.add((family, claim_set))
+    for family, sets in CLAIMS.items():
+        for claim_set, (paper, _) in sets.items():
+            if (family, claim_set) not in checked:
+                rows.append(dict(_row(f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment of the run checks them)", paper, "", "", "not run"), experiment=""))
+    table = pd.DataFrame(rows, columns=["claim", "paper", "measured", "threshold", "passed", "experiment"])
     table["passed"] = table["passed"].map(lambda v: v if isinstance(v, str) else ("pass" if bool(v) else "FAIL"))
     return table
 

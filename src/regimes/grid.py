@@ -1,18 +1,20 @@
-"""The grid: cells ``(alpha, depth, width, K)`` and their names in file paths (SPEC 3).
+"""The grid: cells ``(alpha, depth, width, K)``, their names in file paths, and batches (docs/science.md sec. 3).
 
 One formatter for every float in a path (``alpha~0.001``, never ``0.30000000000000004``), and one
-spelling of K = infinity: the string ``"inf"``.
+spelling of K: an integer, or the string ``"inf"`` for K = infinity, in configs, cells, ids and tables
+alike (``read_table`` in ``regimes.pipeline.io`` reads the K column back as that text).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "K_text", "feature_updates", "Cell", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells"]
+__all__ = ["INF", "format_value", "parse_K", "K_order", "feature_updates", "Cell", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells", "cell_arrays", "run_status"]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -45,11 +47,9 @@ def parse_K(K) -> float:
     raise ValueError(f"K must be an integer >= 1 or {INF!r}, got {K!r}")
 
 
-def K_text(K) -> str:
-    """The one spelling of a K value as text (``"1"``, ``"inf"``), whatever a table parsed it as."""
-    if isinstance(K, str) and K != INF:
-        K = float(K)
-    return format_value(parse_K(int(K)) if isinstance(K, float) and not math.isinf(K) else K)
+def K_order(K) -> float:
+    """Sort key of a K value in any of its spellings (K = inf last)."""
+    return float(parse_K(K))
 
 
 def feature_updates(K, steps: int) -> int:
@@ -129,3 +129,21 @@ def batch_cells(batch: str, grid: dict) -> list[Cell]:
     if j < i:
         raise ValueError(f"batch {batch!r}: alpha {hi} comes before {lo} in the grid's alphas {names}")
     return [Cell(float(a), template.depth, template.width, template.K) for a in list(grid["alpha"])[i : j + 1]]
+
+
+def cell_arrays(seeds, result) -> dict:
+    """A trainer's result (a dataclass of per-run arrays) as the arrays stored for a cell: ``seeds`` first."""
+    return {"seeds": np.array(seeds), **{f.name: np.asarray(getattr(result, f.name)) for f in dataclasses.fields(result)}}
+
+
+def run_status(trained: dict, i: int) -> dict:
+    """How run ``i`` of a cell ended: final loss, converged, diverged, steps (and flow time if kept)."""
+    out = {
+        "train_loss": float(trained["train_loss"][i]),
+        "converged": bool(trained["converged"][i]),
+        "diverged": bool(trained["diverged"][i]),
+        "steps": int(trained["steps"][i]),
+    }
+    if "flow_time" in trained:
+        out["flow_time"] = float(trained["flow_time"][i])
+    return out

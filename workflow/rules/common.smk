@@ -1,48 +1,27 @@
-# Helpers shared by every stage (grid expansion, path formatting, code versions).
-import hashlib
+# Helpers shared by every rule file: the experiments of each model family, the named input and param
+# functions of the rules, and the code version of each step.
 from pathlib import Path
 
+from regimes.figures import CATALOGUE
 from regimes.grid import batch_cells, batches
+from regimes.pipeline.code import code_version
+from regimes.pipeline.config import experiments
 
-SRC = Path(workflow.basedir) / "src" / "regimes"
 ENV = "../../environment.yml"
-
-# Experiments by kind: the diagonal model on sparse regression, networks on classification data,
-# factorised matrices (sensing / completion), and small networks trained to interpolation.
-DIAGONAL = ("sparse", "sparse_K")
-NETWORKS = ("linearised", "linearised_phase", "nonlinear")
-MATRIX = ("width", "matrix_factorisation")
-INTERPOLATION = ("nonlinear_teacher", "univariate")
-
-# Each figure and the experiments it draws from.
-FIGURES = {
-    "sparse_transition": ["sparse"],
-    "implicit_norm": ["sparse"],
-    "q_functions": [],
-    "sample_complexity": ["sparse"],
-    "accuracy_vs_K": ["linearised"],
-    "kernel_change": ["linearised"],
-    "training_curves": ["linearised"],
-    "phase_alpha_K": ["sparse_K", "linearised_phase"],
-    "width": ["width"],
-    "matrix_factorisation": ["matrix_factorisation"],
-    "nonlinear_transition": ["nonlinear", "nonlinear_teacher", "univariate"],
-}
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
 
-def code_version(*modules):
-    """Hash of the library modules behind a step, so that editing them reruns its jobs (a params change)."""
-    digest = hashlib.sha1()
-    for module in modules:
-        path = SRC / module
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [SRC / f"{module}.py"]
-        for file in files:
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
+def code(script):
+    """Hash of the library modules ``script`` runs: editing one reruns exactly the jobs that use it."""
+    return code_version(SCRIPTS / script)
 
 
-def experiments():
-    return [e for e in DIAGONAL + NETWORKS + MATRIX + INTERPOLATION if e in config]
+def family(*families):
+    """Wildcard constraint: the names of the config's experiments of these families (none: matches nothing)."""
+    return "|".join(experiments(config, *families)) or "(?!)"
+
+
+# Grid and batches.
 
 
 def experiment_batches(experiment):
@@ -51,68 +30,135 @@ def experiment_batches(experiment):
     return batches(cfg["grid"], cfg.get("alphas_per_job"))
 
 
-def batch_cell_ids(wildcards):
+def get_cells(wildcards):
     """The cells a training job holds: its params, so that a job reruns when its own cells change."""
     return [c.id for c in batch_cells(wildcards.batch, config[wildcards.experiment]["grid"])]
 
 
+# Settings of one experiment, as params.
+
+
+def get_settings(wildcards):
+    return config[wildcards.experiment]
+
+
+def get_data(wildcards):
+    return config[wildcards.experiment]["data"]
+
+
+def get_network_data(wildcards):
+    return config[wildcards.experiment]["data"][wildcards.dataset]
+
+
+def get_train(wildcards):
+    return config[wildcards.experiment]["train"]
+
+
+def get_T(wildcards):
+    return config[wildcards.experiment]["train"]["steps"]
+
+
+def get_seeds(wildcards):
+    return config[wildcards.experiment]["seeds"]
+
+
+def get_centre(wildcards):
+    return config[wildcards.experiment]["centre_output"]
+
+
+def get_init(wildcards):
+    return config[wildcards.experiment]["init"]
+
+
+def get_sample_complexity(wildcards):
+    return config[wildcards.experiment]["sample_complexity"]
+
+
+# Input files.
+
+
+def dataset_files(experiment, n=None, seeds=None):
+    cfg = config[experiment]
+    n = cfg["data"]["n"] if n is None else n
+    seeds = cfg["seeds"] if seeds is None else seeds
+    return expand(f"results/{experiment}/data/seed~{{seed}}_n~{n}.npz", seed=seeds)
+
+
+def get_dataset_files(wildcards):
+    return dataset_files(wildcards.experiment)
+
+
+def get_matrix_dataset_files(wildcards):
+    return expand(
+        f"results/{wildcards.experiment}/data/{wildcards.task}_seed~{{seed}}.npz",
+        seed=config[wildcards.experiment]["seeds"],
+    )
+
+
+def get_sample_complexity_files(wildcards):
+    settings = config[wildcards.experiment]["sample_complexity"]
+    return dataset_files(wildcards.experiment, n=max(settings["n"]), seeds=settings["seeds"])
+
+
 def network_models(experiment):
-    """``<dataset>-<architecture>`` for every pair of the experiment."""
+    """``<dataset>-<architecture>`` for every pair of a network experiment."""
     cfg = config[experiment]
     return [f"{d}-{a}" for d in cfg["data"] for a in cfg["architectures"]]
 
 
-def matrix_tasks(experiment):
-    return config[experiment]["data"]["tasks"]
-
-
-def matrix_dataset_files(experiment, task):
-    return expand(
-        f"results/{experiment}/data/{task}_seed~{{seed}}.npz",
-        seed=config[experiment]["seeds"],
-    )
-
-
 def analysis_files(experiment, stage="analysis"):
-    if experiment in MATRIX:
-        return expand(
-            f"results/{experiment}/{stage}/{{task}}/{{batch}}.csv",
-            task=matrix_tasks(experiment),
-            batch=experiment_batches(experiment),
-        )
-    if experiment in DIAGONAL + INTERPOLATION:
-        return expand(
-            f"results/{experiment}/{stage}/{{batch}}.csv",
-            batch=experiment_batches(experiment),
-        )
-    return expand(
-        f"results/{experiment}/{stage}/{{model}}/{{batch}}.csv",
-        model=network_models(experiment),
-        batch=experiment_batches(experiment),
-    )
+    """Per-batch tables of an experiment, by family: per task (matrix), per data set and architecture
+    (network), or per batch."""
+    model = config[experiment]["model"]
+    folder = f"results/{experiment}/{stage}"
+    if model == "matrix":
+        return expand(f"{folder}/{{task}}/{{batch}}.csv", task=config[experiment]["data"]["tasks"], batch=experiment_batches(experiment))
+    if model == "network":
+        return expand(f"{folder}/{{model}}/{{batch}}.csv", model=network_models(experiment), batch=experiment_batches(experiment))
+    return expand(f"{folder}/{{batch}}.csv", batch=experiment_batches(experiment))
 
 
-def dataset_files(experiment, n=None, seeds=None):
-    n = config[experiment]["data"]["n"] if n is None else n
-    seeds = config[experiment]["seeds"] if seeds is None else seeds
-    return expand(
-        f"results/{experiment}/data/seed~{{seed}}_n~{n}.npz",
-        seed=seeds,
-    )
+def get_analysis_files(wildcards):
+    return analysis_files(wildcards.experiment)
 
 
-def figure_inputs(name):
-    return expand("results/{experiment}/summary.csv", experiment=FIGURES[name])
+def get_history_files(wildcards):
+    return analysis_files(wildcards.experiment, "history")
 
 
-def all_figures():
-    names = [
-        name
-        for name, needs in FIGURES.items()
-        if all(e in config for e in needs) and (needs or "sparse" in config)
-    ]
-    return expand("figures/{name}.{ext}", name=names, ext=["pdf", "png"])
+def get_curves_files(wildcards):
+    return analysis_files(wildcards.experiment, "curves")
+
+
+# Summaries, claims and figures.
+
+
+def sample_complexity_experiments():
+    return [e for e in experiments(config, "diagonal") if "sample_complexity" in config[e]]
 
 
 def all_summaries():
-    return expand("results/{experiment}/summary.csv", experiment=experiments())
+    return expand("results/{experiment}/summary.csv", experiment=experiments(config))
+
+
+def all_sample_complexity():
+    return expand("results/{experiment}/sample_complexity.csv", experiment=sample_complexity_experiments())
+
+
+def get_claims_plan(wildcards):
+    """What the claims step checks: each experiment's family, claim sets and whether it has sample complexity."""
+    return {
+        name: {"model": config[name]["model"], "claims": config[name]["claims"], "sample_complexity": name in sample_complexity_experiments()}
+        for name in experiments(config)
+    }
+
+
+def drawable(name):
+    """A figure is drawn when every experiment it draws is in the config (sample complexity: when computed)."""
+    if name == "sample_complexity":
+        return "sparse" in sample_complexity_experiments()
+    return all(e in config for e in CATALOGUE[name])
+
+
+def all_figures():
+    return expand("figures/{name}.{ext}", name=[n for n in CATALOGUE if drawable(n)], ext=["pdf", "png"])

@@ -1,9 +1,9 @@
-# Stage 4: figures, one rule (and one script) per figure; each reads tables only.
+# Figures, one rule (and one script) each; each reads tables only (regimes.figures: the catalogue).
 
 
 rule figure_sparse_transition:
     input:
-        figure_inputs("sparse_transition"),
+        "results/sparse/summary.csv",
     output:
         pdf="figures/sparse_transition.pdf",
         png=report(
@@ -13,15 +13,17 @@ rule figure_sparse_transition:
         ),
     log:
         "logs/figures/sparse_transition.log",
+    localrule: True
     conda:
         ENV
+    params:
+        code=code("figures/sparse_transition.py"),
     script:
-        "../scripts/figure_sparse_transition.py"
-
+        "../scripts/figures/sparse_transition.py"
 
 rule figure_implicit_norm:
     input:
-        figure_inputs("implicit_norm"),
+        "results/sparse/summary.csv",
     output:
         pdf="figures/implicit_norm.pdf",
         png=report(
@@ -31,11 +33,13 @@ rule figure_implicit_norm:
         ),
     log:
         "logs/figures/implicit_norm.log",
+    localrule: True
     conda:
         ENV
+    params:
+        code=code("figures/implicit_norm.py"),
     script:
-        "../scripts/figure_implicit_norm.py"
-
+        "../scripts/figures/implicit_norm.py"
 
 rule figure_q_functions:
     output:
@@ -47,11 +51,13 @@ rule figure_q_functions:
         ),
     log:
         "logs/figures/q_functions.log",
+    localrule: True
     conda:
         ENV
+    params:
+        code=code("figures/q_functions.py"),
     script:
-        "../scripts/figure_q_functions.py"
-
+        "../scripts/figures/q_functions.py"
 
 rule figure_sample_complexity:
     input:
@@ -65,103 +71,17 @@ rule figure_sample_complexity:
         ),
     log:
         "logs/figures/sample_complexity.log",
+    localrule: True
     conda:
         ENV
     params:
-        threshold=(
-            config["sparse"]["sample_complexity"]["threshold"]
-            if "sparse" in config
-            else None
-        ),
+        code=code("figures/sample_complexity.py"),
     script:
-        "../scripts/figure_sample_complexity.py"
-
-
-rule figure_accuracy_vs_K:
-    input:
-        summary="results/linearised/summary.csv",
-        history="results/linearised/history.csv",
-    output:
-        pdf="figures/accuracy_vs_K.pdf",
-        png=report(
-            "figures/accuracy_vs_K.png",
-            caption="../report/accuracy_vs_K.rst",
-            category="2. Iterative linearisation",
-        ),
-    log:
-        "logs/figures/accuracy_vs_K.log",
-    conda:
-        ENV
-    params:
-        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
-    script:
-        "../scripts/figure_accuracy_vs_K.py"
-
-
-rule figure_kernel_change:
-    input:
-        summary="results/linearised/summary.csv",
-        history="results/linearised/history.csv",
-    output:
-        pdf="figures/kernel_change.pdf",
-        png=report(
-            "figures/kernel_change.png",
-            caption="../report/kernel_change.rst",
-            category="2. Iterative linearisation",
-        ),
-    log:
-        "logs/figures/kernel_change.log",
-    conda:
-        ENV
-    params:
-        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
-    script:
-        "../scripts/figure_kernel_change.py"
-
-
-rule figure_training_curves:
-    input:
-        summary="results/linearised/summary.csv",
-        history="results/linearised/history.csv",
-    output:
-        pdf="figures/training_curves.pdf",
-        png=report(
-            "figures/training_curves.png",
-            caption="../report/training_curves.rst",
-            category="2. Iterative linearisation",
-        ),
-    log:
-        "logs/figures/training_curves.log",
-    conda:
-        ENV
-    params:
-        steps=config["linearised"]["train"]["steps"] if "linearised" in config else None,
-    script:
-        "../scripts/figure_training_curves.py"
-
-
-rule figure_phase_alpha_K:
-    input:
-        diagonal="results/sparse_K/summary.csv",
-        network="results/linearised_phase/summary.csv",
-    output:
-        pdf="figures/phase_alpha_K.pdf",
-        png=report(
-            "figures/phase_alpha_K.png",
-            caption="../report/phase_alpha_K.rst",
-            category="3. The (alpha, K) plane",
-        ),
-    log:
-        "logs/figures/phase_alpha_K.log",
-    conda:
-        ENV
-    script:
-        "../scripts/figure_phase_alpha_K.py"
-
+        "../scripts/figures/sample_complexity.py"
 
 rule figure_width:
     input:
-        figure_inputs("width"),
+        "results/width/summary.csv",
     output:
         pdf="figures/width.pdf",
         png=report(
@@ -171,15 +91,17 @@ rule figure_width:
         ),
     log:
         "logs/figures/width.log",
+    localrule: True
     conda:
         ENV
+    params:
+        code=code("figures/width.py"),
     script:
-        "../scripts/figure_width.py"
-
+        "../scripts/figures/width.py"
 
 rule figure_matrix_factorisation:
     input:
-        figure_inputs("matrix_factorisation"),
+        "results/matrix_factorisation/summary.csv",
     output:
         pdf="figures/matrix_factorisation.pdf",
         png=report(
@@ -189,11 +111,13 @@ rule figure_matrix_factorisation:
         ),
     log:
         "logs/figures/matrix_factorisation.log",
+    localrule: True
     conda:
         ENV
+    params:
+        code=code("figures/matrix_factorisation.py"),
     script:
-        "../scripts/figure_matrix_factorisation.py"
-
+        "../scripts/figures/matrix_factorisation.py"
 
 rule figure_nonlinear_transition:
     input:
@@ -210,7 +134,94 @@ rule figure_nonlinear_transition:
         ),
     log:
         "logs/figures/nonlinear_transition.log",
+    localrule: True
     conda:
         ENV
+    params:
+        code=code("figures/nonlinear_transition.py"),
     script:
-        "../scripts/figure_nonlinear_transition.py"
+        "../scripts/figures/nonlinear_transition.py"
+
+rule figure_accuracy_vs_K:
+    input:
+        summary="results/linearised/summary.csv",
+        history="results/linearised/history.csv",
+    output:
+        pdf="figures/accuracy_vs_K.pdf",
+        png=report(
+            "figures/accuracy_vs_K.png",
+            caption="../report/accuracy_vs_K.rst",
+            category="2. Iterative linearisation",
+        ),
+    log:
+        "logs/figures/accuracy_vs_K.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=code("figures/accuracy_vs_K.py"),
+    script:
+        "../scripts/figures/accuracy_vs_K.py"
+
+rule figure_kernel_change:
+    input:
+        summary="results/linearised/summary.csv",
+        history="results/linearised/history.csv",
+    output:
+        pdf="figures/kernel_change.pdf",
+        png=report(
+            "figures/kernel_change.png",
+            caption="../report/kernel_change.rst",
+            category="2. Iterative linearisation",
+        ),
+    log:
+        "logs/figures/kernel_change.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=code("figures/kernel_change.py"),
+    script:
+        "../scripts/figures/kernel_change.py"
+
+rule figure_training_curves:
+    input:
+        summary="results/linearised/summary.csv",
+        history="results/linearised/history.csv",
+    output:
+        pdf="figures/training_curves.pdf",
+        png=report(
+            "figures/training_curves.png",
+            caption="../report/training_curves.rst",
+            category="2. Iterative linearisation",
+        ),
+    log:
+        "logs/figures/training_curves.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=code("figures/training_curves.py"),
+    script:
+        "../scripts/figures/training_curves.py"
+
+rule figure_phase_alpha_K:
+    input:
+        diagonal="results/sparse_K/summary.csv",
+        network="results/linearised_phase/summary.csv",
+    output:
+        pdf="figures/phase_alpha_K.pdf",
+        png=report(
+            "figures/phase_alpha_K.png",
+            caption="../report/phase_alpha_K.rst",
+            category="3. The (alpha, K) plane",
+        ),
+    log:
+        "logs/figures/phase_alpha_K.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=code("figures/phase_alpha_K.py"),
+    script:
+        "../scripts/figures/phase_alpha_K.py"

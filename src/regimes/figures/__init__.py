@@ -1,1 +1,22 @@
-"""One function per figure of the catalogue (SPEC 4); each takes tables and writes ``<name>.pdf`` and ``.png``."""
+"""One function per figure of the catalogue (docs/science.md sec. 4); each takes tables only and writes
+``<name>.pdf`` and ``.png``.  Modules by model family: ``diagonal``, ``linearisation``, ``matrix``,
+``nonlinear``; ``style`` is their shared look.
+
+``CATALOGUE``: each figure and the experiments it draws (by name), with the family each must be.  A
+figure is drawn when every experiment it names is in the config; experiments under other names run,
+are summarised and checked against their claims, and stay out of the figures.
+"""
+
+CATALOGUE = {
+    "sparse_transition": {"sparse": "diagonal"},
+    "implicit_norm": {"sparse": "diagonal"},
+    "q_functions": {"sparse": "diagonal"},  # needs no table: drawn with the diagonal section
+    "sample_complexity": {"sparse": "diagonal"},  # and sparse.sample_complexity
+    "accuracy_vs_K": {"linearised": "network"},
+    "kernel_change": {"linearised": "network"},
+    "training_curves": {"linearised": "network"},
+    "phase_alpha_K": {"sparse_K": "diagonal", "linearised_phase": "network"},
+    "width": {"width": "matrix"},
+    "matrix_factorisation": {"matrix_factorisation": "matrix"},
+    "nonlinear_transition": {"nonlinear": "network", "nonlinear_teacher": "teacher", "univariate": "univariate"},
+}

@@ -10,9 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from ..io import atomic_path  # noqa: E402
+from ..pipeline.io import atomic_path  # noqa: E402
 
-__all__ = ["setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha"]
+__all__ = ["setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha", "median_band"]
 
 
 def setup() -> None:
@@ -37,3 +37,10 @@ def save(fig, pdf_path) -> None:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=path.suffix[1:])
     plt.close(fig)
+
+
+def median_band(ax, table, x, y, color, label, marker="o", linestyle="-"):
+    """The median over seeds of ``y`` against ``x`` with a min-max band."""
+    stats = table.groupby(x)[y].agg(["median", "min", "max"]).reset_index()
+    ax.plot(stats[x], stats["median"], marker=marker, color=color, label=label, linestyle=linestyle)
+    ax.fill_between(stats[x], stats["min"], stats["max"], color=color, alpha=0.2, linewidth=0)

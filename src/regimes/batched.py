@@ -1,0 +1,53 @@
+"""What every batched trainer shares: the divergence test, one warm power-iteration step, progress lines.
+
+The trainers of the three model families (``regimes.diagonal.gd``, ``regimes.diagonal.mirror``,
+``regimes.matrix.factorised``, ``regimes.networks.interpolate``) train independent runs as one batch
+dimension of one tensor program and stop each run on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import torch
+
+__all__ = ["DIVERGENCE", "is_diverged", "power_step", "Progress"]
+
+DIVERGENCE = 1e6  # descent from the initial point never raises the loss this far: that is divergence
+
+
+def is_diverged(loss, initial, factor: float = DIVERGENCE):
+    """A non-finite loss, or one above ``factor`` times the initial loss (tensors run by run, or floats)."""
+    if isinstance(loss, float):
+        return not math.isfinite(loss) or loss > factor * initial
+    return ~torch.isfinite(loss) | (loss > factor * initial)
+
+
+def power_step(matvec, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One step of the power iteration, warm-started from ``v`` (last axis: the vector; leading axes: runs).
+
+    Returns ``(||A v||, A v / ||A v||)``: the top eigenvalue's estimate of the PSD operator ``matvec``
+    and the next start; one step a training step tracks the slowly moving curvature.
+    """
+    Av = matvec(v)
+    norm = Av.norm(dim=-1)
+    return norm, Av / norm.clamp_min(torch.finfo(Av.dtype).tiny).unsqueeze(-1)
+
+
+class Progress:
+    """A log line every ``every`` seconds of a long training loop (visible progress on long work)."""
+
+    def __init__(self, log: logging.Logger, label: str = "", every: float = 10.0):
+        self.log, self.label, self.every = log, label, every
+        self.start = self.last = time.perf_counter()
+
+    def __call__(self, step: int, active: int, runs: int, worst: float) -> None:
+        now = time.perf_counter()
+        if now - self.last > self.every:
+            self.last = now
+            self.log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", self.label, step, active, runs, worst)
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start

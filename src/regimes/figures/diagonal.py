@@ -1,0 +1,168 @@
+"""Figures of the diagonal model on sparse regression (Woodworth et al. 2020, secs. 3-4; docs/science.md
+secs. 1.2-1.5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from ..diagonal.analyse import alpha_max
+from ..diagonal.potential import Q, q
+from .style import depth_palette, log_axis_alpha, plt, save, setup
+
+__all__ = ["sparse_transition", "implicit_norm", "q_functions", "sample_complexity"]
+
+
+def _depth_lines(ax, summary: pd.DataFrame, column: str, palette: dict, *, exact: str | None = None) -> None:
+    """Median over seeds per depth with a min-max band, drawn through cells where every seed converged;
+    cells with an unconverged seed are hollow markers off the line; ``exact`` draws the exact limit."""
+    for depth, group in summary.groupby("depth"):
+        stats = group.groupby("alpha")[column].agg(["median", "min", "max"])
+        ok = group.groupby("alpha")["converged"].all().reindex(stats.index).to_numpy()
+        colour = palette[int(depth)]
+        alpha = stats.index.to_numpy()
+        if exact is not None:
+            ex = group.groupby("alpha")[exact].median()
+            ax.plot(ex.index, ex.to_numpy(), color=colour, linestyle=(0, (1, 1.5)), linewidth=2.5, alpha=0.9)
+        line = stats["median"].where(ok)
+        ax.plot(alpha, line, color=colour, marker="o", markersize=5, label=f"D = {depth}")
+        ax.fill_between(alpha, stats["min"].where(ok), stats["max"].where(ok), color=colour, alpha=0.2, linewidth=0)
+        ax.scatter(alpha[~ok], stats["median"].to_numpy()[~ok], facecolors="white", edgecolors=colour, s=36, zorder=3, linewidths=1.5)
+
+
+def _legend_extras(exact: bool) -> list:
+    handles = [
+        Line2D([], [], color="grey", marker="o", linestyle="", label="trained, converged"),
+        Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="", label="not converged in max_steps"),
+    ]
+    if exact:
+        handles.append(Line2D([], [], color="grey", linestyle=(0, (1, 1.5)), linewidth=2.5, label="exact limit (dual oracle)"))
+    return handles
+
+
+def sparse_transition(summary: pd.DataFrame, path) -> None:
+    """Population error ``||beta - beta*||^2`` against alpha per depth, with the min-l1 / min-l2 errors."""
+    setup()
+    palette = depth_palette(summary["depth"])
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    _depth_lines(ax, summary, "test_error", palette, exact="oracle_error")
+    per_seed = summary.drop_duplicates("seed")
+    ax.axhline(per_seed["min_l1_error"].mean(), color="black", linestyle="--", linewidth=1.5, label=r"min-$\ell_1$ (rich end)")
+    ax.axhline(per_seed["min_l2_error"].mean(), color="black", linestyle="-.", linewidth=1.5, label=r"min-$\ell_2$ (kernel end)")
+    log_axis_alpha(ax)
+    ax.set_yscale("log")
+    ax.set_ylabel(r"population error $\|\hat\beta - \beta^*\|_2^2$")
+    n, d = int(summary["n"].iloc[0]), int(summary["d"].iloc[0])
+    ax.set_title(f"Kernel to rich transition, sparse regression (n = {n}, d = {d})")
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + _legend_extras(True), fontsize=8, loc="lower right", framealpha=0.95)
+    save(fig, path)
+
+
+def implicit_norm(summary: pd.DataFrame, path) -> None:
+    """Distance of the trained solution to the exact minimiser of Q_alpha^D; l1 and l2 ratios."""
+    setup()
+    palette = depth_palette(summary["depth"])
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    _depth_lines(axes[0], summary, "oracle_gap", palette)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel(r"$\|\beta - \beta_\alpha^D\|_2 / \|\beta_\alpha^D\|_2$")
+    axes[0].set_title(r"(a) trained vs argmin $Q_\alpha^D$ s.t. $X\beta = y$")
+    _depth_lines(axes[1], summary, "l1_ratio", palette, exact=None)
+    axes[1].axhline(1.0, color="black", linestyle="--", linewidth=1.2)
+    axes[1].set_ylabel(r"$\|\beta\|_1 / \|\beta_{\ell_1}\|_1$")
+    axes[1].set_title(r"(b) $\ell_1$ norm relative to min-$\ell_1$")
+    _depth_lines(axes[2], summary, "l2_ratio", palette, exact=None)
+    axes[2].axhline(1.0, color="black", linestyle="--", linewidth=1.2)
+    axes[2].set_ylabel(r"$\|\beta\|_2 / \|\beta_{\ell_2}\|_2$")
+    axes[2].set_title(r"(c) $\ell_2$ norm relative to min-$\ell_2$")
+    for ax in axes:
+        log_axis_alpha(ax)
+    handles, _ = axes[0].get_legend_handles_labels()
+    axes[0].legend(handles=handles + _legend_extras(False), fontsize=8)
+    save(fig, path)
+
+
+def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d_ratio: int = 100) -> None:
+    """(a) q_D on log-log axes (quadratic near 0, linear far out); (b) how l1-like Q is:
+    ``Q(e_1) / Q(1/sqrt(d) 1)`` against ``ln alpha^D`` (paper fig. 3b); (c) unit balls of Q_alpha^2."""
+    setup()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    z = np.logspace(-3, 5, 400)
+    palette = dict(zip(depths, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(depths)))))
+    for D in depths:
+        axes[0].loglog(z, q(z, D) / q(1.0, D), color=palette[D], label=f"D = {D}")
+    axes[0].loglog(z, z**2, color="black", linestyle=":", linewidth=1.2, label=r"$\propto z^2$ ($\ell_2^2$)")
+    axes[0].loglog(z, z, color="black", linestyle="--", linewidth=1.2, label=r"$\propto |z|$ ($\ell_1$)")
+    axes[0].set_ylim(1e-6, 1e6)
+    axes[0].set_xlabel("z")
+    axes[0].set_ylabel(r"$q_D(z) / q_D(1)$")
+    axes[0].set_title(r"(a) $q_D$: quadratic near 0, linear far out")
+    axes[0].legend(fontsize=8)
+
+    e1 = np.zeros(d_ratio)
+    e1[0] = 1.0
+    flat = np.full(d_ratio, 1.0 / np.sqrt(d_ratio))
+    log_alpha_D = np.linspace(-20, 8, 120)
+    for D in depths[:4]:
+        alphas_D = np.exp(log_alpha_D / D)
+        ratio = [Q(e1, a, D) / Q(flat, a, D) for a in alphas_D]
+        axes[1].plot(log_alpha_D, ratio, color=palette[D], label=f"D = {D}")
+    axes[1].axhline(1.0 / np.sqrt(d_ratio), color="black", linestyle="--", linewidth=1.2, label=r"$\ell_1$ value")
+    axes[1].axhline(1.0, color="black", linestyle=":", linewidth=1.2, label=r"$\ell_2$ value")
+    axes[1].set_xlabel(r"$\ln \alpha^D$")
+    axes[1].set_ylabel(r"$Q(e_1) / Q(\mathbf{1}/\sqrt{d})$")
+    axes[1].set_title(f"(b) how $\\ell_1$-like $Q_\\alpha^D$ is (d = {d_ratio})")
+    axes[1].legend(fontsize=8)
+
+    grid = np.linspace(-1.6, 1.6, 321)
+    b1, b2 = np.meshgrid(grid, grid)
+    betas = np.stack([b1, b2], axis=-1)
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.85, len(alphas)))
+    ax = axes[2]
+    for a, colour in zip(alphas, colours):
+        level = Q(np.array([1.0, 0.0]), a, 2)
+        ax.contour(b1, b2, Q(betas, a, 2) / level, levels=[1.0], colors=[colour], linewidths=2)
+        ax.plot([], [], color=colour, label=rf"$\alpha = {a:g}$")
+    t = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(np.cos(t), np.sin(t), color="black", linestyle=":", linewidth=1.2, label=r"$\ell_2$ ball")
+    ax.plot([1, 0, -1, 0, 1], [0, 1, 0, -1, 0], color="black", linestyle="--", linewidth=1.2, label=r"$\ell_1$ ball")
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"$\beta_1$")
+    ax.set_ylabel(r"$\beta_2$")
+    ax.set_title(r"(c) unit balls of $Q_\alpha^{D=2}$")
+    ax.legend(fontsize=8, loc="upper right")
+    save(fig, path)
+
+
+def sample_complexity(table: pd.DataFrame, path) -> None:
+    """Largest alpha (and alpha^D) whose exact-limit error stays <= threshold, against n (paper figs. 1c, 3c);
+    the threshold is the table's ``threshold`` column."""
+    setup()
+    threshold = float(table["threshold"].iloc[0])
+    nets = table[table["depth"] > 0]
+    rows = []
+    for (seed, n, depth), g in nets.groupby(["seed", "n", "depth"]):
+        rows.append({"seed": seed, "n": n, "depth": depth, "alpha_max": alpha_max(g["error"], g["alpha"], threshold)})
+    amax = pd.DataFrame(rows)
+    amax["alpha_max_D"] = amax["alpha_max"] ** amax["depth"]
+    l1 = table[table["depth"] == 0]
+    l1_ok = l1[l1["error"] <= threshold].groupby("seed")["n"].min()
+    palette = depth_palette(amax["depth"])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+    for ax, column, label in ((axes[0], "alpha_max", r"largest $\alpha$"), (axes[1], "alpha_max_D", r"largest $\alpha^D$")):
+        for depth, g in amax.groupby("depth"):
+            stats = g.groupby("n")[column].agg(["median", "min", "max"]).reset_index()
+            ax.plot(stats["n"], stats["median"], marker="o", color=palette[int(depth)], label=f"D = {depth}")
+            ax.fill_between(stats["n"], stats["min"], stats["max"], color=palette[int(depth)], alpha=0.2, linewidth=0)
+        if len(l1_ok):
+            ax.axvline(l1_ok.median(), color="black", linestyle="--", linewidth=1.2, label=r"min-$\ell_1$ succeeds")
+        ax.set_yscale("log")
+        ax.set_xlabel("number of samples n")
+        ax.set_ylabel(f"{label} with error $\\leq$ {threshold:g}")
+        ax.legend(fontsize=8)
+    axes[0].set_title(r"(a) sample complexity against $\alpha$")
+    axes[1].set_title(r"(b) the same against $\alpha^D$")
+    fig.suptitle("Exact gradient-flow limit (dual oracle), median over seeds", fontsize=11)
+    save(fig, path)

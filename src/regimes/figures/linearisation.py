@@ -1,0 +1,165 @@
+"""Figures of iterative linearisation (Goldwaser & Ge 2023; docs/science.md sec. 2.3) and the (alpha, K)
+plane.  Tables come with K as text (``"1"``, ``"inf"``: ``regimes.pipeline.io.read_table``); the total
+number of steps T is the summary's ``T`` column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..grid import K_order
+from .style import plt, save, setup, sns
+
+__all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "phase_alpha_K", "K_positions"]
+
+
+def K_positions(values) -> tuple[dict, list, list]:
+    """Map K values to x positions on a log axis, K = inf placed one decade past the largest finite K."""
+    finite = sorted({int(k) for k in map(str, values) if k != "inf"})
+    top = (finite[-1] if finite else 1) * 10.0
+    pos = {str(k): float(k) for k in finite}
+    pos["inf"] = top
+    ticks = [float(k) for k in finite] + [top]
+    labels = [str(k) for k in finite] + [r"$\infty$"]
+    return pos, ticks, labels
+
+
+def _panels(summary):
+    return [(d, a) for d in summary["dataset"].unique() for a in summary["architecture"].unique()]
+
+
+def _K_axis(ax, ticks, labels, steps=None):
+    ax.set_xscale("log")
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.minorticks_off()
+    ax.set_xlabel("K (steps between feature updates)")
+    if steps:
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(ticks)
+        top.set_xticklabels([f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)], fontsize=8)
+        top.minorticks_off()
+        top.set_xlabel("T / K (feature updates)", fontsize=9)
+
+
+def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
+    """Test accuracy (top) and final train loss (bottom) against K at fixed T, per data set and architecture."""
+    setup()
+    steps = int(summary["T"].max())
+    panels = _panels(summary)
+    fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    pos, ticks, labels = K_positions(summary["K"])
+    for col, (dataset, arch) in enumerate(panels):
+        part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
+        part["x"] = part["K"].map(pos)
+        for row, (metric, label) in enumerate((("test_acc", "test accuracy"), ("train_loss", "final train loss"))):
+            ax = axes[row, col]
+            stats = part.groupby("x")[metric].agg(["median", "min", "max"]).reset_index()
+            ax.plot(stats["x"], stats["median"], marker="o", color="C0")
+            ax.fill_between(stats["x"], stats["min"], stats["max"], color="C0", alpha=0.2, linewidth=0)
+            for k, style, name in (("1", "--", "K = 1 (gradient descent)"), ("inf", ":", r"K = $\infty$ (fixed kernel)")):
+                ref = part[part["K"] == k][metric]
+                if len(ref):
+                    ax.axhline(ref.median(), color="black", linestyle=style, linewidth=1.2, label=name)
+            _K_axis(ax, ticks, labels, steps if row == 0 else None)
+            ax.set_ylabel(label)
+            if row == 1:
+                ax.set_yscale("log")
+            if row == 0:
+                ax.set_title(f"{dataset}, {arch}", pad=28)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=11, y=1.0)
+    fig.tight_layout()
+    save(fig, path)
+
+
+def _selected_K(values, count=4):
+    pos, _, _ = K_positions(values)
+    ordered = sorted(set(values), key=K_order)
+    if len(ordered) <= count:
+        return ordered
+    picks = np.unique(np.linspace(0, len(ordered) - 1, count).round().astype(int))
+    return [ordered[i] for i in picks]
+
+
+def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
+    palette = dict(zip(chosen, sns.color_palette("viridis", len(chosen))))
+    for ax, (dataset, arch) in zip(axes_row, panels):
+        part = history[(history["dataset"] == dataset) & (history["architecture"] == arch) & history["K"].isin(chosen)]
+        for k in chosen:
+            g = part[part["K"] == k].groupby("step")[metric].agg(["median", "min", "max"]).reset_index()
+            name = r"$\infty$" if k == "inf" else k
+            ax.plot(g["step"], g["median"], color=palette[k], label=f"K = {name}")
+            ax.fill_between(g["step"], g["min"], g["max"], color=palette[k], alpha=0.15, linewidth=0)
+        ax.set_xlabel("step")
+        ax.set_ylabel(label)
+        ax.set_title(f"{dataset}, {arch}")
+        if log_y:
+            ax.set_yscale("log")
+
+
+def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
+    """Kernel distance from the initial NTK over training for several K (top); final distance against K (bottom)."""
+    setup()
+    panels = _panels(summary)
+    chosen = _selected_K(summary["K"], 5)
+    fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    _curves(axes[0], history, "kernel_distance", "kernel distance from init", panels, chosen)
+    pos, ticks, labels = K_positions(summary["K"])
+    for ax, (dataset, arch) in zip(axes[1], panels):
+        part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
+        part["x"] = part["K"].map(pos)
+        stats = part.groupby("x")["kernel_distance"].agg(["median", "min", "max"]).reset_index()
+        ax.plot(stats["x"], stats["median"], marker="o", color="C3")
+        ax.fill_between(stats["x"], stats["min"], stats["max"], color="C3", alpha=0.2, linewidth=0)
+        _K_axis(ax, ticks, labels)
+        ax.set_ylabel("final kernel distance")
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(r"Empirical NTK change: $1 - \langle\Theta_0, \Theta_t\rangle_F / (\|\Theta_0\|_F \|\Theta_t\|_F)$", fontsize=11)
+    fig.tight_layout()
+    save(fig, path)
+
+
+def training_curves(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
+    """Train loss (top) and test accuracy (bottom) against step for several K."""
+    setup()
+    panels = _panels(summary)
+    chosen = _selected_K(summary["K"], 5)
+    fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    _curves(axes[0], history, "train_loss", "train loss", panels, chosen, log_y=True)
+    _curves(axes[1], history, "test_acc", "test accuracy", panels, chosen)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle("Training curves for several K (median, min-max over seeds)", fontsize=11)
+    fig.tight_layout()
+    save(fig, path)
+
+
+def _heatmap(ax, table, value, title, fmt, cmap):
+    pivot = table.groupby(["K", "alpha"])[value].median().reset_index()
+    pos, _, _ = K_positions(pivot["K"])
+    pivot["order"] = pivot["K"].map(pos)
+    grid = pivot.pivot_table(index="order", columns="alpha", values=value).sort_index(ascending=False)
+    names = {v: (r"$\infty$" if k == "inf" else k) for k, v in pos.items()}
+    grid.index = [names[i] for i in grid.index]
+    grid.columns = [f"{a:g}" for a in grid.columns]
+    sns.heatmap(grid, ax=ax, annot=True, fmt=fmt, cmap=cmap, cbar=True, annot_kws={"fontsize": 8})
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
+    ax.set_xlabel(r"initialisation scale $\alpha$")
+    ax.set_ylabel("K")
+    ax.set_title(title)
+
+
+def phase_alpha_K(diagonal: pd.DataFrame, network: pd.DataFrame, path) -> None:
+    """Heatmaps over (alpha, K): test error and final kernel distance, diagonal model and a network."""
+    setup()
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
+    depth = int(diagonal["depth"].min())
+    diag = diagonal[diagonal["depth"] == depth]
+    _heatmap(axes[0, 0], diag, "test_error", rf"diagonal model (D = {depth}): $\|\beta - \beta^*\|^2$", ".2f", "rocket_r")
+    _heatmap(axes[0, 1], diag, "kernel_distance", "diagonal model: final kernel distance", ".2f", "mako_r")
+    label = f"{network['dataset'].iloc[0]}, {network['architecture'].iloc[0]}"
+    _heatmap(axes[1, 0], network, "test_error", f"{label}: test error", ".2f", "rocket_r")
+    _heatmap(axes[1, 1], network, "kernel_distance", f"{label}: final kernel distance", ".2f", "mako_r")
+    fig.suptitle(r"The ($\alpha$, K) plane: rich (small $\alpha$, small K) to kernel (large $\alpha$ or K = $\infty$)", fontsize=12)
+    fig.tight_layout()
+    save(fig, path)

@@ -1,0 +1,91 @@
+"""Figures of factorised matrices: the (alpha^2, k) plane of width and the depth extension (Woodworth et
+al. 2020, sec. 6, fig. 5; docs/science.md sec. 1.6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .style import depth_palette, log_axis_alpha, median_band, plt, save, setup, sns
+
+__all__ = ["width_figure", "matrix_factorisation_figure"]
+
+
+def _heatmap(ax, table, value, label, cmap):
+    """Rows alpha^2 (largest on top, as in the paper), columns width k; the median over seeds."""
+    table = table.assign(alpha2=table["alpha"] ** 2)
+    grid = table.groupby(["alpha2", "width"])[value].median().unstack("width").sort_index(ascending=False)
+    sns.heatmap(
+        grid,
+        ax=ax,
+        annot=True,
+        fmt=".2f",
+        cmap=cmap,
+        cbar_kws={"label": label},
+        annot_kws={"fontsize": 8},
+        yticklabels=[f"{a:.0e}" for a in grid.index],
+    )
+    ax.set_xlabel("width k")
+    ax.set_ylabel(r"$\alpha^2$")
+    # The paper's transition line alpha^2 k = 1, in cell coordinates.
+    widths, alphas2 = grid.columns.to_numpy(float), grid.index.to_numpy(float)
+    if len(widths) > 1 and len(alphas2) > 1:
+        cols = np.interp(np.log(1.0 / alphas2), np.log(widths), np.arange(len(widths)), left=np.nan, right=np.nan) + 0.5
+        ax.plot(cols, np.arange(len(alphas2)) + 0.5, color="k", linestyle="--", linewidth=1.5, label=r"$\alpha^2 k = 1$")
+        ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
+
+
+def width_figure(summary: pd.DataFrame, path) -> None:
+    """(a) recovery error against alpha for several widths, with the min-nuclear and min-Frobenius
+    errors; (b) excess nuclear norm and (c) movement of the unobserved entries over (alpha^2, k)."""
+    setup()
+    table = summary[summary["task"] == "completion"] if "completion" in set(summary["task"]) else summary
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8), gridspec_kw={"width_ratios": [1.1, 1, 1]})
+    ax = axes[0]
+    widths = sorted(table["width"].unique())
+    colours = sns.color_palette("viridis", len(widths))
+    for colour, k in zip(colours, widths):
+        median_band(ax, table[table["width"] == k], "alpha", "test_error", colour, f"k = {k}")
+    ax.axhline(table["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm")
+    ax.axhline(table["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm")
+    log_axis_alpha(ax)
+    ax.set_yscale("log")
+    ax.set_ylabel(r"recovery error $\|M - M^*\|_F / \|M^*\|_F$")
+    ax.set_title("(a) matrix completion, U V$^T$ from N(0, $\\alpha^2$)")
+    ax.legend(fontsize=8, ncol=2)
+    _heatmap(axes[1], table, "excess_nuclear", r"$\|M\|_* / \min \|\cdot\|_* - 1$", "rocket_r")
+    axes[1].set_title("(b) excess nuclear norm")
+    _heatmap(axes[2], table, "unobserved_change", "moved / needed", "mako")
+    axes[2].set_title("(c) movement of unobserved entries")
+    fig.tight_layout()
+    save(fig, path)
+
+
+def matrix_factorisation_figure(summary: pd.DataFrame, path) -> None:
+    """Per task: recovery error and nuclear norm (relative to the convex minimum) against alpha, one
+    line per depth, with the min-nuclear and min-Frobenius references."""
+    setup()
+    tasks = list(dict.fromkeys(summary["task"]))
+    fig, axes = plt.subplots(2, len(tasks), figsize=(6 * len(tasks), 8), squeeze=False)
+    palette = depth_palette(summary["depth"])
+    for col, task in enumerate(tasks):
+        part = summary[summary["task"] == task].assign(nuclear_ratio=lambda t: t["nuclear_norm"] / t["min_nuclear_norm"])
+        frob_ratio = (part["min_frobenius_nuclear_norm"] / part["min_nuclear_norm"]).median()
+        for depth, colour in palette.items():
+            rows = part[part["depth"] == depth]
+            if len(rows):
+                median_band(axes[0, col], rows, "alpha", "test_error", colour, f"D = {depth}")
+                median_band(axes[1, col], rows, "alpha", "nuclear_ratio", colour, f"D = {depth}")
+        axes[0, col].axhline(part["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm")
+        axes[0, col].axhline(part["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm")
+        axes[1, col].axhline(1.0, color="k", linestyle="--", label="min nuclear norm")
+        axes[1, col].axhline(frob_ratio, color="grey", linestyle=":", label="min Frobenius norm")
+        axes[0, col].set_yscale("log")
+        axes[0, col].set_ylabel(r"recovery error $\|M - M^*\|_F / \|M^*\|_F$")
+        axes[1, col].set_ylabel(r"$\|M\|_* / \min \|\cdot\|_*$")
+        axes[0, col].set_title(f"matrix {task}")
+        for ax in axes[:, col]:
+            log_axis_alpha(ax)
+        axes[0, col].legend(fontsize=8)
+    fig.tight_layout()
+    save(fig, path)

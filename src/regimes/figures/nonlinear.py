@@ -1,0 +1,84 @@
+"""Figure of non-linear networks between the regimes: the circle teacher, networks on data with the
+last-layer baseline, the univariate splines (Woodworth et al. 2020, sec. 7, figs. 6-7; docs/science.md
+sec. 1.7)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .style import depth_palette, log_axis_alpha, median_band, plt, save, setup
+
+__all__ = ["nonlinear_transition_figure"]
+
+
+def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, univariate: pd.DataFrame, curves: pd.DataFrame, path) -> None:
+    """Row 1: ReLU students of a teacher on the circle, test loss and tangent-kernel change against
+    alpha^D per depth.  Row 2: test error against alpha on each data set (trained networks by depth; the
+    last-layer-only baseline dashed), and the univariate functions at the smallest and largest alpha
+    with the linear and cubic splines."""
+    setup()
+    sets = list(dict.fromkeys(networks["dataset"]))
+    columns = max(3, len(sets) + 1)
+    fig, axes = plt.subplots(2, columns, figsize=(5.2 * columns, 9), squeeze=False)
+    palette = depth_palette(pd.concat([teacher["depth"], networks["depth"]]))
+    for depth, colour in palette.items():
+        rows = teacher[teacher["depth"] == depth]
+        if len(rows):
+            median_band(axes[0, 0], rows, "alpha_D", "test_loss", colour, f"D = {depth}")
+            median_band(axes[0, 1], rows, "alpha_D", "kernel_distance", colour, f"D = {depth}")
+    for ax, label, title in (
+        (axes[0, 0], "test loss", "(a) teacher on the circle: test loss"),
+        (axes[0, 1], "tangent kernel distance, init to end", "(b) change of the tangent kernel"),
+    ):
+        log_axis_alpha(ax, r"$\alpha^D$")
+        ax.set_ylabel(label)
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    axes[0, 0].set_yscale("log")
+    # Univariate distances to the two splines against alpha.
+    ax = axes[0, 2]
+    median_band(ax, univariate, "alpha", "to_linear_spline", "C0", "trained, to linear spline")
+    median_band(ax, univariate, "alpha", "to_cubic_spline", "C1", "trained, to cubic spline")
+    median_band(ax, univariate, "alpha", "kernel_to_cubic_spline", "C1", "kernel limit, to cubic spline", marker="s", linestyle=":")
+    log_axis_alpha(ax)
+    ax.set_ylabel("rms distance / rms(y)")
+    ax.set_title("(c) univariate: which spline?")
+    ax.legend(fontsize=8)
+    for col, dataset in enumerate(sets):
+        ax = axes[1, col]
+        part = networks[networks["dataset"] == dataset]
+        for depth, colour in palette.items():
+            trained = part[(part["depth"] == depth) & (part["architecture"] != "rf")]
+            baseline = part[(part["depth"] == depth) & (part["architecture"] == "rf")]
+            if len(trained):
+                median_band(ax, trained, "alpha", "test_error", colour, f"D = {depth}")
+            if len(baseline):
+                median_band(ax, baseline, "alpha", "test_error", colour, f"D = {depth}, last layer only", marker="x", linestyle="--")
+        log_axis_alpha(ax)
+        ax.set_ylabel("test error")
+        ax.set_title(f"({chr(ord('d') + col)}) {dataset}: ReLU MLP, output centred")
+        ax.legend(fontsize=8)
+    ax = axes[1, len(sets)]
+    seed = curves["seed"].min()
+    part = curves[curves["seed"] == seed]
+    alphas = sorted(part["alpha"].unique())
+    grid = part[~part["is_data"].astype(bool)]
+    first = grid[grid["alpha"] == alphas[0]]
+    ax.plot(first["x"], first["linear_spline"], color="grey", linestyle="--", linewidth=1.2, label="linear spline")
+    ax.plot(first["x"], first["cubic_spline"], color="grey", linestyle=":", linewidth=1.2, label="natural cubic spline")
+    for alpha, colour in ((alphas[0], "C0"), (alphas[-1], "C1")):
+        rows = grid[grid["alpha"] == alpha]
+        ax.plot(rows["x"], rows["trained"], color=colour, label=rf"trained, $\alpha$ = {alpha:g}")
+    last = grid[grid["alpha"] == alphas[-1]]
+    ax.plot(last["x"], last["kernel_limit"], color="C1", linestyle="-.", linewidth=1.2, label=rf"kernel limit, $\alpha$ = {alphas[-1]:g}")
+    data = part[part["is_data"].astype(bool) & (part["alpha"] == alphas[0])]
+    ax.scatter(data["x"], data["trained"], color="k", zorder=5, label="data")
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.set_title(f"({chr(ord('d') + len(sets))}) univariate ReLU net, width {int(part['width'].iloc[0])}")
+    ax.legend(fontsize=7)
+    for ax in axes[1, len(sets) + 1 :]:
+        ax.axis("off")
+    fig.tight_layout()
+    save(fig, path)

@@ -1,0 +1,226 @@
+"""Matrix factorisation: width and depth (Woodworth et al. 2020, sec. 6; docs/science.md sec. 1.6).
+
+Problems are linear measurements of a low-rank target ``M*`` (``d1 x d2``): ``y_i = <A_i, M*>``, with
+``A_i`` Gaussian (matrix sensing) or a unit matrix ``e_a e_b^T`` at an observed entry (matrix
+completion).  The model is a product of ``depth`` factors of inner size ``width`` (k),
+
+    P(W) = W_1 W_2 ... W_D,     W_1: d1 x k,  W_2 .. W_{D-1}: k x k,  W_D: k x d2,
+
+with i.i.d. ``N(0, alpha^2)`` entries.  ``init="gaussian"`` trains ``M = P(W)`` (the paper's
+``U V^T``: the predictor is not zero at initialisation and the scale that matters is ``alpha^2 k``; alpha
+alone does not make it lazy, since the initial predictor grows with it);
+``init="unbiased"`` trains ``M = P(W+) - P(W-)`` from ``W+ = W-`` (zero at initialisation, as the
+diagonal model ``w+^D - w-^D``).
+
+The trainer follows gradient flow on ``L = mean_i r_i^2 / 2`` with the step chosen from the current
+curvature, as the diagonal trainer does (``regimes.diagonal.gd``): ``eta = step_scale / (lambda_GN + lambda_res)``
+where ``lambda_GN`` is the top eigenvalue of the Gauss-Newton matrix ``J^T J / n`` (a warm power
+iteration a step) and ``lambda_res`` bounds the residual part of the Hessian,
+``||sum_i r_i A_i / n||_op`` times the largest product of the other factors' spectral norms; and
+no factor may change by more than ``max_rel_change`` of its Frobenius norm in one step (the flow's own
+time scale near the saddle at 0, where small alpha spends its time).
+
+References (``regimes.matrix.exact``, free of torch): the minimum-nuclear-norm interpolant
+(Douglas-Rachford splitting with a certified duality gap) and the minimum-Frobenius interpolant; here,
+the kernel solution (the model linearised at
+initialisation, trained to convergence: the minimum parameter-norm step that interpolates).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.func import jacrev, jvp, vjp
+
+from ..batched import Progress, is_diverged, power_step
+from ..device import resolve
+
+__all__ = [
+    "INITS",
+    "init_factors",
+    "product",
+    "predictor",
+    "MatrixResult",
+    "train_factorised",
+    "kernel_solution",
+]
+
+log = logging.getLogger(__name__)
+
+INITS = ("gaussian", "unbiased")
+
+
+def init_factors(shape: tuple[int, int], depth: int, width: int, alpha, seed: int, runs: int = 1, *, dtype=torch.float64, device=None) -> list[torch.Tensor]:
+    """``depth`` factors with i.i.d. ``N(0, alpha^2)`` entries, a leading run axis; ``alpha`` a scalar
+    or one value a run.  Run ``r`` draws from ``seed`` alone, so batching runs changes nothing."""
+    if depth < 2:
+        raise ValueError(f"depth must be >= 2, got {depth}")
+    if width < 1:
+        raise ValueError(f"width must be >= 1, got {width}")
+    d1, d2 = shape
+    sizes = [d1] + [width] * (depth - 1) + [d2]
+    alpha = torch.as_tensor(np.broadcast_to(np.asarray(alpha, float), (runs,)).copy(), dtype=dtype)
+    gen = torch.Generator().manual_seed(int(seed))
+    draws = [torch.randn(a, b, generator=gen, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    dev = resolve(device)
+    return [(alpha[:, None, None] * w[None]).to(dev) for w in draws]
+
+
+def product(factors) -> torch.Tensor:
+    out = factors[0]
+    for w in factors[1:]:
+        out = out @ w
+    return out
+
+
+def predictor(factors, init: str) -> torch.Tensor:
+    """``P(W)`` (gaussian) or ``P(W+) - P(W-)`` (unbiased; the factors list holds W+ then W-)."""
+    if init == "gaussian":
+        return product(factors)
+    if init == "unbiased":
+        half = len(factors) // 2
+        return product(factors[:half]) - product(factors[half:])
+    raise ValueError(f"init must be one of {INITS}, got {init!r}")
+
+
+def _measure(M: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
+    return torch.einsum("rnab,rab->rn", A, M)
+
+
+@dataclass
+class MatrixResult:
+    M: np.ndarray  # (runs, d1, d2) trained predictor
+    M0: np.ndarray  # (runs, d1, d2) predictor at initialisation
+    train_loss: np.ndarray
+    steps: np.ndarray
+    flow_time: np.ndarray
+    converged: np.ndarray
+    diverged: np.ndarray
+    seconds: float
+
+
+def train_factorised(
+    A,
+    y,
+    alpha,
+    depth: int,
+    width: int,
+    seeds,
+    *,
+    init: str = "gaussian",
+    step_scale: float = 0.5,
+    max_rel_change: float = 0.01,
+    tol: float = 1.0e-9,
+    max_steps: int = 50000,
+    device=None,
+    dtype=torch.float64,
+    log_every: float = 10.0,
+    label: str = "",
+) -> MatrixResult:
+    """Train ``runs`` factorised models to interpolation; ``A``: ``(runs, n, d1, d2)``, ``y``: ``(runs, n)``,
+    ``seeds``: the initialisation seed of each run, ``alpha``: a scalar or one value a run."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    dev = resolve(device)
+    A = torch.as_tensor(np.asarray(A), dtype=dtype, device=dev)
+    y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
+    runs, n, d1, d2 = A.shape
+    alphas = np.broadcast_to(np.asarray(alpha, float), (runs,))
+    per_run = [init_factors((d1, d2), depth, width, alphas[r], int(seeds[r]), dtype=dtype, device=dev) for r in range(runs)]
+    factors = [torch.cat([f[l] for f in per_run]) for l in range(depth)]
+    if init == "unbiased":
+        factors = factors + [w.clone() for w in factors]
+    with torch.no_grad():
+        M0 = predictor(factors, init).clone()
+
+    def measurements(*ws):
+        return _measure(predictor(list(ws), init), A)
+
+    v = torch.full((runs, n), n**-0.5, dtype=dtype, device=dev)  # the same start in every run: batching changes nothing
+    initial = current = None
+    active = torch.ones(runs, dtype=torch.bool, device=dev)
+    converged = torch.zeros_like(active)
+    diverged = torch.zeros_like(active)
+    steps = torch.zeros(runs, dtype=torch.long, device=dev)
+    flow_time = torch.zeros(runs, dtype=dtype, device=dev)
+    progress = Progress(log, label, log_every)
+    tiny = torch.finfo(dtype).tiny
+    for step in range(max_steps + 1):
+        out, pullback = vjp(measurements, *factors)
+        r = out - y
+        loss = 0.5 * (r * r).mean(-1).detach()
+        if initial is None:
+            initial = loss.clone()
+            current = loss.clone()
+        current = torch.where(active, loss, current)
+        bad = active & is_diverged(current, initial)
+        diverged |= bad
+        done = active & (current <= tol * initial)
+        converged |= done
+        active &= ~(bad | done)
+        if step == max_steps or not bool(active.any()):
+            break
+        grads = pullback(r.detach() / n)
+        # Gauss-Newton curvature: power iteration on J J^T (n x n a run), warm-started.
+        norm, v = power_step(lambda u: jvp(measurements, tuple(w.detach() for w in factors), tuple(pullback(u)))[1], v)
+        lam_gn = norm / n
+        # Residual curvature: ||sum r_i A_i / n||_op times the other factors' spectral norms.
+        with torch.no_grad():
+            G = torch.einsum("rn,rnab->rab", r, A) / n
+            lam_res = torch.linalg.matrix_norm(G, ord=2)
+            if depth > 2:  # the largest product of D - 2 of the factors' spectral norms, over both halves
+                worst = torch.zeros_like(lam_res)
+                for half in range(len(factors) // depth):
+                    norms = torch.stack([torch.linalg.matrix_norm(w, ord=2) for w in factors[half * depth : (half + 1) * depth]], 1)
+                    smallest = norms.topk(2, dim=1, largest=False).values.prod(1)
+                    worst = torch.maximum(worst, norms.prod(1) / smallest.clamp_min(tiny))
+                lam_res = lam_res * worst
+            eta = step_scale / (lam_gn + lam_res).clamp_min(tiny)
+            for w, g in zip(factors, grads):
+                bound = max_rel_change * w.flatten(1).norm(dim=1) / g.flatten(1).norm(dim=1).clamp_min(tiny)
+                eta = torch.minimum(eta, bound)
+            eta = torch.where(active & torch.isfinite(eta), eta, torch.zeros_like(eta))
+            for w, g in zip(factors, grads):
+                w -= eta[:, None, None] * g
+        steps += active.long()
+        flow_time += eta
+        progress(step, int(active.sum()), runs, (current / initial).max().item())
+    with torch.no_grad():
+        M = predictor(factors, init)
+    return MatrixResult(
+        M=M.cpu().numpy(),
+        M0=M0.cpu().numpy(),
+        train_loss=current.cpu().numpy(),
+        steps=steps.cpu().numpy(),
+        flow_time=flow_time.cpu().numpy(),
+        converged=converged.cpu().numpy(),
+        diverged=diverged.cpu().numpy(),
+        seconds=progress.seconds(),
+    )
+
+
+def kernel_solution(A, y, alpha: float, depth: int, width: int, seed: int, *, init: str = "gaussian") -> np.ndarray:
+    """The limit of gradient flow on the model linearised at initialisation (the kernel regime):
+    ``theta = theta_0 + J^T (J J^T)^+ (y - f(theta_0))``, returned as the predicted matrix."""
+    A = torch.as_tensor(np.asarray(A), dtype=torch.float64)[None]
+    y = torch.as_tensor(np.asarray(y), dtype=torch.float64)
+    _, n, d1, d2 = A.shape
+    factors = init_factors((d1, d2), depth, width, alpha, seed, device="cpu")
+    if init == "unbiased":
+        factors = factors + [w.clone() for w in factors]
+    flat = torch.cat([w.flatten() for w in factors])
+    sizes = [w.numel() for w in factors]
+
+    def matrix(theta):
+        parts = torch.split(theta, sizes)
+        return predictor([p.reshape(w.shape) for p, w in zip(parts, factors)], init)[0]
+
+    M0 = matrix(flat)
+    JM = jacrev(matrix)(flat).reshape(d1 * d2, -1)  # d vec(M) / d theta
+    J = A[0].reshape(n, d1 * d2) @ JM
+    residual = y - A[0].reshape(n, -1) @ M0.reshape(-1)
+    step = J.T @ torch.linalg.lstsq(J @ J.T, residual[:, None], driver="gelsd").solution[:, 0]
+    return (M0.reshape(-1) + JM @ step).reshape(d1, d2).numpy()

@@ -1,0 +1,117 @@
+"""Per-cell analysis of networks: iterative linearisation on classification data (Goldwaser & Ge 2023),
+students of the circle teacher and the univariate network (Woodworth et al. 2020, sec. 7;
+docs/science.md secs. 1.7 and 2.3).  Torch-free."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..grid import run_status
+from .exact import spline_references
+
+__all__ = ["network_tables", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+
+
+def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Final metrics, one row per seed, and the history, one row per (seed, record); ``T``, the total
+    number of steps every K is trained for, is a column of the final table."""
+    keys = ("train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+    history, final = [], []
+    steps = trained["step"]
+    for i, seed in enumerate(trained["seeds"].tolist()):
+        base = {**cell, "dataset": dataset, "architecture": architecture, "seed": seed}
+        valid = ~np.isnan(trained["test_acc"][i])
+        for j in np.flatnonzero(valid):
+            history.append({**base, "step": int(steps[j]), **{k: float(trained[k][i, j]) for k in keys}})
+        last = np.flatnonzero(valid)[-1]
+        diverged = bool(trained["diverged"][i])
+        final.append(
+            {
+                **base,
+                "steps": int(steps[last]),
+                "T": int(T),
+                **{k: float(trained[k][i, last]) for k in keys},
+                "test_error": 1.0 - float(trained["test_acc"][i, last]),
+                "updates_per_run": float(steps[-1] / float(cell["K"])) if cell["K"] != "inf" else 0.0,
+                "lr": float(trained["lr"][i]),
+                "diverged": diverged,
+                "converged": not diverged,
+                "seconds": float(trained["seconds"][i]),
+            }
+        )
+    return pd.DataFrame(final), pd.DataFrame(history)
+
+
+def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
+    """One row per seed: test loss on the circle, tangent-kernel change, against ``alpha^D``."""
+    rows = []
+    for i, seed in enumerate(trained["seeds"].tolist()):
+        data = data_by_seed[seed]
+        residual = trained["test_prediction"][i] - data["y_test"]
+        rows.append(
+            {
+                **cell,
+                "seed": seed,
+                "alpha_D": cell["alpha"] ** cell["depth"],
+                "test_loss": float(0.5 * np.mean(residual**2)),
+                "kernel_distance": float(trained["kernel_distance"][i]),
+                **run_status(trained, i),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _rms(a) -> float:
+    return float(np.sqrt(np.mean(np.square(a))))
+
+
+def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
+    """One row per seed: rms distance (relative to the labels' rms) of the trained function and of the
+    kernel-regime limit to the linear spline and to the natural cubic spline through the points."""
+    rows = []
+    for i, seed in enumerate(trained["seeds"].tolist()):
+        data = data_by_seed[seed]
+        ref = spline_references(data["X"][:, 0], data["y"], data["X_test"][:, 0])
+        scale = _rms(data["y"])
+        trained_f, kernel_f = trained["prediction"][i], trained["kernel_prediction"][i]
+        rows.append(
+            {
+                **cell,
+                "seed": seed,
+                "to_linear_spline": _rms(trained_f - ref["linear"]) / scale,
+                "to_cubic_spline": _rms(trained_f - ref["cubic"]) / scale,
+                "kernel_to_linear_spline": _rms(kernel_f - ref["linear"]) / scale,
+                "kernel_to_cubic_spline": _rms(kernel_f - ref["cubic"]) / scale,
+                "to_kernel_limit": _rms(trained_f - kernel_f) / scale,
+                "kernel_distance": float(trained["kernel_distance"][i]),
+                **run_status(trained, i),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
+    """The functions themselves, long form: one row per (seed, grid point), with the splines and the
+    data points (``is_data``) for the figure."""
+    frames = []
+    for i, seed in enumerate(trained["seeds"].tolist()):
+        data = data_by_seed[seed]
+        grid = data["X_test"][:, 0]
+        ref = spline_references(data["X"][:, 0], data["y"], grid)
+        frames.append(
+            pd.DataFrame(
+                {
+                    **cell,
+                    "seed": seed,
+                    "x": grid,
+                    "trained": trained["prediction"][i],
+                    "kernel_limit": trained["kernel_prediction"][i],
+                    "linear_spline": ref["linear"],
+                    "cubic_spline": ref["cubic"],
+                    "is_data": False,
+                }
+            )
+        )
+        frames.append(pd.DataFrame({**cell, "seed": seed, "x": data["X"][:, 0], "trained": data["y"], "is_data": True}))
+    return pd.concat(frames, ignore_index=True)

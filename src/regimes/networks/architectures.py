@@ -1,0 +1,125 @@
+"""Every network of the project: an MLP and a LeNet-like CNN (the K-axis and non-linear experiments),
+ReLU students of the circle teacher, and the univariate network (Woodworth et al. 2020, sec. 7;
+Goldwaser & Ge 2023; docs/science.md secs. 1.7 and 2.3).
+
+``depth`` counts weight layers (an MLP of depth 3 has two hidden layers; a CNN of depth 3 has two conv
+blocks and a linear head); ``width`` is the hidden width (CNN: channels of the first conv block).
+Initialisation is He (Kaiming) normal times ``alpha`` for every weight (``he_init``, the one
+initialisation of every network here), biases zero unless drawn.
+``rf`` (random features) is the MLP with every layer but the last frozen at initialisation: training only
+the last layer, the kernel-end baseline of the non-linear experiments.  ``Centred`` subtracts a network's
+initial function.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["ARCHITECTURES", "build", "mlp", "cnn", "Centred", "he_init", "relu_student", "univariate_network"]
+
+ARCHITECTURES = ("mlp", "cnn", "rf")
+
+
+def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1, got {depth}")
+    layers: list[nn.Module] = [nn.Flatten()]
+    sizes = [d_in] + [width] * (depth - 1)
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    layers.append(nn.Linear(sizes[-1], d_out))
+    return nn.Sequential(*layers)
+
+
+def cnn(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequential:
+    """LeNet-like: (depth - 1) blocks of conv + ReLU + 2x max-pool (channels doubling), then a linear head."""
+    if depth < 2:
+        raise ValueError(f"a CNN needs depth >= 2 (one conv block and the head), got {depth}")
+    spatial = shape[1:]
+    conv, pool = (nn.Conv1d, nn.MaxPool1d) if len(spatial) == 1 else (nn.Conv2d, nn.MaxPool2d)
+    kernel = 5 if len(spatial) == 1 else 3
+    layers: list[nn.Module] = [nn.Unflatten(1, tuple(shape))]
+    channels = shape[0]
+    size = list(spatial)
+    for block in range(depth - 1):
+        out = width * 2**block
+        layers += [conv(channels, out, kernel, padding=kernel // 2), nn.ReLU(), pool(2)]
+        channels = out
+        size = [s // 2 for s in size]
+        if min(size) < 1:
+            raise ValueError(f"depth {depth} pools the input {tuple(shape)} away")
+    layers += [nn.Flatten(), nn.Linear(channels * math.prod(size), d_out)]
+    return nn.Sequential(*layers)
+
+
+class Centred(nn.Module):
+    """``f(x; w) - f(x; w_0)``: the network minus a frozen copy of itself at initialisation, so the
+    predictor is exactly zero at initialisation while the tangent kernel is the network's own."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+        self.initial = copy.deepcopy(net).requires_grad_(False)
+
+    def forward(self, x):
+        return self.net(x) - self.initial(x)
+
+
+def he_init(model: nn.Module, alpha: float, gen: torch.Generator, bias_std: float | None = None) -> None:
+    """He-normal weights times ``alpha``, ``N(0, 2 / fan_in) * alpha^2`` entries, for every linear and
+    convolutional layer, drawn in layer order from ``gen`` in the layer's dtype.  Biases: zero with
+    ``bias_std=None`` (no draw); otherwise drawn after their layer's weight, ``N(0, bias_std^2) * alpha``."""
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+                fan_in = module.weight[0].numel()
+                module.weight.copy_(torch.randn(module.weight.shape, generator=gen, dtype=module.weight.dtype) * math.sqrt(2.0 / fan_in) * alpha)
+                if module.bias is None:
+                    continue
+                if bias_std is None:
+                    module.bias.zero_()
+                else:
+                    module.bias.copy_(torch.randn(module.bias.shape, generator=gen, dtype=module.bias.dtype) * bias_std * alpha)
+
+
+def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: float, seed: int, dtype=torch.float32, centre: bool = False) -> nn.Module:
+    """The network with He-normal weights scaled by ``alpha`` and zero biases, from ``seed``;
+    ``centre=True`` wraps it in :class:`Centred`."""
+    shape = tuple(int(s) for s in shape)
+    gen = torch.Generator().manual_seed(int(seed))
+    if architecture in ("mlp", "rf"):
+        model = mlp(math.prod(shape), width, depth, d_out)
+    elif architecture == "cnn":
+        model = cnn(shape, width, depth, d_out)
+    else:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    he_init(model, alpha, gen)
+    if architecture == "rf":
+        *hidden, _ = [m for m in model if isinstance(m, nn.Linear)]
+        for module in hidden:
+            module.requires_grad_(False)
+    model = model.to(dtype)
+    return Centred(model) if centre else model
+
+
+def relu_student(d_in: int, width: int, depth: int, alpha: float, seed: int, *, centre: bool = False, dtype=torch.float64) -> nn.Module:
+    """A ReLU MLP with ``depth`` weight layers of ``width`` units, one output, He-normal weights times
+    ``alpha`` and zero biases; ``centre=True`` subtracts its initial function."""
+    model = mlp(d_in, width, depth, 1).to(dtype)
+    he_init(model, alpha, torch.Generator().manual_seed(int(seed)), bias_std=0.0)  # the draws of the zero biases kept: same weights as ever
+    return Centred(model) if centre else model
+
+
+def univariate_network(width: int, alpha: float, seed: int, *, dtype=torch.float64) -> nn.Module:
+    """``x -> sum_j a_j relu(w_j x + b_j)`` with He-normal ``w, a`` and ``b ~ N(0, 1)``, all times
+    ``alpha`` (kinks spread over the data), centred: exactly zero at initialisation."""
+    model = mlp(1, width, 2, 1).to(dtype)
+    gen = torch.Generator().manual_seed(int(seed))
+    he_init(model, alpha, gen, bias_std=1.0)
+    with torch.no_grad():
+        model[-1].bias.zero_()
+    return Centred(model)

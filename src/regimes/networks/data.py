@@ -1,0 +1,88 @@
+"""Data of the network experiments, none downloaded (docs/science.md secs. 1.7 and 2.3).
+
+- classification: scikit-learn's digits and mnist1d's generator, features standardised with the
+  training set's mean and standard deviation;
+- ``circle_teacher``: points on the unit circle labelled by a small ReLU teacher (Woodworth et al. fig. 6);
+- ``univariate_points``: a handful of points on a line (fig. 7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["classification_dataset", "DATASETS", "circle_teacher", "univariate_points"]
+
+DATASETS = ("digits", "mnist1d")
+SHAPES = {"digits": (1, 8, 8), "mnist1d": (1, 40)}
+
+
+def _digits(seed: int, n_train: int, n_test: int):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    order = np.random.default_rng(seed).permutation(len(y))
+    if n_train + n_test > len(y):
+        raise ValueError(f"digits has {len(y)} samples; n_train + n_test = {n_train + n_test}")
+    tr, te = order[:n_train], order[n_train : n_train + n_test]
+    return X[tr], y[tr], X[te], y[te]
+
+
+def _mnist1d(seed: int, n_train: int, n_test: int):
+    from mnist1d.data import get_dataset_args, make_dataset  # generated locally; get_dataset would download
+
+    args = get_dataset_args()
+    args.seed = seed
+    args.num_samples = n_train + n_test
+    args.train_split = n_train / (n_train + n_test)
+    data = make_dataset(args)
+    return data["x"], data["y"], data["x_test"], data["y_test"]
+
+
+def classification_dataset(name: str, seed: int, n_train: int, n_test: int) -> dict[str, np.ndarray]:
+    """``X, y, X_test, y_test, seed, shape`` (``shape``: the input's (channels, length[, width]))."""
+    if name not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
+    X, y, X_test, y_test = (_digits if name == "digits" else _mnist1d)(seed, n_train, n_test)
+    X, X_test = np.asarray(X, float), np.asarray(X_test, float)
+    mean, std = X.mean(0), X.std(0)
+    std[std == 0] = 1.0
+    return {
+        "X": (X - mean) / std,
+        "y": np.asarray(y, np.int64),
+        "X_test": (X_test - mean) / std,
+        "y_test": np.asarray(y_test, np.int64),
+        "seed": np.asarray(int(seed)),
+        "shape": np.asarray(SHAPES[name]),
+    }
+
+
+def _circle(angles: np.ndarray) -> np.ndarray:
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> dict:
+    """``n_train`` evenly spaced points on the unit circle at a random rotation (and ``n_test`` evenly
+    spaced test points) labelled by a ReLU network ``x -> sum_j a_j relu(w_j . x)`` with
+    ``teacher_width`` units; labels have unit rms on the test points.  Even spacing keeps the kernel of
+    the training points well conditioned (random points can fall within a few hundredths of a radian of
+    each other, which no kernel-regime run fits in an affordable number of steps)."""
+    gen = np.random.default_rng(seed)
+    W = gen.standard_normal((teacher_width, 2))
+    a = gen.choice([-1.0, 1.0], size=teacher_width)
+
+    def teacher(X):
+        return np.maximum(X @ W.T, 0.0) @ a
+
+    X = _circle(gen.uniform(0, 2 * np.pi) + np.linspace(0, 2 * np.pi, n_train, endpoint=False))
+    X_test = _circle(np.linspace(0, 2 * np.pi, n_test, endpoint=False))
+    scale = np.sqrt(np.mean(teacher(X_test) ** 2))
+    return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
+
+
+def univariate_points(n: int, seed: int) -> dict:
+    """``n`` points with sorted, well-separated ``x`` in [-1, 1] and standard-normal ``y``."""
+    gen = np.random.default_rng(seed)
+    x = np.sort(np.linspace(-1, 1, n) + gen.uniform(-0.3, 0.3, n) / n)
+    y = gen.standard_normal(n)
+    grid = np.linspace(x[0], x[-1], 401)
+    return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed}

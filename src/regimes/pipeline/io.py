@@ -1,0 +1,91 @@
+"""Atomic result files: a job that is killed midway leaves no file that looks finished.
+
+Every writer writes a temporary file beside the target and renames it into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["atomic_path", "save_npz", "load_npz", "save_cells", "load_cells", "write_json", "read_json", "write_csv", "read_table"]
+
+
+class atomic_path:
+    """Context manager yielding a temporary path that replaces ``target`` only on success."""
+
+    def __init__(self, target, suffix: str = ""):
+        self.target = Path(target)
+        self.suffix = suffix or self.target.suffix
+
+    def __enter__(self) -> Path:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=f".part{self.suffix}", dir=self.target.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            os.replace(self.tmp, self.target)
+        else:
+            self.tmp.unlink(missing_ok=True)
+        return False
+
+
+def save_npz(path, **arrays) -> None:
+    with atomic_path(path, ".npz") as tmp:
+        np.savez(tmp, **arrays)
+
+
+def load_npz(path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def save_cells(path, cells: dict[str, dict], **extra) -> None:
+    """One batch file for several cells: each cell's arrays stored as ``<cell id>/<name>``."""
+    save_npz(path, **{f"{cell}/{name}": value for cell, arrays in cells.items() for name, value in arrays.items()}, **extra)
+
+
+def load_cells(path) -> dict[str, dict[str, np.ndarray]]:
+    """A batch file back as ``{cell id: {name: array}}`` (keys without a cell, e.g. provenance, left out)."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for key, value in load_npz(path).items():
+        cell, sep, name = key.partition("/")
+        if sep:
+            out.setdefault(cell, {})[name] = value
+    return out
+
+
+def write_json(path, obj) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_jsonable) + "\n")
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text())
+
+
+def write_csv(path, frame: pd.DataFrame) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+def read_table(path) -> pd.DataFrame:
+    """A result table, with the grid's K column read back in its one spelling (``"1"``, ``"inf"``: text),
+    never as a float."""
+    return pd.read_csv(path, dtype={"K": str})
+
+
+def _jsonable(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"not JSON serialisable: {type(x)}")

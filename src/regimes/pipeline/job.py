@@ -1,0 +1,36 @@
+"""What every workflow script does first: log to the rule's log file (uncaught exceptions included) and use
+the rule's threads."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+__all__ = ["start"]
+
+
+def start(snakemake) -> logging.Logger:
+    """Configure logging (the rule's ``log:`` file and stderr) and the thread count from ``threads:``
+    (torch's, when the script uses torch; the BLAS libraries' through the environment otherwise).  An
+    exception that ends the job is logged with its traceback, so it lands in the log file too."""
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if snakemake.log:
+        handlers.append(logging.FileHandler(str(snakemake.log[0]), mode="w"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True)
+    for noisy in ("fontTools", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    threads = max(1, int(snakemake.threads))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(threads)  # for libraries imported later
+    torch = sys.modules.get("torch")
+    if torch is not None:  # imported by the script's trainer; scripts that do not need torch never pay for it
+        torch.set_num_threads(threads)
+    log = logging.getLogger(f"regimes.{snakemake.rule}")
+
+    def log_uncaught(kind, value, traceback):
+        log.critical("the job failed: %s: %s", kind.__name__, value, exc_info=(kind, value, traceback))
+
+    sys.excepthook = log_uncaught
+    log.info("rule %s, wildcards %s, threads %s", snakemake.rule, dict(snakemake.wildcards), snakemake.threads)
+    return log

@@ -1,0 +1,86 @@
+# The network family (Goldwaser & Ge 2023; Woodworth et al. 2020, sec. 7): classification data ->
+# training re-linearised every K steps, by batch -> final metrics and training histories.
+
+
+rule network_dataset:
+    output:
+        "results/{experiment}/data/{dataset}.npz",
+    log:
+        "logs/{experiment}/data/{dataset}.log",
+    localrule: True
+    wildcard_constraints:
+        experiment=family("network"),
+        dataset="mnist1d|digits",
+    conda:
+        ENV
+    params:
+        data=get_network_data,
+        code=code("networks/dataset.py"),
+    script:
+        "../scripts/networks/dataset.py"
+
+
+rule train_network:
+    input:
+        "results/{experiment}/data/{dataset}.npz",
+    output:
+        "results/{experiment}/train/{dataset}-{architecture}/{batch}.npz",
+    log:
+        "logs/{experiment}/train/{dataset}-{architecture}/{batch}.log",
+    benchmark:
+        "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
+    wildcard_constraints:
+        experiment=family("network"),
+        architecture="mlp|cnn|rf",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        runtime=60,
+        mem_mb=4000,
+        gpu=0,
+    params:
+        cells=get_cells,
+        train=get_train,
+        seeds=get_seeds,
+        centre=get_centre,
+        code=code("networks/train.py"),
+    script:
+        "../scripts/networks/train.py"
+
+
+rule analyse_network:
+    input:
+        "results/{experiment}/train/{model}/{batch}.npz",
+    output:
+        final="results/{experiment}/analysis/{model}/{batch}.csv",
+        history="results/{experiment}/history/{model}/{batch}.csv",
+    log:
+        "logs/{experiment}/analysis/{model}/{batch}.log",
+    wildcard_constraints:
+        experiment=family("network"),
+    conda:
+        ENV
+    params:
+        T=get_T,
+        code=code("networks/analyse.py"),
+    script:
+        "../scripts/networks/analyse.py"
+
+
+rule history:
+    input:
+        get_history_files,
+    output:
+        "results/{experiment}/history.csv",
+    log:
+        "logs/{experiment}/history.log",
+    localrule: True
+    wildcard_constraints:
+        experiment=family("network"),
+    conda:
+        ENV
+    params:
+        code=code("summaries/concatenate.py"),
+    script:
+        "../scripts/summaries/concatenate.py"

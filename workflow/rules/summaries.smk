@@ -1,0 +1,43 @@
+# Summaries of every experiment (one row per cell and seed) and the claims of both papers checked on them.
+
+
+rule summarise:
+    input:
+        get_analysis_files,
+    output:
+        summary="results/{experiment}/summary.csv",
+        provenance="results/{experiment}/provenance.json",
+    log:
+        "logs/{experiment}/summary.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        config=get_settings,
+        code=code("summaries/summarise.py"),
+    script:
+        "../scripts/summaries/summarise.py"
+
+
+rule claims:
+    input:
+        summaries=all_summaries(),
+        sample_complexity=all_sample_complexity(),
+    output:
+        csv="results/claims.csv",
+        md="results/claims.md",
+        html=report(
+            "results/claims.html",
+            caption="../report/claims.rst",
+            category="0. Claims",
+        ),
+    log:
+        "logs/claims.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        plan=get_claims_plan,
+        code=code("summaries/claims.py"),
+    script:
+        "../scripts/summaries/claims.py"

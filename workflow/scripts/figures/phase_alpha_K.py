@@ -1,0 +1,7 @@
+"""figures/phase_alpha_K.pdf (+ .png) from its tables (regimes.figures.linearisation.phase_alpha_K)."""
+from regimes.figures.linearisation import phase_alpha_K
+from regimes.pipeline.io import read_table
+from regimes.pipeline.job import start
+
+start(snakemake)
+phase_alpha_K(read_table(snakemake.input.diagonal), read_table(snakemake.input.network), snakemake.output.pdf)

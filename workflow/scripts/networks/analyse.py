@@ -1,0 +1,14 @@
+"""Final metrics (one row per seed) and the training history of one batch of network cells."""
+import pandas as pd
+
+from regimes.grid import parse_cell_id
+from regimes.networks.analyse import network_tables
+from regimes.pipeline.io import load_cells, write_csv
+from regimes.pipeline.job import start
+
+start(snakemake)
+w = snakemake.wildcards
+dataset, architecture = w.model.split("-")
+tables = [network_tables(parse_cell_id(cell).as_dict(), trained, dataset, architecture, snakemake.params.T) for cell, trained in load_cells(snakemake.input[0]).items()]
+write_csv(snakemake.output.final, pd.concat([t[0] for t in tables], ignore_index=True).assign(experiment=w.experiment))
+write_csv(snakemake.output.history, pd.concat([t[1] for t in tables], ignore_index=True).assign(experiment=w.experiment))

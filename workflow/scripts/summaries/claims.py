@@ -1,0 +1,21 @@
+"""results/claims.{csv,md,html}: each claim of both papers as a measurable test on the summary tables."""
+from pathlib import Path
+
+from regimes.claims import claims_html, claims_markdown, evaluate_claims
+from regimes.pipeline.io import atomic_path, read_table, write_csv
+from regimes.pipeline.job import start
+
+log = start(snakemake)
+plan = snakemake.params.plan  # {experiment: {"model": family, "claims": [sets], "sample_complexity": bool}}
+summaries = dict(zip(plan, snakemake.input.summaries))
+sample = dict(zip([name for name, p in plan.items() if p["sample_complexity"]], snakemake.input.sample_complexity))
+experiments = {
+    name: {"model": p["model"], "claims": p["claims"], "summary": read_table(summaries[name]), "sample_complexity": read_table(sample[name]) if name in sample else None}
+    for name, p in plan.items()
+}
+table = evaluate_claims(experiments)
+write_csv(snakemake.output.csv, table)
+for path, text in ((snakemake.output.md, claims_markdown(table)), (snakemake.output.html, claims_html(table))):
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text)
+log.info("%d claims, %d pass", len(table), int((table["passed"] == "pass").sum()))
