@@ -34,8 +34,8 @@ include: "workflow/rules/figures.smk"
 
 rule all:
     default_target: True
-    localrule: True
     input:
         all_figures(),
         all_summaries(),
         "results/claims.csv",
+    localrule: True

@@ -34,8 +34,8 @@ def best_time(fn, repeats: int = 3) -> float:
 
 def bench_ntk():
     """Empirical NTK of an MLP 40-512-512-10 on 200 probe points: per-layer formula vs jacrev contraction."""
-    from regimes.networks import build
-    from regimes.ntk import ntk_dense, ntk_from_jacobian
+    from regimes.networks.architectures import build
+    from regimes.networks.ntk import ntk_dense, ntk_from_jacobian
 
     model = build("mlp", (40,), 512, 3, 10, alpha=1.0, seed=0)
     x = torch.randn(200, 40, generator=torch.Generator().manual_seed(0))
@@ -48,8 +48,8 @@ def bench_ntk():
 
 def bench_linearisation_step():
     """One iterative-linearisation SGD step (jvp forward + vjp backward, tangent non-zero) vs a plain step."""
-    from regimes.linearise import LinearisedModel, loss_fn
-    from regimes.networks import build
+    from regimes.networks.linearise import LinearisedModel, loss_fn
+    from regimes.networks.architectures import build
 
     model = build("mlp", (40,), 512, 3, 10, alpha=1.0, seed=0)
     g = torch.Generator().manual_seed(0)
@@ -85,8 +85,8 @@ def bench_linearisation_step():
 def bench_oracle():
     """The dual oracle (exact limit) for 20 alphas x D in {2, 3} on one d = 1000, n = 100 problem vs min-l1 LPs
     of the same count (a convex solve of the same size as a yardstick)."""
-    from regimes.data import sparse_regression
-    from regimes.oracle import implicit_limit, min_l1_interpolant
+    from regimes.diagonal.data import sparse_regression
+    from regimes.diagonal.exact import implicit_limit, min_l1_interpolant
 
     data = sparse_regression(0, 100, 1000, 5, 0.1, 10)
     alphas = np.logspace(-2, 1, 20)
@@ -113,14 +113,14 @@ def _naive_diagonal(X, y, alpha, depth, step, tol, max_steps):
 
 def bench_diagonal_sweep():
     """20 alphas x 4 depths x 8 seeds, d = 1000, n = 100, to loss 1e-9 x initial.  Ours: the mirror
-    integrator (regimes.mirror: implicit steps of the flow in its mirror coordinates), every alpha and
+    integrator (regimes.diagonal.mirror: implicit steps of the flow in its mirror coordinates), every alpha and
     seed of a depth in one tensor program, the alphas of a seed sharing its data.  Reference: a plain
     per-run numpy loop of gradient descent with one fixed conservative step, 0.5 / the loss curvature at
     the exact limit (generous: it knows the answer), timed on every 4th alpha of seed 0 (20 runs) and
     scaled to the 640.  Both are compared with the exact limit (the dual oracle)."""
-    from regimes.data import sparse_regression
-    from regimes.flow import train_diagonal
-    from regimes.oracle import implicit_limit
+    from regimes.diagonal.data import sparse_regression
+    from regimes.diagonal.train import train_diagonal
+    from regimes.diagonal.exact import implicit_limit
 
     alphas = np.logspace(np.log10(0.2), 1.0, 20)
     depths, seeds = (2, 3, 4, 5), range(8)
@@ -181,7 +181,7 @@ def bench_job_startup():
     every job did when the thread count was set through torch)."""
     import subprocess
 
-    code = "import regimes.job, regimes.io, regimes.grid, regimes.analysis, regimes.analysis_beyond, regimes.data, regimes.matrix_problems"
+    code = "import regimes.pipeline.job, regimes.pipeline.io, regimes.grid, regimes.diagonal.analyse, regimes.networks.analyse, regimes.matrix.analyse, regimes.claims"
 
     def start(extra=""):
         return lambda: subprocess.run([sys.executable, "-c", extra + code], check=True)

@@ -14,7 +14,7 @@ def root() -> Path:
 
 
 def small_problem(seed=0, n=20, d=60, sparsity=2, noise=0.1):
-    from regimes.data import sparse_regression
+    from regimes.diagonal.data import sparse_regression
 
     return sparse_regression(seed, n, d, sparsity, noise, n_test=50)
 
@@ -32,9 +32,9 @@ def rng():
 SMOKE = ROOT / "config" / "smoke.yaml"
 
 
-def snakemake(workdir, *args, configfile=SMOKE, check=True, cores="2", **kw):
+def snakemake(workdir, *args, configfile=SMOKE, check=True, cores="2", snakefile=ROOT / "Snakefile", **kw):
     """Run the workflow from ``workdir`` (``--configfile=`` form: the option takes several values)."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", cores, f"--configfile={configfile}", *args]
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(snakefile), "--directory", str(workdir), "--cores", cores, f"--configfile={configfile}", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")

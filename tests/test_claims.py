@@ -1,7 +1,16 @@
 """Claims are computed from the tables and can fail."""
 import pandas as pd
 
-from regimes.claims import claims_html, claims_markdown, evaluate_claims
+from regimes.claims import CLAIMS, claims_html, claims_markdown, evaluate_claims
+from regimes.pipeline.families import FAMILIES
+
+
+def run(**experiments):
+    """``evaluate_claims`` on experiments given as ``name=(family, claim sets, summary[, sample complexity])``."""
+    plan = {}
+    for name, (model, sets, summary, *sample) in experiments.items():
+        plan[name] = {"model": model, "claims": sets, "summary": summary, "sample_complexity": sample[0] if sample else None}
+    return evaluate_claims(plan)
 
 
 def _sparse(l1_ratio_small=1.01, crossing_deeper_later=True):
@@ -11,7 +20,7 @@ def _sparse(l1_ratio_small=1.01, crossing_deeper_later=True):
             err = 0.01 + 0.89 / (1 + (shift * 1e-2 / alpha) ** 2)
             for seed in (0, 1):
                 rows.append(
-                    dict(alpha=alpha, depth=depth, width=1, K=1, seed=seed, test_error=err, oracle_error=err, min_l1_error=0.01, min_l2_error=0.9,
+                    dict(alpha=alpha, depth=depth, width=1, K="1", seed=seed, test_error=err, oracle_error=err, min_l1_error=0.01, min_l2_error=0.9,
                          l1_ratio=l1_ratio_small if alpha == 1e-3 else 2.0, l2_ratio=1.0 if alpha == 10.0 else 2.0, oracle_gap=1e-3, converged=True)
                 )
     return pd.DataFrame(rows)
@@ -20,33 +29,69 @@ def _sparse(l1_ratio_small=1.01, crossing_deeper_later=True):
 def _networks(acc_inf):
     rows = []
     for K, acc, dist in (("1", 0.9, 0.3), ("10", 0.89, 0.2), ("100", 0.88, 0.1), ("inf", acc_inf, 0.0)):
-        rows.append(dict(dataset="digits", architecture="mlp", K=K, seed=0, test_acc=acc, kernel_distance=dist))
+        rows.append(dict(dataset="digits", architecture="mlp", K=K, seed=0, test_acc=acc, kernel_distance=dist, T=1000))
+    return pd.DataFrame(rows)
+
+
+def _sample_complexity(grows=True):
+    """Errors of the exact limit over (n, alpha) at D = 2 (and the min-l1 rows, depth 0): the largest
+    alpha below the threshold grows with n, or not."""
+    rows = []
+    for n, onset in ((20, 0.01), (40, 0.1 if grows else 0.01)):
+        rows.append(dict(seed=0, n=n, depth=0, alpha=float("nan"), error=0.001, converged=True, threshold=0.025))
+        for alpha in (0.001, 0.01, 0.1, 1.0):
+            rows.append(dict(seed=0, n=n, depth=2, alpha=alpha, error=0.01 if alpha <= onset else 0.5, converged=True, threshold=0.025))
     return pd.DataFrame(rows)
 
 
 def test_claims_pass_on_tables_that_show_them():
-    table = evaluate_claims({"sparse": _sparse(), "linearised": _networks(0.7)}, steps=1000)
-    run = table[table["passed"] != "not run"]
-    assert (run["passed"] == "pass").all(), table
-    assert set(table.loc[table["passed"] == "not run", "claim"].str.split(" ").str[0]) == {"width", "matrix", "nonlinear", "univariate"}
-    assert {"claim", "paper", "measured", "threshold", "passed"} == set(table.columns)
+    table = run(sparse=("diagonal", ["transition"], _sparse(), _sample_complexity()), linearised=("network", ["linearisation"], _networks(0.7)))
+    checked = table[table["passed"] != "not run"]
+    assert (checked["passed"] == "pass").all(), table
+    assert set(checked["experiment"]) == {"sparse", "linearised"}
+    assert "grows with n" in checked["claim"].str.cat()
+    not_run = table.loc[table["passed"] == "not run", "claim"]
+    assert len(not_run) == sum(len(sets) for sets in CLAIMS.values()) - 2  # every other claim set, once
+    assert list(table.columns) == ["claim", "paper", "measured", "threshold", "passed", "experiment"]
 
 
 def test_claims_fail_on_tables_that_contradict_them():
-    table = evaluate_claims({"sparse": _sparse(l1_ratio_small=1.3, crossing_deeper_later=False), "linearised": _networks(0.95)}, steps=1000)
+    table = run(
+        sparse=("diagonal", ["transition"], _sparse(l1_ratio_small=1.3, crossing_deeper_later=False), _sample_complexity(grows=False)),
+        linearised=("network", ["linearisation"], _networks(0.95)),
+    )
     failed = table[table["passed"] == "FAIL"]["claim"].str.cat(sep=" | ")
     assert "l1 norm is within 5%" in failed
     assert "deeper models stay rich" in failed
+    assert "grows with n" in failed
     assert "K = inf accuracy is below" in failed
+
+
+def test_only_the_named_claim_sets_are_checked():
+    """An experiment checks the sets its config names: a diagonal experiment with only ``kernel_limit``
+    is not held to the transition claims, whatever its table shows."""
+    table = run(sparse_K=("diagonal", ["kernel_limit"], _sparse(l1_ratio_small=1.3)))
+    assert not (table["experiment"] == "sparse_K").any()  # no K = inf rows: nothing of kernel_limit applies
+    assert "diagonal model: the transition claims" in table.loc[table["passed"] == "not run", "claim"].str.cat()
+
+
+def test_two_experiments_of_one_family_are_told_apart():
+    table = run(a=("diagonal", ["transition"], _sparse()), b=("diagonal", ["transition"], _sparse(l1_ratio_small=1.3)))
+    l1 = table[table["claim"].str.contains("l1 norm is within 5%")]
+    assert dict(zip(l1["experiment"], l1["passed"])) == {"a": "pass", "b": "FAIL"}
 
 
 def test_missing_experiments_are_listed_as_not_run():
     table = evaluate_claims({})
-    assert set(table["passed"]) == {"not run"} and len(table) == 7
+    assert set(table["passed"]) == {"not run"} and len(table) == sum(len(sets) for sets in CLAIMS.values())
+
+
+def test_every_family_has_claims():
+    assert set(CLAIMS) == set(FAMILIES)
 
 
 def test_rendering():
-    table = evaluate_claims({"linearised": _networks(0.7)}, steps=1000)
+    table = run(linearised=("network", ["linearisation"], _networks(0.7)))
     md, html = claims_markdown(table), claims_html(table)
     assert md.startswith("# Claims") and "| claim |" in md
     assert "<table" in html and "K = inf accuracy" in html
@@ -73,15 +118,21 @@ def _beyond(rich=True):
     for alpha in (0.5, 8.0):
         teacher.append(dict(depth=2, alpha=alpha, alpha_D=alpha**2, test_loss=0.01 if alpha < 1 else 0.05, kernel_distance=0.1 if alpha < 1 else 1e-4))
         uni.append(dict(alpha=alpha, to_linear_spline=0.05 if rich else 0.3, to_cubic_spline=0.2, kernel_to_linear_spline=0.25, kernel_to_cubic_spline=0.1))
-    return {"width": pd.DataFrame(width), "matrix_factorisation": pd.DataFrame(matrix), "nonlinear": pd.DataFrame(nets), "nonlinear_teacher": pd.DataFrame(teacher), "univariate": pd.DataFrame(uni)}
+    return {
+        "width": ("matrix", ["width"], pd.DataFrame(width)),
+        "matrix_factorisation": ("matrix", ["depth"], pd.DataFrame(matrix)),
+        "nonlinear": ("network", ["alpha_transition"], pd.DataFrame(nets)),
+        "nonlinear_teacher": ("teacher", ["teacher"], pd.DataFrame(teacher)),
+        "univariate": ("univariate", ["splines"], pd.DataFrame(uni)),
+    }
 
 
 def test_claims_beyond_the_diagonal_model_pass_and_fail():
-    table = evaluate_claims(_beyond(rich=True))
+    table = run(**_beyond(rich=True))
     beyond = table[table["claim"].str.contains("alpha\\^2 k|sensing|completion|digits|teacher|univariate")]
     assert len(beyond) >= 12
     assert (beyond["passed"] == "pass").all(), beyond
-    failed = evaluate_claims(_beyond(rich=False))
+    failed = run(**_beyond(rich=False))
     failed = failed[failed["passed"] == "FAIL"]["claim"].str.cat(sep=" | ")
     for words in ("within 5% of the convex minimum", "set by alpha^2 k", "deeper factorisations", "between the small-alpha error", "closer to the linear spline"):
         assert words in failed, words

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from regimes.flow import train_diagonal
-from regimes.linearise import train_iteratively_linearised
-from regimes.networks import build
+from regimes.diagonal.train import train_diagonal
+from regimes.networks.linearise import train_iteratively_linearised
+from regimes.networks.architectures import build
 
 from .conftest import small_problem
 
@@ -44,8 +44,8 @@ def test_linearised_trainer_on_cuda_matches_cpu():
 
 
 def test_matrix_trainer_on_cuda_matches_cpu():
-    from regimes.matrix import train_factorised
-    from regimes.matrix_problems import completion_problem
+    from regimes.matrix.factorised import train_factorised
+    from regimes.matrix.problems import completion_problem
 
     p = completion_problem(6, 1, 20, seed=0)
     runs = {device: train_factorised(p["A"][None], p["y"][None], 0.01, 2, 6, [0], device=device, max_steps=2000) for device in ("cpu", "cuda")}
@@ -54,9 +54,10 @@ def test_matrix_trainer_on_cuda_matches_cpu():
 
 
 def test_interpolating_trainer_on_cuda_matches_cpu():
-    from regimes.data import circle_teacher
-    from regimes.nonlinear import relu_student, train_to_interpolation
-    from regimes.train_cells import _predict
+    from regimes.networks.data import circle_teacher
+    from regimes.networks.architectures import relu_student
+    from regimes.networks.interpolate import train_to_interpolation
+    from regimes.networks.train import _predict
 
     data = circle_teacher(8, 20, 3, seed=0)
     out = {}

@@ -13,7 +13,7 @@ import time
 
 import torch
 
-__all__ = ["DIVERGENCE", "is_diverged", "power_step", "Progress"]
+__all__ = ["DIVERGENCE", "is_diverged", "power_step", "Progress", "run_arrays"]
 
 DIVERGENCE = 1e6  # descent from the initial point never raises the loss this far: that is divergence
 
@@ -51,3 +51,8 @@ class Progress:
 
     def seconds(self) -> float:
         return time.perf_counter() - self.start
+
+
+def run_arrays(progress: Progress, **tensors) -> dict:
+    """A batch's per-run results as numpy arrays (from whatever device), with the batch's ``seconds``."""
+    return {**{name: t.cpu().numpy() for name, t in tensors.items()}, "seconds": progress.seconds()}

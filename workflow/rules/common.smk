@@ -1,5 +1,5 @@
-# Helpers shared by every rule file: the experiments of each model family, the named input and param
-# functions of the rules, and the code version of each step.
+# Helpers shared by the rule files (the experiments of each model family, the named input and param
+# functions, and the code version of each step).
 from pathlib import Path
 
 from regimes.figures import CATALOGUE
@@ -32,7 +32,9 @@ def experiment_batches(experiment):
 
 def get_cells(wildcards):
     """The cells a training job holds: its params, so that a job reruns when its own cells change."""
-    return [c.id for c in batch_cells(wildcards.batch, config[wildcards.experiment]["grid"])]
+    return [
+        c.id for c in batch_cells(wildcards.batch, config[wildcards.experiment]["grid"])
+    ]
 
 
 # Settings of one experiment, as params.
@@ -97,7 +99,9 @@ def get_matrix_dataset_files(wildcards):
 
 def get_sample_complexity_files(wildcards):
     settings = config[wildcards.experiment]["sample_complexity"]
-    return dataset_files(wildcards.experiment, n=max(settings["n"]), seeds=settings["seeds"])
+    return dataset_files(
+        wildcards.experiment, n=max(settings["n"]), seeds=settings["seeds"]
+    )
 
 
 def network_models(experiment):
@@ -112,9 +116,17 @@ def analysis_files(experiment, stage="analysis"):
     model = config[experiment]["model"]
     folder = f"results/{experiment}/{stage}"
     if model == "matrix":
-        return expand(f"{folder}/{{task}}/{{batch}}.csv", task=config[experiment]["data"]["tasks"], batch=experiment_batches(experiment))
+        return expand(
+            f"{folder}/{{task}}/{{batch}}.csv",
+            task=config[experiment]["data"]["tasks"],
+            batch=experiment_batches(experiment),
+        )
     if model == "network":
-        return expand(f"{folder}/{{model}}/{{batch}}.csv", model=network_models(experiment), batch=experiment_batches(experiment))
+        return expand(
+            f"{folder}/{{model}}/{{batch}}.csv",
+            model=network_models(experiment),
+            batch=experiment_batches(experiment),
+        )
     return expand(f"{folder}/{{batch}}.csv", batch=experiment_batches(experiment))
 
 
@@ -134,7 +146,9 @@ def get_curves_files(wildcards):
 
 
 def sample_complexity_experiments():
-    return [e for e in experiments(config, "diagonal") if "sample_complexity" in config[e]]
+    return [
+        e for e in experiments(config, "diagonal") if "sample_complexity" in config[e]
+    ]
 
 
 def all_summaries():
@@ -142,13 +156,20 @@ def all_summaries():
 
 
 def all_sample_complexity():
-    return expand("results/{experiment}/sample_complexity.csv", experiment=sample_complexity_experiments())
+    return expand(
+        "results/{experiment}/sample_complexity.csv",
+        experiment=sample_complexity_experiments(),
+    )
 
 
 def get_claims_plan(wildcards):
     """What the claims step checks: each experiment's family, claim sets and whether it has sample complexity."""
     return {
-        name: {"model": config[name]["model"], "claims": config[name]["claims"], "sample_complexity": name in sample_complexity_experiments()}
+        name: {
+            "model": config[name]["model"],
+            "claims": config[name]["claims"],
+            "sample_complexity": name in sample_complexity_experiments(),
+        }
         for name in experiments(config)
     }
 
@@ -161,4 +182,8 @@ def drawable(name):
 
 
 def all_figures():
-    return expand("figures/{name}.{ext}", name=[n for n in CATALOGUE if drawable(n)], ext=["pdf", "png"])
+    return expand(
+        "figures/{name}.{ext}",
+        name=[n for n in CATALOGUE if drawable(n)],
+        ext=["pdf", "png"],
+    )

@@ -7,9 +7,9 @@ rule diagonal_dataset:
         "results/{experiment}/data/seed~{seed}_n~{n}.npz",
     log:
         "logs/{experiment}/data/seed~{seed}_n~{n}.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("diagonal"),
+    localrule: True
     conda:
         ENV
     params:
@@ -26,9 +26,9 @@ rule diagonal_references:
         "results/{experiment}/references.csv",
     log:
         "logs/{experiment}/references.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("diagonal"),
+    localrule: True
     conda:
         ENV
     params:

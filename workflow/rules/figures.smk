@@ -21,6 +21,7 @@ rule figure_sparse_transition:
     script:
         "../scripts/figures/sparse_transition.py"
 
+
 rule figure_implicit_norm:
     input:
         "results/sparse/summary.csv",
@@ -41,6 +42,7 @@ rule figure_implicit_norm:
     script:
         "../scripts/figures/implicit_norm.py"
 
+
 rule figure_q_functions:
     output:
         pdf="figures/q_functions.pdf",
@@ -58,6 +60,7 @@ rule figure_q_functions:
         code=code("figures/q_functions.py"),
     script:
         "../scripts/figures/q_functions.py"
+
 
 rule figure_sample_complexity:
     input:
@@ -79,6 +82,7 @@ rule figure_sample_complexity:
     script:
         "../scripts/figures/sample_complexity.py"
 
+
 rule figure_width:
     input:
         "results/width/summary.csv",
@@ -99,6 +103,7 @@ rule figure_width:
     script:
         "../scripts/figures/width.py"
 
+
 rule figure_matrix_factorisation:
     input:
         "results/matrix_factorisation/summary.csv",
@@ -118,6 +123,7 @@ rule figure_matrix_factorisation:
         code=code("figures/matrix_factorisation.py"),
     script:
         "../scripts/figures/matrix_factorisation.py"
+
 
 rule figure_nonlinear_transition:
     input:
@@ -142,6 +148,7 @@ rule figure_nonlinear_transition:
     script:
         "../scripts/figures/nonlinear_transition.py"
 
+
 rule figure_accuracy_vs_K:
     input:
         summary="results/linearised/summary.csv",
@@ -162,6 +169,7 @@ rule figure_accuracy_vs_K:
         code=code("figures/accuracy_vs_K.py"),
     script:
         "../scripts/figures/accuracy_vs_K.py"
+
 
 rule figure_kernel_change:
     input:
@@ -184,6 +192,7 @@ rule figure_kernel_change:
     script:
         "../scripts/figures/kernel_change.py"
 
+
 rule figure_training_curves:
     input:
         summary="results/linearised/summary.csv",
@@ -204,6 +213,7 @@ rule figure_training_curves:
         code=code("figures/training_curves.py"),
     script:
         "../scripts/figures/training_curves.py"
+
 
 rule figure_phase_alpha_K:
     input:

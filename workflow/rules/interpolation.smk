@@ -7,9 +7,9 @@ rule teacher_dataset:
         "results/{experiment}/data/seed~{seed}_n~{n}.npz",
     log:
         "logs/{experiment}/data/seed~{seed}_n~{n}.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("teacher"),
+    localrule: True
     conda:
         ENV
     params:
@@ -24,9 +24,9 @@ rule univariate_dataset:
         "results/{experiment}/data/seed~{seed}_n~{n}.npz",
     log:
         "logs/{experiment}/data/seed~{seed}_n~{n}.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("univariate"),
+    localrule: True
     conda:
         ENV
     params:
@@ -130,9 +130,9 @@ rule univariate_curves:
         "results/{experiment}/curves.csv",
     log:
         "logs/{experiment}/curves.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("univariate"),
+    localrule: True
     conda:
         ENV
     params:

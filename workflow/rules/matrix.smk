@@ -7,9 +7,9 @@ rule matrix_dataset:
         "results/{experiment}/data/{task}_seed~{seed}.npz",
     log:
         "logs/{experiment}/data/{task}_seed~{seed}.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("matrix"),
+    localrule: True
     conda:
         ENV
     params:
@@ -26,9 +26,9 @@ rule matrix_references:
         "results/{experiment}/references/{task}.csv",
     log:
         "logs/{experiment}/references/{task}.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("matrix"),
+    localrule: True
     conda:
         ENV
     params:

@@ -7,10 +7,10 @@ rule network_dataset:
         "results/{experiment}/data/{dataset}.npz",
     log:
         "logs/{experiment}/data/{dataset}.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("network"),
         dataset="mnist1d|digits",
+    localrule: True
     conda:
         ENV
     params:
@@ -75,9 +75,9 @@ rule history:
         "results/{experiment}/history.csv",
     log:
         "logs/{experiment}/history.log",
-    localrule: True
     wildcard_constraints:
         experiment=family("network"),
+    localrule: True
     conda:
         ENV
     params:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..batched import Progress, is_diverged, power_step
+from ..batched import Progress, is_diverged, power_step, run_arrays
 from ..device import resolve
 from ..grid import parse_K
 from .model import gradient_linearised, linearised_predictor
@@ -156,13 +156,8 @@ def train_gd(
     current, steps, flow_time, converged, diverged = out["loss"], out["steps"], out["flow_time"], out["converged"], out["diverged"]
     beta = linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth)
     return FlowResult(
-        beta=beta.cpu().numpy(),
-        anchor_plus=(alpha[:, None] + anchor_plus).cpu().numpy(),
-        anchor_minus=(alpha[:, None] + anchor_minus).cpu().numpy(),
-        train_loss=current.cpu().numpy(),
-        steps=steps.cpu().numpy(),
-        flow_time=flow_time.cpu().numpy(),
-        converged=converged.cpu().numpy(),
-        diverged=diverged.cpu().numpy(),
-        seconds=progress.seconds(),
+        **run_arrays(
+            progress, beta=beta, anchor_plus=alpha[:, None] + anchor_plus, anchor_minus=alpha[:, None] + anchor_minus,
+            train_loss=current, steps=steps, flow_time=flow_time, converged=converged, diverged=diverged,
+        )
     )

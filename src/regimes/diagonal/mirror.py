@@ -40,7 +40,7 @@ import logging
 import numpy as np
 import torch
 
-from ..batched import Progress
+from ..batched import Progress, run_arrays
 from ..device import resolve
 
 __all__ = ["link", "link_prime", "weights", "train_mirror"]
@@ -187,9 +187,7 @@ def train_mirror(
     diverged = ~torch.isfinite(loss)  # never: a trial step with a non-finite loss is rejected
     beta = alpha[:, None] ** depth * link(s, depth)
     w_plus, w_minus = weights(s, alpha, depth)
-    return {
-        "beta": beta.cpu().numpy(), "w_plus": w_plus.cpu().numpy(), "w_minus": w_minus.cpu().numpy(),
-        "train_loss": loss.cpu().numpy(), "steps": steps.cpu().numpy(), "rejected": rejected.cpu().numpy(),
-        "flow_time": flow_time.cpu().numpy(), "converged": converged.cpu().numpy(), "diverged": diverged.cpu().numpy(),
-        "seconds": progress.seconds(),
-    }
+    return run_arrays(
+        progress, beta=beta, w_plus=w_plus, w_minus=w_minus, train_loss=loss, steps=steps, rejected=rejected,
+        flow_time=flow_time, converged=converged, diverged=diverged,
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import torch
 
 from ..grid import Cell, cell_arrays, parse_K
 from .gd import FlowResult, train_gd
@@ -34,23 +33,18 @@ def train_diagonal(
     nonlinearity: float = 0.25,
     step_scale: float = 0.5,
     max_rel_change: float = 0.01,
-    tol: float = 1.0e-9,
     max_steps: int = 20000,
-    group=None,
-    device=None,
-    dtype: torch.dtype = torch.float64,
-    log_every: float = 10.0,
-    label: str = "",
+    **common,
 ) -> FlowResult:
     """Train independent diagonal networks ``beta = w_+^D - w_-^D`` from ``w_+- = alpha``.
 
     ``integrator``: ``"gd"`` (any K; ``step_scale`` and ``max_rel_change`` set its step) or ``"mirror"``
-    (K = 1 only; ``nonlinearity`` sets its step).  The other arguments are those of
-    ``regimes.diagonal.gd.train_gd``.
+    (K = 1 only; ``nonlinearity`` sets its step).  ``common``: the arguments both share (``tol``,
+    ``group``, ``device``, ``dtype``, ``log_every``, ``label``; ``regimes.diagonal.gd.train_gd``).
     """
     if integrator not in INTEGRATORS:
         raise ValueError(f"integrator must be one of {INTEGRATORS}, got {integrator!r}")
-    common = dict(group=group, tol=tol, max_steps=max_steps, device=device, dtype=dtype, log_every=log_every, label=label)
+    common["max_steps"] = max_steps
     if integrator == "gd":
         return train_gd(X, y, alpha, depth, step_scale=step_scale, max_rel_change=max_rel_change, relinearise_every=relinearise_every, **common)
     if parse_K(relinearise_every) != 1:

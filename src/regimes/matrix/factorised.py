@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch.func import jacrev, jvp, vjp
 
-from ..batched import Progress, is_diverged, power_step
+from ..batched import Progress, is_diverged, power_step, run_arrays
 from ..device import resolve
 
 __all__ = [
@@ -190,16 +190,7 @@ def train_factorised(
         progress(step, int(active.sum()), runs, (current / initial).max().item())
     with torch.no_grad():
         M = predictor(factors, init)
-    return MatrixResult(
-        M=M.cpu().numpy(),
-        M0=M0.cpu().numpy(),
-        train_loss=current.cpu().numpy(),
-        steps=steps.cpu().numpy(),
-        flow_time=flow_time.cpu().numpy(),
-        converged=converged.cpu().numpy(),
-        diverged=diverged.cpu().numpy(),
-        seconds=progress.seconds(),
-    )
+    return MatrixResult(**run_arrays(progress, M=M, M0=M0, train_loss=current, steps=steps, flow_time=flow_time, converged=converged, diverged=diverged))
 
 
 def kernel_solution(A, y, alpha: float, depth: int, width: int, seed: int, *, init: str = "gaussian") -> np.ndarray:

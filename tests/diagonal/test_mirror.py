@@ -1,13 +1,13 @@
-"""The mirror integrator of the diagonal flow (regimes.mirror) against the exact limit, the flow's
+"""The mirror integrator of the diagonal flow (regimes.diagonal.mirror) against the exact limit, the flow's
 conservation law, the weight-space trainer and itself."""
 import numpy as np
 import pytest
 
-from regimes.flow import train_diagonal
-from regimes.mirror import train_mirror
-from regimes.oracle import implicit_limit
+from regimes.diagonal.train import train_diagonal
+from regimes.diagonal.mirror import train_mirror
+from regimes.diagonal.exact import implicit_limit
 
-from .conftest import small_problem
+from ..conftest import small_problem
 
 
 def _gap(beta, exact):
@@ -17,7 +17,7 @@ def _gap(beta, exact):
 @pytest.mark.parametrize("depth", [2, 3, 4])
 @pytest.mark.parametrize("alpha", [0.02, 0.3, 5.0])
 def test_limit_is_the_minimiser_of_Q(depth, alpha):
-    """Every step keeps s in the row space of X: where the loss reaches 0 is argmin Q_alpha^D (SPEC 1.3)."""
+    """Every step keeps s in the row space of X: where the loss reaches 0 is argmin Q_alpha^D (docs/science.md sec. 1.3)."""
     p = small_problem(seed=1)
     run = train_mirror(p["X"][None], p["y"][None], alpha, depth, tol=1e-20, max_steps=3000)
     assert run["converged"][0]
@@ -80,3 +80,18 @@ def test_mirror_needs_K_1_and_a_known_integrator():
         train_diagonal(p["X"][None], p["y"][None], 0.1, 2, integrator="rk4")
     with pytest.raises(ValueError, match="nonlinearity"):
         train_mirror(p["X"][None], p["y"][None], 0.1, 2, nonlinearity=1.5)
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4, 7])
+def test_torch_link_is_the_numpy_link(depth):
+    """``mirror.link`` / ``link_prime`` (torch, on the trainer's device) and ``potential.h`` / ``h_prime``
+    (numpy, the oracle's) are twins: one formula, pinned equal over the domain, edges included."""
+    import torch
+
+    from regimes.diagonal.mirror import link, link_prime
+    from regimes.diagonal.potential import h, h_prime
+
+    top = 8.0 if depth == 2 else 1 - 1e-9
+    s = np.concatenate([np.linspace(-top, top, 2001), [0.0, 1e-12, -1e-9, 1e-5]])
+    np.testing.assert_allclose(link(torch.tensor(s), depth).numpy(), h(s, depth), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(link_prime(torch.tensor(s), depth).numpy(), h_prime(s, depth), rtol=1e-13)

@@ -1,12 +1,13 @@
-"""The empirical NTK against J J^T and the kernel distance's properties (SPEC 2.2, 2.4)."""
+"""The empirical NTK against J J^T and the kernel distance's properties (docs/science.md secs. 2.2, 2.4)."""
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regimes.networks import build
-from regimes.ntk import empirical_ntk, is_dense, kernel_distance, ntk_dense, ntk_from_jacobian
+from regimes.networks.architectures import build
+from regimes.kernels import kernel_distance
+from regimes.networks.ntk import empirical_ntk, is_dense, ntk_dense, ntk_from_jacobian
 
 
 def _explicit_ntk(model, x):

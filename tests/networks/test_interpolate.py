@@ -5,16 +5,11 @@ import pytest
 import torch
 from torch import nn
 
-from regimes.analysis_beyond import spline_references
-from regimes.data import circle_teacher, univariate_points
-from regimes.networks import Centred, build
-from regimes.nonlinear import (
-    kernel_prediction,
-    relu_student,
-    train_to_interpolation,
-    univariate_network,
-)
-from regimes.ntk import empirical_ntk, ntk_from_jacobian, trainable
+from regimes.networks.architectures import Centred, build, relu_student, univariate_network
+from regimes.networks.data import circle_teacher, univariate_points
+from regimes.networks.exact import kernel_prediction, spline_references
+from regimes.networks.interpolate import train_to_interpolation
+from regimes.networks.ntk import empirical_ntk, ntk_from_jacobian, trainable
 
 
 @pytest.mark.parametrize("alpha", [0.1, 10.0])

@@ -4,10 +4,13 @@ import copy
 import pytest
 import yaml
 
-from regimes.config import ConfigError, load_config, validate
+from regimes.claims import CLAIMS
+from regimes.pipeline.config import ConfigError, load_config, load_schema, validate
+from regimes.pipeline.families import FAMILIES
 
 GOOD = {
     "sparse": {
+        "model": "diagonal",
         "data": {"n": 20, "d": 60, "sparsity": 2, "noise": 0.1, "n_test": 50},
         "grid": {"alpha": [0.01, 1.0], "depth": [2, 3], "width": [1], "K": [1]},
         "seeds": [0, 1],
@@ -30,7 +33,45 @@ def _bad(path, value):
 def test_good_config_gets_defaults():
     cfg = validate(copy.deepcopy(GOOD))
     assert cfg["sparse"]["train"]["step_scale"] == 0.5
-    assert cfg["sparse"]["sample_complexity"]["threshold"] == 0.025
+    assert cfg["sparse"]["claims"] == list(CLAIMS["diagonal"])
+    assert "sample_complexity" not in cfg["sparse"]  # computed only when asked for
+    cfg = copy.deepcopy(GOOD)
+    cfg["sparse"]["sample_complexity"] = {"n": [10, 20], "alpha": [0.01, 1.0], "depth": [2], "seeds": [0]}
+    assert validate(cfg)["sparse"]["sample_complexity"]["threshold"] == 0.025
+
+
+def test_the_schema_takes_its_choices_from_the_code():
+    schema = load_schema()
+    assert schema["additionalProperties"]["properties"]["model"]["enum"] == list(FAMILIES)
+    for family in FAMILIES:
+        assert schema["$defs"][family]["properties"]["model"]["const"] == family
+        assert schema["$defs"][family]["properties"]["claims"]["items"]["enum"] == list(CLAIMS[family])
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (lambda c: c["sparse"].pop("model"), ["config key 'sparse'", "'model' is a required property"]),
+        (lambda c: c["sparse"].update(model="diagnal"), ["config key 'sparse.model'", "'diagnal'", "'diagonal', 'network', 'matrix', 'teacher', 'univariate'"]),
+        (lambda c: c["sparse"].update(claims=["kernel"]), ["config key 'sparse.claims[0]'", "'kernel'", "'transition', 'kernel_limit'"]),
+        (lambda c: c.update(other=[1, 2]), ["config key 'other'", "[1, 2]", "object"]),
+    ],
+)
+def test_every_experiment_names_a_known_family(change, words):
+    cfg = copy.deepcopy(GOOD)
+    change(cfg)
+    with pytest.raises(ConfigError) as err:
+        validate(cfg)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_an_experiment_a_figure_draws_must_be_of_the_figures_family(root):
+    smoke = yaml.safe_load((root / "config/smoke.yaml").read_text())
+    with pytest.raises(ConfigError, match=r"'sparse.model'.*'network'.*allowed: 'diagonal'.*figure 'sparse_transition'"):
+        validate({"sparse": smoke["linearised"]})
+    renamed = validate({"my_networks": copy.deepcopy(smoke["linearised"]), "my_sparse": copy.deepcopy(GOOD["sparse"])})
+    assert set(renamed) == {"my_networks", "my_sparse"}
 
 
 @pytest.mark.parametrize(
@@ -58,7 +99,7 @@ def test_unknown_key_is_named():
     with pytest.raises(ConfigError, match=r"sparse\.grid\.alpha_values.*unknown key; allowed keys: K, alpha, depth, width"):
         validate(cfg)
     cfg = copy.deepcopy(GOOD)
-    cfg["sprase"] = {}
+    cfg["sprase"] = {"model": "diagonal"}
     with pytest.raises(ConfigError, match="'sprase'"):
         validate(cfg)
 

@@ -1,4 +1,4 @@
-"""Iterative linearisation against exact facts (SPEC 2.1, 2.4)."""
+"""Iterative linearisation against exact facts (docs/science.md secs. 2.1, 2.4)."""
 import math
 
 import numpy as np
@@ -7,12 +7,12 @@ import torch
 from torch import nn
 from torch.func import functional_call, jacrev
 
-from regimes.flow import train_diagonal
-from regimes.linearise import LinearisedModel, feature_updates, loss_fn, minibatches, train_iteratively_linearised
-from regimes.networks import build
-from regimes.oracle import min_l2_interpolant
+from regimes.diagonal.train import train_diagonal
+from regimes.networks.linearise import LinearisedModel, feature_updates, loss_fn, minibatches, train_iteratively_linearised
+from regimes.networks.architectures import build
+from regimes.diagonal.exact import min_l2_interpolant
 
-from .conftest import small_problem
+from ..conftest import small_problem
 
 
 def _data(n=64, d=6, classes=3, seed=0, dtype=torch.float64):
@@ -54,7 +54,7 @@ def test_K1_equals_plain_training_step_by_step(loss, batch_size, momentum):
 
 def test_K_steps_match_the_closed_form_block():
     """Full batch, squared loss: K steps on the linearised model move the weights by
-    -[I - (I - eta G)^K] G^+ g with G = J^T J / n (SPEC 2.4)."""
+    -[I - (I - eta G)^K] G^+ g with G = J^T J / n (docs/science.md sec. 2.4)."""
     data = _data(n=10, d=4, classes=2)
     model = _mlp(d=4, classes=2, width=5, depth=2)
     params = {k: v.detach() for k, v in model.named_parameters()}

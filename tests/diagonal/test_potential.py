@@ -1,10 +1,10 @@
-"""q_D and Q_alpha^D against their definitions and limits (SPEC 1.2, 1.5)."""
+"""q_D and Q_alpha^D against their definitions and limits (docs/science.md secs. 1.2, 1.5)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regimes.norms import H, Q, h, h_inverse, h_prime, q
+from regimes.diagonal.potential import H, Q, h, h_inverse, h_prime, q
 
 DEPTHS = [2, 3, 4, 5, 10]
 
@@ -58,7 +58,7 @@ def test_q_small_argument_is_quadratic(depth):
 
 @pytest.mark.parametrize("depth", [3, 4, 5])
 def test_q_large_argument_asymptote(depth):
-    """q_D(z) = |z| - (D/2)|z|^(2/D) + O(1) for D >= 3 (SPEC 1.5)."""
+    """q_D(z) = |z| - (D/2)|z|^(2/D) + O(1) for D >= 3 (docs/science.md sec. 1.5)."""
     z = np.array([1e6, 1e9])
     rest = q(z, depth) - (z - depth / 2 * z ** (2 / depth))
     assert abs(rest[1] - rest[0]) < 1e-3 * depth / 2 * z[0] ** (2 / depth)

@@ -1,7 +1,7 @@
 """The smoke config through SLURM (Snakemake's slurm executor plugin) on a one-node cluster on localhost.
 
 Where the machine allows it (root, Debian's apt), the test installs slurmctld, slurmd, slurm-client and
-munge, starts the cluster with tests/slurm/cluster.sh, runs the smoke config with profiles/slurm, checks
+munge, starts the cluster with tests/workflow/slurm/cluster.sh, runs the smoke config with profiles/slurm, checks
 that every output table equals the local run's, and stops the daemons it started.  Elsewhere it is
 skipped with the reason.
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import ROOT, snakemake
+from ..conftest import ROOT, snakemake
 
 pytestmark = pytest.mark.slow
 PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
@@ -44,7 +44,7 @@ def cluster(tmp_path):
     if os.geteuid() != 0:
         pytest.skip("starting slurmctld/slurmd needs root")
     _ensure_slurm()
-    script = ROOT / "tests" / "slurm" / "cluster.sh"
+    script = ROOT / "tests" / "workflow" / "slurm" / "cluster.sh"
     state = tmp_path / "cluster"
     proc = subprocess.run([str(script), "start", str(state)], capture_output=True, text=True, timeout=120)
     if proc.returncode == 3:

@@ -4,15 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from regimes.matrix import init_factors, kernel_solution, predictor, train_factorised
-from regimes.matrix_problems import (
-    completion_problem,
-    min_frobenius_interpolant,
-    min_nuclear_interpolant,
-    nuclear_norm,
-    sensing_problem,
-    unobserved_change,
-)
+from regimes.matrix.factorised import init_factors, kernel_solution, predictor, train_factorised
+from regimes.matrix.exact import min_frobenius_interpolant, min_nuclear_interpolant
+from regimes.matrix.problems import completion_problem, nuclear_norm, sensing_problem, unobserved_change
 
 
 def test_problems_measure_the_target():
@@ -94,7 +88,7 @@ def test_large_alpha_is_the_kernel_solution(depth):
 
 def test_gaussian_init_reaches_the_kernel_solution_as_alpha2_k_grows():
     """Not zero at initialisation (U V^T): alpha alone does not make it lazy (the initial predictor grows
-    with it), alpha^2 k does (SPEC 1.6): the gap to the kernel solution falls with the width."""
+    with it), alpha^2 k does (docs/science.md sec. 1.6): the gap to the kernel solution falls with the width."""
     p = sensing_problem(5, 1, 12, seed=4)
     assert _kernel_gap(p, 8.0, 2, 5, "gaussian") > 0.1
     gaps = [_kernel_gap(p, 1.0, 2, k, "gaussian") for k in (20, 320)]

@@ -1,13 +1,13 @@
-"""The diagonal-model trainer against autograd, the exact limit and itself (SPEC 1.1, 1.3)."""
+"""The diagonal-model trainer against autograd, the exact limit and itself (docs/science.md secs. 1.1, 1.3)."""
 import numpy as np
 import pytest
 import torch
 
-from regimes.diagonal import gradient, predictor
-from regimes.flow import train_diagonal
-from regimes.oracle import implicit_limit
+from regimes.diagonal.model import gradient, predictor
+from regimes.diagonal.train import train_diagonal
+from regimes.diagonal.exact import implicit_limit
 
-from .conftest import small_problem
+from ..conftest import small_problem
 
 
 def _stack(seeds, **kw):

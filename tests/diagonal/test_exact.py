@@ -1,12 +1,12 @@
-"""The exact limit (dual Newton, SPEC 1.3) and the reference interpolants."""
+"""The exact limit (dual Newton, docs/science.md sec. 1.3) and the reference interpolants."""
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from regimes.norms import Q, h_inverse
-from regimes.oracle import implicit_limit, min_l1_interpolant, min_l2_interpolant
+from regimes.diagonal.potential import Q, h_inverse
+from regimes.diagonal.exact import implicit_limit, min_l1_interpolant, min_l2_interpolant
 
-from .conftest import small_problem
+from ..conftest import small_problem
 
 
 @pytest.mark.parametrize("depth", [2, 3, 4, 5])

@@ -1,0 +1,55 @@
+"""The network family's per-cell analysis against quantities computed directly."""
+import numpy as np
+import pytest
+
+from regimes.networks.analyse import analyse_teacher_cell, analyse_univariate_cell, network_tables, univariate_curves
+from regimes.networks.data import circle_teacher, univariate_points
+from regimes.networks.exact import spline_references
+
+KEYS = ("train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+
+
+def _network_run():
+    """Two seeds recorded at steps 0, 10, 20; seed 1 diverged after its second record (NaN-padded)."""
+    trained = {"seeds": np.array([0, 1]), "step": np.array([0, 10, 20]), "diverged": np.array([False, True]), "seconds": np.array([1.0, 2.0]), "lr": np.array([0.1, 0.1])}
+    for j, key in enumerate(KEYS):
+        table = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, np.nan]]) + j
+        trained[key] = table
+    trained["test_acc"] = np.array([[0.1, 0.5, 0.9], [0.1, 0.3, np.nan]])
+    return trained
+
+
+def test_network_tables_keep_the_last_valid_record_of_each_seed():
+    final, history = network_tables({"alpha": 1.0, "depth": 2, "width": 8, "K": "5"}, _network_run(), "digits", "mlp", T=20)
+    assert len(history) == 3 + 2 and set(history["step"]) == {0, 10, 20}
+    ok, bad = final.iloc[0], final.iloc[1]
+    assert ok["steps"] == 20 and ok["test_acc"] == 0.9 and ok["test_error"] == pytest.approx(0.1) and ok["converged"] and not ok["diverged"]
+    assert bad["steps"] == 10 and bad["test_acc"] == 0.3 and bad["diverged"] and not bad["converged"]
+    assert set(final["T"]) == {20} and ok["updates_per_run"] == 4.0
+    final_inf, _ = network_tables({"alpha": 1.0, "depth": 2, "width": 8, "K": "inf"}, _network_run(), "digits", "mlp", T=20)
+    assert set(final_inf["updates_per_run"]) == {0.0}
+
+
+def _status(runs):
+    return {"train_loss": np.zeros(runs), "converged": np.ones(runs, bool), "diverged": np.zeros(runs, bool), "steps": np.full(runs, 5), "kernel_distance": np.full(runs, 0.25)}
+
+
+def test_teacher_cell_loss_is_half_the_mean_squared_error():
+    data = circle_teacher(10, 50, 3, seed=0)
+    shift = 0.1 * np.arange(50) / 50
+    trained = {"seeds": np.array([0]), "test_prediction": (data["y_test"] + shift)[None], **_status(1)}
+    row = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data}, trained).iloc[0]
+    assert row["test_loss"] == pytest.approx(0.5 * np.mean(shift**2)) and row["alpha_D"] == 8.0
+    assert row["kernel_distance"] == 0.25 and row["steps"] == 5
+
+
+def test_univariate_cell_distances_to_the_splines():
+    data = univariate_points(6, seed=0)
+    ref = spline_references(data["X"][:, 0], data["y"], data["X_test"][:, 0])
+    trained = {"seeds": np.array([0]), "prediction": ref["linear"][None], "kernel_prediction": ref["cubic"][None], **_status(1)}
+    row = analyse_univariate_cell({"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {0: data}, trained).iloc[0]
+    gap = np.sqrt(np.mean((ref["linear"] - ref["cubic"]) ** 2)) / np.sqrt(np.mean(data["y"] ** 2))
+    assert row["to_linear_spline"] == 0.0 and row["kernel_to_cubic_spline"] == 0.0
+    assert row["to_cubic_spline"] == pytest.approx(gap) and row["kernel_to_linear_spline"] == pytest.approx(gap) and gap > 0.01
+    curves = univariate_curves({"alpha": 0.1}, {0: data}, trained)
+    assert curves["is_data"].sum() == 6 and (~curves["is_data"]).sum() == len(data["X_test"])
