@@ -24,7 +24,10 @@ def test_network_tables_keep_the_last_valid_record_of_each_seed():
     assert len(history) == 3 + 2 and set(history["step"]) == {0, 10, 20}
     ok, bad = final.iloc[0], final.iloc[1]
     assert ok["steps"] == 20 and ok["test_acc"] == 0.9 and ok["test_error"] == pytest.approx(0.1) and ok["converged"] and not ok["diverged"]
-    assert bad["steps"] == 10 and bad["test_acc"] == 0.3 and bad["diverged"] and not bad["converged"]
+    # The diverged seed: where it stopped, and no number (its history keeps what it did before).
+    assert bad["steps"] == 10 and bad["diverged"] and not bad["converged"]
+    assert all(np.isnan(bad[k]) for k in ("test_acc", "test_error", "train_loss", "kernel_distance", "weight_change"))
+    assert history[(history["seed"] == 1) & (history["step"] == 10)]["test_acc"].item() == 0.3
     assert set(final["T"]) == {20} and ok["updates_per_run"] == 4.0
     final_inf, _ = network_tables({"alpha": 1.0, "depth": 2, "width": 8, "K": "inf"}, _network_run(), "digits", "mlp", T=20)
     assert set(final_inf["updates_per_run"]) == {0.0}
@@ -41,6 +44,21 @@ def test_teacher_cell_loss_is_half_the_mean_squared_error():
     row = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data}, trained).iloc[0]
     assert row["test_loss"] == pytest.approx(0.5 * np.mean(shift**2)) and row["alpha_D"] == 8.0
     assert row["kernel_distance"] == 0.25 and row["steps"] == 5
+
+
+def test_failed_teacher_and_univariate_runs_carry_no_number():
+    data = circle_teacher(10, 50, 3, seed=0)
+    status = dict(_status(2), converged=np.array([True, False]))
+    trained = {"seeds": np.array([0, 1]), "test_prediction": np.stack([data["y_test"], data["y_test"]]), **status}
+    table = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data, 1: data}, trained)
+    assert table["test_loss"].tolist()[0] == 0.0 and np.isnan(table["test_loss"].tolist()[1]) and np.isnan(table["kernel_distance"].tolist()[1])
+    points = univariate_points(6, seed=0)
+    ref = spline_references(points["X"][:, 0], points["y"], points["X_test"][:, 0])
+    trained = {"seeds": np.array([0]), "prediction": ref["linear"][None], "kernel_prediction": ref["cubic"][None], **dict(_status(1), diverged=np.array([True]))}
+    row = analyse_univariate_cell({"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {0: points}, trained).iloc[0]
+    assert np.isnan(row["to_linear_spline"]) and row["kernel_to_cubic_spline"] == 0.0  # the exact kernel limit stays
+    curves = univariate_curves({"alpha": 0.1}, {0: points}, trained)
+    assert curves.loc[~curves["is_data"], "trained"].isna().all()
 
 
 def test_univariate_cell_distances_to_the_splines():

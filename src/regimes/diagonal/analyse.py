@@ -9,12 +9,17 @@ import pandas as pd
 
 from ..grid import feature_updates
 from ..kernels import kernel_distance
+from ..results import blank_failed
 from .data import population_error
 from .exact import implicit_limit, min_l1_interpolant, min_l2_interpolant
 from .potential import Q
 from .tangent import tangent_kernel
 
-__all__ = ["references", "analyse_diagonal_cell", "sample_complexity_table", "alpha_max", "diagonal_kernel_distance"]
+__all__ = ["METRICS", "references", "analyse_diagonal_cell", "sample_complexity_table", "alpha_max", "diagonal_kernel_distance"]
+
+
+# Columns computed from the trained solution: NaN for a run that diverged or did not converge.
+METRICS = ("test_error", "test_mse", "l1", "l2", "Q", "oracle_gap", "l1_ratio", "l2_ratio", "kernel_distance", "feature_updates")
 
 
 def diagonal_kernel_distance(X: np.ndarray, w_plus: np.ndarray, w_minus: np.ndarray, depth: int) -> float:
@@ -38,7 +43,8 @@ def references(data: dict) -> dict:
 
 
 def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, refs: pd.DataFrame) -> pd.DataFrame:
-    """One row per seed: errors, norms, ``Q_alpha^D`` and the relative distance to the exact limit."""
+    """One row per seed: errors, norms, ``Q_alpha^D`` and the relative distance to the exact limit (``METRICS``
+    NaN for a failed run; the exact limit's own columns stay)."""
     alpha, depth = float(cell["alpha"]), int(cell["depth"])
     rows = []
     for i, seed in enumerate(trained["seeds"].tolist()):
@@ -75,7 +81,7 @@ def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: di
                 "flow_time": float(trained["flow_time"][i]),
             }
         )
-    return pd.DataFrame(rows)
+    return blank_failed(pd.DataFrame(rows), METRICS)
 
 
 def sample_complexity_table(data: dict, ns, alphas, depths, threshold: float) -> pd.DataFrame:

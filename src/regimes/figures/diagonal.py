@@ -9,35 +9,35 @@ from matplotlib.lines import Line2D
 
 from ..diagonal.analyse import alpha_max
 from ..diagonal.potential import Q, q
-from .style import depth_palette, log_axis_alpha, plt, save, setup
+from .style import cell_stats, depth_palette, failed_handle, log_axis_alpha, mark_failed, plt, safe_log, save, setup
 
 __all__ = ["sparse_transition", "implicit_norm", "q_functions", "sample_complexity"]
 
 
-def _depth_lines(ax, summary: pd.DataFrame, column: str, palette: dict, *, exact: str | None = None) -> None:
-    """Median over seeds per depth with a min-max band, drawn through cells where every seed converged;
-    cells with an unconverged seed are hollow markers off the line; ``exact`` draws the exact limit."""
+def _depth_lines(ax, summary: pd.DataFrame, column: str, palette: dict, *, exact: str | None = None) -> bool:
+    """Median over seeds per depth with a min-max band; a cell where a run failed is a gap marked at the
+    foot of the axes (``style.mark_failed``); ``exact`` draws the exact limit.  Returns whether a run failed."""
+    any_failed = False
     for depth, group in summary.groupby("depth"):
-        stats = group.groupby("alpha")[column].agg(["median", "min", "max"])
-        ok = group.groupby("alpha")["converged"].all().reindex(stats.index).to_numpy()
+        stats = cell_stats(group, "alpha", column)
         colour = palette[int(depth)]
-        alpha = stats.index.to_numpy()
         if exact is not None:
             ex = group.groupby("alpha")[exact].median()
             ax.plot(ex.index, ex.to_numpy(), color=colour, linestyle=(0, (1, 1.5)), linewidth=2.5, alpha=0.9)
-        line = stats["median"].where(ok)
-        ax.plot(alpha, line, color=colour, marker="o", markersize=5, label=f"D = {depth}")
-        ax.fill_between(alpha, stats["min"].where(ok), stats["max"].where(ok), color=colour, alpha=0.2, linewidth=0)
-        ax.scatter(alpha[~ok], stats["median"].to_numpy()[~ok], facecolors="white", edgecolors=colour, s=36, zorder=3, linewidths=1.5)
+        ax.plot(stats["alpha"], stats["median"], color=colour, marker="o", markersize=5, label=f"D = {depth}")
+        ax.fill_between(stats["alpha"], stats["min"], stats["max"], color=colour, alpha=0.2, linewidth=0)
+        mark_failed(ax, stats.loc[stats["failed"], "alpha"], colour)
+        any_failed |= bool(stats["failed"].any())
+    return any_failed
 
 
-def _legend_extras(exact: bool) -> list:
-    handles = [
-        Line2D([], [], color="grey", marker="o", linestyle="", label="trained, converged"),
-        Line2D([], [], color="grey", marker="o", markerfacecolor="white", linestyle="", label="not converged in max_steps"),
-    ]
+def _legend_extras(exact: bool, any_failed: bool) -> list:
+    """Legend entries for what the panel draws besides the depth lines, and nothing it does not."""
+    handles = []
     if exact:
         handles.append(Line2D([], [], color="grey", linestyle=(0, (1, 1.5)), linewidth=2.5, label="exact limit (dual oracle)"))
+    if any_failed:
+        handles.append(failed_handle())
     return handles
 
 
@@ -46,17 +46,17 @@ def sparse_transition(summary: pd.DataFrame, path) -> None:
     setup()
     palette = depth_palette(summary["depth"])
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    _depth_lines(ax, summary, "test_error", palette, exact="oracle_error")
+    any_failed = _depth_lines(ax, summary, "test_error", palette, exact="oracle_error")
     per_seed = summary.drop_duplicates("seed")
     ax.axhline(per_seed["min_l1_error"].mean(), color="black", linestyle="--", linewidth=1.5, label=r"min-$\ell_1$ (rich end)")
     ax.axhline(per_seed["min_l2_error"].mean(), color="black", linestyle="-.", linewidth=1.5, label=r"min-$\ell_2$ (kernel end)")
     log_axis_alpha(ax)
-    ax.set_yscale("log")
+    safe_log(ax)
     ax.set_ylabel(r"population error $\|\hat\beta - \beta^*\|_2^2$")
     n, d = int(summary["n"].iloc[0]), int(summary["d"].iloc[0])
     ax.set_title(f"Kernel to rich transition, sparse regression (n = {n}, d = {d})")
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + _legend_extras(True), fontsize=8, loc="lower right", framealpha=0.95)
+    ax.legend(handles=handles + _legend_extras(True, any_failed), fontsize=8, loc="lower right", framealpha=0.95)
     save(fig, path)
 
 
@@ -65,22 +65,22 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
     setup()
     palette = depth_palette(summary["depth"])
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
-    _depth_lines(axes[0], summary, "oracle_gap", palette)
-    axes[0].set_yscale("log")
+    any_failed = _depth_lines(axes[0], summary, "oracle_gap", palette)
+    safe_log(axes[0])
     axes[0].set_ylabel(r"$\|\beta - \beta_\alpha^D\|_2 / \|\beta_\alpha^D\|_2$")
     axes[0].set_title(r"(a) trained vs argmin $Q_\alpha^D$ s.t. $X\beta = y$")
-    _depth_lines(axes[1], summary, "l1_ratio", palette, exact=None)
+    any_failed |= _depth_lines(axes[1], summary, "l1_ratio", palette, exact=None)
     axes[1].axhline(1.0, color="black", linestyle="--", linewidth=1.2)
     axes[1].set_ylabel(r"$\|\beta\|_1 / \|\beta_{\ell_1}\|_1$")
     axes[1].set_title(r"(b) $\ell_1$ norm relative to min-$\ell_1$")
-    _depth_lines(axes[2], summary, "l2_ratio", palette, exact=None)
+    any_failed |= _depth_lines(axes[2], summary, "l2_ratio", palette, exact=None)
     axes[2].axhline(1.0, color="black", linestyle="--", linewidth=1.2)
     axes[2].set_ylabel(r"$\|\beta\|_2 / \|\beta_{\ell_2}\|_2$")
     axes[2].set_title(r"(c) $\ell_2$ norm relative to min-$\ell_2$")
     for ax in axes:
         log_axis_alpha(ax)
     handles, _ = axes[0].get_legend_handles_labels()
-    axes[0].legend(handles=handles + _legend_extras(False), fontsize=8)
+    axes[0].legend(handles=handles + _legend_extras(False, any_failed), fontsize=8)
     save(fig, path)
 
 
@@ -158,7 +158,7 @@ def sample_complexity(table: pd.DataFrame, path) -> None:
             ax.fill_between(stats["n"], stats["min"], stats["max"], color=palette[int(depth)], alpha=0.2, linewidth=0)
         if len(l1_ok):
             ax.axvline(l1_ok.median(), color="black", linestyle="--", linewidth=1.2, label=r"min-$\ell_1$ succeeds")
-        ax.set_yscale("log")
+        safe_log(ax)
         ax.set_xlabel("number of samples n")
         ax.set_ylabel(f"{label} with error $\\leq$ {threshold:g}")
         ax.legend(fontsize=8)

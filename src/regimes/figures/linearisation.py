@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..grid import K_order
-from .style import plt, save, setup, sns
+from ..results import failed
+from .style import cell_stats, failed_handle, mark_failed, plt, safe_log, save, setup, sns
 
 __all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "phase_alpha_K", "K_positions"]
 
@@ -49,25 +50,29 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     panels = _panels(summary)
     fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
     pos, ticks, labels = K_positions(summary["K"])
+    any_failed = False
     for col, (dataset, arch) in enumerate(panels):
         part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
         part["x"] = part["K"].map(pos)
         for row, (metric, label) in enumerate((("test_acc", "test accuracy"), ("train_loss", "final train loss"))):
             ax = axes[row, col]
-            stats = part.groupby("x")[metric].agg(["median", "min", "max"]).reset_index()
+            stats = cell_stats(part, "x", metric)
             ax.plot(stats["x"], stats["median"], marker="o", color="C0")
             ax.fill_between(stats["x"], stats["min"], stats["max"], color="C0", alpha=0.2, linewidth=0)
+            mark_failed(ax, stats.loc[stats["failed"], "x"], "C0")
+            any_failed |= bool(stats["failed"].any())
             for k, style, name in (("1", "--", "K = 1 (gradient descent)"), ("inf", ":", r"K = $\infty$ (fixed kernel)")):
                 ref = part[part["K"] == k][metric]
-                if len(ref):
+                if len(ref) and ref.notna().all():
                     ax.axhline(ref.median(), color="black", linestyle=style, linewidth=1.2, label=name)
             _K_axis(ax, ticks, labels, steps if row == 0 else None)
             ax.set_ylabel(label)
             if row == 1:
-                ax.set_yscale("log")
+                safe_log(ax)
             if row == 0:
                 ax.set_title(f"{dataset}, {arch}", pad=28)
-    axes[0, 0].legend(fontsize=8)
+    handles, _ = axes[0, 0].get_legend_handles_labels()
+    axes[0, 0].legend(handles=handles + ([failed_handle()] if any_failed else []), fontsize=8)
     fig.suptitle(f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=11, y=1.0)
     fig.tight_layout()
     save(fig, path)
@@ -82,6 +87,13 @@ def _selected_K(values, count=4):
     return [ordered[i] for i in picks]
 
 
+def _succeeded(history, summary):
+    """The history of the runs that neither diverged nor stopped short (a failed run draws no curve)."""
+    keys = ["dataset", "architecture", "alpha", "K", "seed"]
+    ok = set(map(tuple, summary.loc[~failed(summary), keys].astype(str).to_numpy()))
+    return history[[tuple(row) in ok for row in history[keys].astype(str).to_numpy()]]
+
+
 def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
     palette = dict(zip(chosen, sns.color_palette("viridis", len(chosen))))
     for ax, (dataset, arch) in zip(axes_row, panels):
@@ -89,13 +101,16 @@ def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
         for k in chosen:
             g = part[part["K"] == k].groupby("step")[metric].agg(["median", "min", "max"]).reset_index()
             name = r"$\infty$" if k == "inf" else k
+            if g.empty:
+                ax.plot([], [], color=palette[k], label=f"K = {name}: every run failed")
+                continue
             ax.plot(g["step"], g["median"], color=palette[k], label=f"K = {name}")
             ax.fill_between(g["step"], g["min"], g["max"], color=palette[k], alpha=0.15, linewidth=0)
         ax.set_xlabel("step")
         ax.set_ylabel(label)
         ax.set_title(f"{dataset}, {arch}")
         if log_y:
-            ax.set_yscale("log")
+            safe_log(ax)
 
 
 def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
@@ -104,14 +119,15 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     panels = _panels(summary)
     chosen = _selected_K(summary["K"], 5)
     fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
-    _curves(axes[0], history, "kernel_distance", "kernel distance from init", panels, chosen)
+    _curves(axes[0], _succeeded(history, summary), "kernel_distance", "kernel distance from init", panels, chosen)
     pos, ticks, labels = K_positions(summary["K"])
     for ax, (dataset, arch) in zip(axes[1], panels):
         part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
         part["x"] = part["K"].map(pos)
-        stats = part.groupby("x")["kernel_distance"].agg(["median", "min", "max"]).reset_index()
+        stats = cell_stats(part, "x", "kernel_distance")
         ax.plot(stats["x"], stats["median"], marker="o", color="C3")
         ax.fill_between(stats["x"], stats["min"], stats["max"], color="C3", alpha=0.2, linewidth=0)
+        mark_failed(ax, stats.loc[stats["failed"], "x"], "C3")
         _K_axis(ax, ticks, labels)
         ax.set_ylabel("final kernel distance")
     axes[0, 0].legend(fontsize=8)
@@ -126,6 +142,7 @@ def training_curves(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     panels = _panels(summary)
     chosen = _selected_K(summary["K"], 5)
     fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    history = _succeeded(history, summary)
     _curves(axes[0], history, "train_loss", "train loss", panels, chosen, log_y=True)
     _curves(axes[1], history, "test_acc", "test accuracy", panels, chosen)
     axes[0, 0].legend(fontsize=8)
@@ -135,13 +152,15 @@ def training_curves(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
 
 
 def _heatmap(ax, table, value, title, fmt, cmap):
-    pivot = table.groupby(["K", "alpha"])[value].median().reset_index()
+    """Median over seeds at each (alpha, K); a cell where a run failed has no number (hatched)."""
+    pivot = table.groupby(["K", "alpha"])[value].agg(lambda v: v.median(skipna=False)).reset_index()
     pos, _, _ = K_positions(pivot["K"])
     pivot["order"] = pivot["K"].map(pos)
     grid = pivot.pivot_table(index="order", columns="alpha", values=value).sort_index(ascending=False)
     names = {v: (r"$\infty$" if k == "inf" else k) for k, v in pos.items()}
     grid.index = [names[i] for i in grid.index]
     grid.columns = [f"{a:g}" for a in grid.columns]
+    ax.patch.set(hatch="xx", edgecolor="0.7")  # shows through the cells left empty: failed runs
     sns.heatmap(grid, ax=ax, annot=True, fmt=fmt, cmap=cmap, cbar=True, annot_kws={"fontsize": 8})
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_xlabel(r"initialisation scale $\alpha$")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import depth_palette, log_axis_alpha, median_band, plt, save, setup, sns
+from .style import depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup, sns
 
 __all__ = ["width_figure", "matrix_factorisation_figure"]
 
@@ -14,7 +14,8 @@ __all__ = ["width_figure", "matrix_factorisation_figure"]
 def _heatmap(ax, table, value, label, cmap):
     """Rows alpha^2 (largest on top, as in the paper), columns width k; the median over seeds."""
     table = table.assign(alpha2=table["alpha"] ** 2)
-    grid = table.groupby(["alpha2", "width"])[value].median().unstack("width").sort_index(ascending=False)
+    grid = table.groupby(["alpha2", "width"])[value].agg(lambda v: v.median(skipna=False)).unstack("width").sort_index(ascending=False)
+    ax.patch.set(hatch="xx", edgecolor="0.7")  # shows through the cells left empty: failed runs
     sns.heatmap(
         grid,
         ax=ax,
@@ -49,7 +50,7 @@ def width_figure(summary: pd.DataFrame, path) -> None:
     ax.axhline(table["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm")
     ax.axhline(table["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm")
     log_axis_alpha(ax)
-    ax.set_yscale("log")
+    safe_log(ax)
     ax.set_ylabel(r"recovery error $\|M - M^*\|_F / \|M^*\|_F$")
     ax.set_title("(a) matrix completion, U V$^T$ from N(0, $\\alpha^2$)")
     ax.legend(fontsize=8, ncol=2)
@@ -80,7 +81,7 @@ def matrix_factorisation_figure(summary: pd.DataFrame, path) -> None:
         axes[0, col].axhline(part["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm")
         axes[1, col].axhline(1.0, color="k", linestyle="--", label="min nuclear norm")
         axes[1, col].axhline(frob_ratio, color="grey", linestyle=":", label="min Frobenius norm")
-        axes[0, col].set_yscale("log")
+        safe_log(axes[0, col])
         axes[0, col].set_ylabel(r"recovery error $\|M - M^*\|_F / \|M^*\|_F$")
         axes[1, col].set_ylabel(r"$\|M\|_* / \min \|\cdot\|_*$")
         axes[0, col].set_title(f"matrix {task}")

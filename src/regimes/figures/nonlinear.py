@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import depth_palette, log_axis_alpha, median_band, plt, save, setup
+from .style import depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup
 
 __all__ = ["nonlinear_transition_figure"]
 
@@ -35,7 +35,7 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
         ax.set_ylabel(label)
         ax.set_title(title)
         ax.legend(fontsize=8)
-    axes[0, 0].set_yscale("log")
+    safe_log(axes[0, 0])
     # Univariate distances to the two splines against alpha.
     ax = axes[0, 2]
     median_band(ax, univariate, "alpha", "to_linear_spline", "C0", "trained, to linear spline")

@@ -12,7 +12,7 @@ import seaborn as sns  # noqa: E402
 
 from ..pipeline.io import atomic_path  # noqa: E402
 
-__all__ = ["setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha", "median_band"]
+__all__ = ["setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha", "median_band", "cell_stats", "mark_failed", "failed_handle", "safe_log"]
 
 
 def setup() -> None:
@@ -39,8 +39,53 @@ def save(fig, pdf_path) -> None:
     plt.close(fig)
 
 
+def cell_stats(table, x: str, y: str):
+    """Median, min and max of ``y`` over the runs at each ``x``, and ``failed``: whether a run there
+    failed (its ``y`` is NaN, ``regimes.results.blank_failed``).  A cell with a failed run has no number:
+    its statistics are NaN, so lines break there."""
+    grouped = table.groupby(x)[y]
+    stats = grouped.agg(["median", "min", "max"])
+    stats["failed"] = grouped.apply(lambda v: bool(v.isna().any()))
+    stats.loc[stats["failed"], ["median", "min", "max"]] = float("nan")
+    return stats.reset_index()
+
+
+def mark_failed(ax, xs, color) -> None:
+    """A cross at the foot of the axes at each x where a run failed: a marked gap, never a number."""
+    xs = list(xs)
+    if xs:
+        ax.scatter(xs, [0.04] * len(xs), transform=ax.get_xaxis_transform(), marker="x", color=color, s=40, linewidths=1.5, clip_on=False, zorder=4)
+
+
+FAILED_LABEL = "a run failed: no number"
+
+
+def failed_handle():
+    """Legend entry for ``mark_failed``."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], marker="x", linestyle="", color="grey", markersize=6, label=FAILED_LABEL)
+
+
 def median_band(ax, table, x, y, color, label, marker="o", linestyle="-"):
-    """The median over seeds of ``y`` against ``x`` with a min-max band."""
-    stats = table.groupby(x)[y].agg(["median", "min", "max"]).reset_index()
+    """The median over seeds of ``y`` against ``x`` with a min-max band; cells with a failed run are gaps,
+    marked at the foot of the axes."""
+    stats = cell_stats(table, x, y)
     ax.plot(stats[x], stats["median"], marker=marker, color=color, label=label, linestyle=linestyle)
     ax.fill_between(stats[x], stats["min"], stats["max"], color=color, alpha=0.2, linewidth=0)
+    mark_failed(ax, stats.loc[stats["failed"], x], color)
+    return bool(stats["failed"].any())
+
+
+def safe_log(ax, axis: str = "y") -> None:
+    """A log scale where the drawn data allow one (some positive finite value); linear otherwise, so a
+    panel with nothing positive to show stays a readable empty panel instead of an error."""
+    import numpy as np
+
+    values = []
+    for line in ax.get_lines():
+        data = line.get_ydata() if axis == "y" else line.get_xdata()
+        values.extend(np.asarray(data, dtype=float).ravel().tolist())
+    values = np.asarray(values)
+    if np.any(np.isfinite(values) & (values > 0)):
+        (ax.set_yscale if axis == "y" else ax.set_xscale)("log")

@@ -8,10 +8,14 @@ import numpy as np
 import pandas as pd
 
 from ..grid import run_status
+from ..results import blank_failed
 from .exact import min_frobenius_interpolant, min_nuclear_interpolant
 from .problems import nuclear_norm, unobserved_change
 
-__all__ = ["matrix_references", "analyse_matrix_cell"]
+__all__ = ["METRICS", "matrix_references", "analyse_matrix_cell"]
+
+# Columns computed from the trained matrix: NaN for a run that diverged or did not converge.
+METRICS = ("test_error", "nuclear_norm", "frobenius_norm", "excess_nuclear", "effective_rank", "unobserved_change")
 
 
 def _relative(M: np.ndarray, target: np.ndarray) -> float:
@@ -64,4 +68,4 @@ def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], tr
                 **run_status(trained, i),
             }
         )
-    return pd.DataFrame(rows)
+    return blank_failed(pd.DataFrame(rows), METRICS)

@@ -8,9 +8,16 @@ import numpy as np
 import pandas as pd
 
 from ..grid import run_status
+from ..results import blank_failed
 from .exact import spline_references
 
-__all__ = ["network_tables", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "network_tables", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+
+
+# Columns computed from the trained network: NaN for a run that diverged or did not reach its stopping rule.
+NETWORK_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc", "test_error", "kernel_distance", "anchor_distance", "weight_change")
+TEACHER_METRICS = ("test_loss", "kernel_distance")
+UNIVARIATE_METRICS = ("to_linear_spline", "to_cubic_spline", "to_kernel_limit", "kernel_distance")
 
 
 def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -40,7 +47,7 @@ def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T
                 "seconds": float(trained["seconds"][i]),
             }
         )
-    return pd.DataFrame(final), pd.DataFrame(history)
+    return blank_failed(pd.DataFrame(final), NETWORK_METRICS), pd.DataFrame(history)
 
 
 def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
@@ -59,7 +66,7 @@ def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dic
                 **run_status(trained, i),
             }
         )
-    return pd.DataFrame(rows)
+    return blank_failed(pd.DataFrame(rows), TEACHER_METRICS)
 
 
 def _rms(a) -> float:
@@ -88,14 +95,15 @@ def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: 
                 **run_status(trained, i),
             }
         )
-    return pd.DataFrame(rows)
+    return blank_failed(pd.DataFrame(rows), UNIVARIATE_METRICS)
 
 
 def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
     """The functions themselves, long form: one row per (seed, grid point), with the splines and the
-    data points (``is_data``) for the figure."""
+    data points (``is_data``) for the figure; a failed run's trained function is NaN."""
     frames = []
     for i, seed in enumerate(trained["seeds"].tolist()):
+        ok = bool(trained["converged"][i]) and not bool(trained["diverged"][i])
         data = data_by_seed[seed]
         grid = data["X_test"][:, 0]
         ref = spline_references(data["X"][:, 0], data["y"], grid)
@@ -105,7 +113,7 @@ def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict) 
                     **cell,
                     "seed": seed,
                     "x": grid,
-                    "trained": trained["prediction"][i],
+                    "trained": trained["prediction"][i] if ok else np.nan,  # a failed run draws no curve
                     "kernel_limit": trained["kernel_prediction"][i],
                     "linear_spline": ref["linear"],
                     "cubic_spline": ref["cubic"],

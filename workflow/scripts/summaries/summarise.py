@@ -1,12 +1,20 @@
-"""One row per (cell, seed): results/<experiment>/summary.csv, with its provenance."""
+"""One row per (cell, seed): results/<experiment>/summary.csv, with its provenance; refused unless the
+analysis tables hold exactly the config's grid x seeds."""
 import pandas as pd
 
 from regimes.pipeline.io import read_table, write_csv, write_json
 from regimes.pipeline.job import start
 from regimes.pipeline.provenance import git_commit, provenance
+from regimes.results import check_complete, check_readable
 
 log = start(snakemake)
-table = pd.concat([read_table(path) for path in snakemake.input], ignore_index=True)
+frames = []
+for path in snakemake.input:
+    frame = read_table(path)
+    check_readable(frame, path)
+    frames.append(frame)
+table = pd.concat(frames, ignore_index=True)
+check_complete(table, snakemake.params.config, snakemake.wildcards.experiment)
 table["git_commit"] = git_commit()
 first = ["experiment", "alpha", "depth", "width", "K", "seed"]
 table = table[first + [c for c in table.columns if c not in first]]

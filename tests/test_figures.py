@@ -1,0 +1,99 @@
+"""Figures draw no number for a failed run: its cell is a gap with a mark, never a point."""
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from regimes.figures import diagonal, linearisation, matrix, style  # noqa: E402
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """The figures a function draws, kept instead of written."""
+    figures = []
+    for module in (diagonal, linearisation, matrix, style):
+        monkeypatch.setattr(module, "save", lambda fig, path: figures.append(fig), raising=False)
+    return figures
+
+
+def _data_lines(fig):
+    """y-data of every line that is not a horizontal reference line (axhline spans the axes in x)."""
+    out = []
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            x = np.asarray(line.get_xdata(), dtype=float)
+            if line.get_transform() is not ax.transData and len(x) == 2 and tuple(x) == (0.0, 1.0):
+                continue  # an axhline / axvline in axes coordinates
+            out.append(np.asarray(line.get_ydata(), dtype=float))
+    return out
+
+
+def _marks(fig):
+    return sum(len(c.get_offsets()) for ax in fig.axes for c in ax.collections if c.get_offsets().size and c.get_paths())
+
+
+def _networks(failed_K):
+    rows = []
+    for K in ("1", "10", "inf"):
+        for seed in (0, 1):
+            bad = K in failed_K
+            rows.append(dict(dataset="digits", architecture="mlp", alpha=1.0, depth=2, width=8, K=K, seed=seed, T=100, converged=not bad, diverged=bad,
+                             test_acc=np.nan if bad else 0.9, train_loss=np.nan if bad else 0.1, kernel_distance=np.nan if bad else 0.2, test_error=np.nan if bad else 0.1))
+    return pd.DataFrame(rows)
+
+
+def _history():
+    return pd.DataFrame([dict(dataset="digits", architecture="mlp", alpha=1.0, K=K, seed=0, step=s, train_loss=1.0 / (s + 1), test_acc=0.5, kernel_distance=0.1) for K in ("1", "10", "inf") for s in (0, 50, 100)])
+
+
+def test_a_diverged_K_is_a_marked_gap_in_accuracy_vs_K(captured):
+    linearisation.accuracy_vs_K(_networks({"10"}), _history(), "unused.pdf")
+    (fig,) = captured
+    lines = _data_lines(fig)
+    assert lines and all(np.isnan(y[1]) for y in lines if len(y) == 3)  # K = 10 (the middle) drew nothing
+    assert _marks(fig) >= 2  # one cross a panel
+
+
+def test_all_runs_failed_draws_no_number_and_does_not_crash(captured):
+    linearisation.accuracy_vs_K(_networks({"1", "10", "inf"}), _history(), "unused.pdf")
+    linearisation.kernel_change(_networks({"1", "10", "inf"}), _history(), "unused.pdf")
+    for fig in captured:
+        assert all(np.isnan(y).all() for y in _data_lines(fig) if len(y) == 3)
+
+
+def test_sparse_transition_marks_a_failed_cell_and_lists_only_what_it_draws(captured):
+    rows = []
+    for depth in (2, 3):
+        for alpha in (0.01, 0.1, 1.0):
+            for seed in (0, 1):
+                bad = depth == 3 and alpha == 0.1 and seed == 1
+                rows.append(dict(alpha=alpha, depth=depth, seed=seed, n=20, d=60, converged=not bad, diverged=False, test_error=np.nan if bad else 0.5 * alpha,
+                                 oracle_error=0.5 * alpha, min_l1_error=0.01, min_l2_error=0.9))
+    diagonal.sparse_transition(pd.DataFrame(rows), "unused.pdf")
+    (fig,) = captured
+    ax = fig.axes[0]
+    d3 = [line for line in ax.get_lines() if line.get_label() == "D = 3"][0]
+    assert np.isnan(d3.get_ydata()[1]) and np.isfinite(d3.get_ydata()[[0, 2]]).all()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert style.FAILED_LABEL in labels and "not converged in max_steps" not in labels
+
+
+def test_a_log_axis_with_nothing_positive_stays_linear():
+    fig, ax = style.plt.subplots()
+    ax.plot([1, 2], [np.nan, np.nan])
+    style.safe_log(ax)
+    assert ax.get_yscale() == "linear"
+    ax.plot([1, 2], [0.1, 1.0])
+    style.safe_log(ax)
+    assert ax.get_yscale() == "log"
+    style.plt.close(fig)
+
+
+def test_training_curves_leave_out_failed_runs(captured):
+    summary = _networks({"10"})
+    linearisation.training_curves(summary, _history(), "unused.pdf")
+    (fig,) = captured
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert "K = 10: every run failed" in labels and "K = 1" in labels
