@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reproduce smoke test bench lint report clean
+.PHONY: reproduce smoke test test-slurm check-config bench lint report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,17 @@ reproduce: $(STAMP)
 smoke: $(STAMP)
 	$(BIN)/snakemake --cores all --configfile config/smoke.yaml
 
+# The test suite, without the SLURM test (which installs Debian's slurm packages when run as root).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slurm"
+
+# The SLURM test alone: a one-node cluster on localhost, the smoke config through it (CI runs it too).
+test-slurm: $(STAMP)
+	$(BIN)/python -m pytest -q -m slurm
+
+# Check config files before a run: make check-config CONFIG="config.yaml my.yaml"
+check-config: $(STAMP)
+	$(BIN)/python -m regimes.pipeline.config $(or $(CONFIG),config.yaml config/smoke.yaml)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -29,4 +38,4 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 clean:
-	rm -rf results figures logs benchmarks/jobs .snakemake
+	rm -rf results figures logs runs benchmarks/jobs .snakemake

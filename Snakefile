@@ -1,15 +1,25 @@
 # regimes: kernel and rich regimes of trained networks (Woodworth et al. 2020; Goldwaser & Ge 2023).
 # Pipeline: dataset -> training per batch of cells -> analysis -> summaries and claims -> figures.
 # Every experiment of the config names its model family; the rule files follow the families.
-from regimes.pipeline.config import validate
+from regimes.pipeline.config import resolve_config, validate
 
-# The default grid, unless --configfile names another (which then stands alone, not merged into it).
-if not workflow.overwrite_configfiles:
+# The config in force: config.yaml, or the --configfile files instead of it (several are merged in
+# order), then each --config key=value with its value read as YAML and merged into its experiment.
+# Validated before any job starts.
+settings = workflow.config_settings
+config.clear()
+config.update(
+    validate(
+        resolve_config(
+            settings.configfiles or [f"{workflow.basedir}/config.yaml"],
+            settings.config_args,
+        )
+    )
+)
 
-    configfile: f"{workflow.basedir}/config.yaml"
 
-
-validate(config)
+# Each config writes under its own folder (config/smoke.yaml: runs/smoke); --directory wins.
+workdir: config["outdir"]
 
 
 report: "workflow/report/workflow.rst"

@@ -1,11 +1,12 @@
 """The schema rejects bad input with a message naming the key, the value and what is allowed."""
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
 
 from regimes.claims import CLAIMS
-from regimes.pipeline.config import ConfigError, load_config, load_schema, validate
+from regimes.pipeline.config import ConfigError, experiments, load_config, load_schema, validate
 from regimes.pipeline.families import FAMILIES
 
 GOOD = {
@@ -71,7 +72,7 @@ def test_an_experiment_a_figure_draws_must_be_of_the_figures_family(root):
     with pytest.raises(ConfigError, match=r"'sparse.model'.*'network'.*allowed: 'diagonal'.*figure 'sparse_transition'"):
         validate({"sparse": smoke["linearised"]})
     renamed = validate({"my_networks": copy.deepcopy(smoke["linearised"]), "my_sparse": copy.deepcopy(GOOD["sparse"])})
-    assert set(renamed) == {"my_networks", "my_sparse"}
+    assert experiments(renamed) == ["my_networks", "my_sparse"] and renamed["outdir"] == "."
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,7 @@ def test_yaml_exponent_without_dot_is_caught(tmp_path):
     text = yaml.safe_dump(GOOD).replace("- 0.01", "- 1e-2")
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    with pytest.raises(ConfigError, match="1.0e-3"):
+    with pytest.raises(ConfigError, match=r"YAML reads 1e-2 as a string; write 1\.0e-2"):
         load_config(path)
 
 
@@ -134,7 +135,7 @@ def smoke(root):
         ("width", ("grid", "K"), [5], ["width.grid.K[0]", "5", "exactly 1"]),
         ("matrix_factorisation", ("init",), "zero", ["matrix_factorisation.init", "'zero'", "'gaussian', 'unbiased'"]),
         ("matrix_factorisation", ("grid", "width"), [0], ["matrix_factorisation.grid.width[0]", "0", ">= 1"]),
-        ("matrix_factorisation", ("train", "tol"), "1e-7", ["matrix_factorisation.train.tol", "'1e-7'", "1.0e-3"]),
+        ("matrix_factorisation", ("train", "tol"), "1e-7", ["matrix_factorisation.train.tol", "'1e-7'", "write 1.0e-7"]),
         ("nonlinear", ("centre_output",), "yes", ["nonlinear.centre_output", "'yes'", "boolean"]),
         ("nonlinear", ("architectures",), ["resnet"], ["nonlinear.architectures[0]", "'resnet'", "'rf'"]),
         ("nonlinear_teacher", ("data", "teacher_width"), 0, ["nonlinear_teacher.data.teacher_width", "0", ">= 1"]),
@@ -162,3 +163,70 @@ def test_new_experiments_reject_unknown_keys_and_fill_defaults(smoke, experiment
     bad["alpha"] = [1.0]
     with pytest.raises(ConfigError, match=rf"{experiment}\.alpha.*unknown key"):
         validate({experiment: bad})
+
+
+BAD = yaml.safe_load((Path(__file__).parent / "bad_configs.yaml").read_text())
+
+
+def _set(config, dotted, value):
+    *path, last = dotted.split(".")
+    node = config
+    for key in path:
+        node = node.setdefault(key, {})
+    node[last] = value
+
+
+@pytest.mark.parametrize("case", BAD, ids=[case["name"] for case in BAD])
+def test_every_bad_config_is_refused_with_key_value_and_what_is_allowed(root, tmp_path, case):
+    from regimes.pipeline.config import read_yaml, resolve_config
+
+    smoke = root / "config" / "smoke.yaml"
+    with pytest.raises(ConfigError) as err:
+        if "text" in case:
+            path = tmp_path / "bad.yaml"
+            path.write_text(case["text"])
+            validate(read_yaml(path))
+        elif "override" in case:
+            validate(resolve_config([smoke], [case["override"]]))
+        else:
+            config = yaml.safe_load(smoke.read_text())
+            for dotted, value in case.get("set", {}).items():
+                _set(config, dotted, value)
+            for dotted in case.get("drop", []):
+                *path, last = dotted.split(".")
+                node = config
+                for key in path:
+                    node = node[key]
+                del node[last]
+            validate(config)
+    for word in case["expect"]:
+        assert word in str(err.value), (word, str(err.value))
+
+
+def test_an_override_merges_into_its_experiment(root):
+    from regimes.pipeline.config import resolve_config
+
+    smoke = root / "config" / "smoke.yaml"
+    config = validate(resolve_config([smoke], ["sparse={seeds: [0, 1, 2], train: {tol: 1.0e-8}}", "outdir=elsewhere"]))
+    assert config["sparse"]["seeds"] == [0, 1, 2] and config["sparse"]["train"]["tol"] == 1e-8
+    assert config["sparse"]["grid"] == yaml.safe_load(smoke.read_text())["sparse"]["grid"]  # the rest stays
+    assert config["outdir"] == "elsewhere"
+
+
+def test_stacked_configfiles_merge_in_order(root, tmp_path):
+    from regimes.pipeline.config import resolve_config
+
+    extra = tmp_path / "more_seeds.yaml"
+    extra.write_text("sparse:\n  seeds: [0, 1, 2, 3, 4]\n")
+    config = validate(resolve_config([root / "config" / "smoke.yaml", extra]))
+    assert config["sparse"]["seeds"] == [0, 1, 2, 3, 4] and config["sparse"]["data"]["d"] == 60
+
+
+def test_the_command_line_checker_names_file_and_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sparse:\n  model: diagonal\n\tdata: 1\n")
+    proc = subprocess.run([sys.executable, "-m", "regimes.pipeline.config", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1 and f"{bad}, line 3" in proc.stderr

@@ -40,3 +40,37 @@ def test_K_reads_back_in_its_one_spelling(tmp_path):
     table = read_table(path)
     assert table["K"].tolist() == ["1", "10", "inf"]
     assert table["x"].dtype == float
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_results_are_written_with_the_users_umask(tmp_path, umask, mode):
+    import os
+
+    old = os.umask(umask)
+    try:
+        write_csv(tmp_path / "t.csv", pd.DataFrame({"x": [1]}))
+        save_npz(tmp_path / "a.npz", a=np.zeros(2))
+    finally:
+        os.umask(old)
+    for name in ("t.csv", "a.npz"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == mode
+
+
+def test_a_killed_jobs_temporary_file_goes_when_the_target_is_written(tmp_path):
+    stale = tmp_path / ".t.csv.abc123.part.csv"
+    stale.write_text("half a table")
+    other = tmp_path / ".u.csv.abc123.part.csv"  # another target's: left alone
+    other.write_text("x")
+    write_csv(tmp_path / "t.csv", pd.DataFrame({"x": [1]}))
+    assert not stale.exists() and other.exists() and (tmp_path / "t.csv").exists()
+
+
+def test_datasets_and_tables_carry_their_provenance(tmp_path):
+    from regimes.pipeline.io import load_provenance, save_dataset, stamp
+
+    save_dataset(tmp_path / "d.npz", {"X": np.ones((2, 2))}, {"seed": 3})
+    record = load_provenance(tmp_path / "d.npz")
+    assert record["config"] == {"seed": 3} and {"git_commit", "versions", "created"} <= set(record)
+    table = stamp(pd.DataFrame({"alpha": [0.1], "experiment": ["old"]}), tmp_path / "d.npz", "sparse")
+    assert list(table.columns)[-1] == "experiment" and table["trained_at"].item() == record["created"]
+    assert table["git_commit"].item() == record["git_commit"]

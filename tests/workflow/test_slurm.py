@@ -15,7 +15,7 @@ import pytest
 
 from ..conftest import ROOT, snakemake
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
 
 

@@ -272,3 +272,41 @@ def test_rules_are_formatted_and_hold_no_lambda():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for path in [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]:
         assert "lambda" not in path.read_text(), path
+
+
+def test_every_result_carries_its_provenance(smoke_run):
+    import json
+
+    from PIL import Image
+
+    from regimes.pipeline.io import load_provenance
+
+    workdir, _ = smoke_run
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    record = json.loads(Image.open(workdir / "figures/width.png").text["Provenance"])
+    assert record["git_commit"].startswith(head) and record["created"] and record["config"] == {"figure": "width"}
+    dataset = sorted((workdir / "results/sparse/data").glob("*.npz"))[0]
+    assert load_provenance(dataset)["git_commit"].startswith(head)
+    summary = pd.read_csv(workdir / "results/sparse/summary.csv")
+    assert summary["git_commit"].str.startswith(head).all() and (summary["trained_at"] != "unknown").all()
+    claims = pd.read_csv(workdir / "results/claims.csv")
+    assert claims["git_commit"].str.startswith(head).all() and claims["created"].notna().all()
+
+
+def test_a_diverging_configuration_leaves_no_number_and_no_passing_claim(tmp_path):
+    cfg = yaml.safe_load(SMOKE.read_text())
+    linearised = cfg["linearised"]
+    linearised["train"]["lr"] = 1.0e4  # every run diverges
+    path = tmp_path / "diverging.yaml"
+    path.write_text(yaml.safe_dump({"linearised": linearised}))
+    workdir = tmp_path / "run"
+    snakemake(workdir, configfile=path)
+    summary = read_table(workdir / "results/linearised/summary.csv")
+    assert summary["diverged"].all() and not summary["converged"].any()
+    assert summary[["test_acc", "test_error", "train_loss", "kernel_distance"]].isna().all(axis=None)
+    claims = pd.read_csv(workdir / "results/claims.csv")
+    mine = claims[claims["experiment"] == "linearised"]
+    assert len(mine) and "pass" not in set(mine["passed"])
+    assert mine["measured"].str.contains("runs failed: no number").all()
+    for name in ("accuracy_vs_K", "kernel_change", "training_curves"):
+        assert (workdir / f"figures/{name}.png").stat().st_size > 10_000

@@ -31,11 +31,16 @@ def log_axis_alpha(ax, label: str = r"initialisation scale $\alpha$") -> None:
 
 
 def save(fig, pdf_path) -> None:
-    """Write ``pdf_path`` and the PNG beside it; neither appears until it is complete."""
+    """Write ``pdf_path`` and the PNG beside it; neither appears until it is complete.  Both carry their
+    provenance in their metadata (PDF: ``Subject``; PNG: a ``Provenance`` text chunk): the workflow
+    commit, package versions and the time they were drawn."""
+    from ..pipeline.provenance import provenance_json
+
+    record = provenance_json({"figure": Path(pdf_path).stem})
     pdf_path = Path(pdf_path)
-    for path in (pdf_path, pdf_path.with_suffix(".png")):
+    for path, metadata in ((pdf_path, {"Subject": record, "Creator": "regimes"}), (pdf_path.with_suffix(".png"), {"Provenance": record, "Software": "regimes"})):
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=path.suffix[1:])
+            fig.savefig(tmp, format=path.suffix[1:], metadata=metadata)
     plt.close(fig)
 
 

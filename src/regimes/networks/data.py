@@ -12,8 +12,12 @@ import numpy as np
 
 __all__ = ["classification_dataset", "DATASETS", "circle_teacher", "univariate_points"]
 
-DATASETS = ("digits", "mnist1d")
-SHAPES = {"digits": (1, 8, 8), "mnist1d": (1, 40)}
+# Each data set: its input shape (channels, length[, width]) and how many samples it has (None: generated
+# to order).
+DATASETS = {
+    "digits": {"shape": (1, 8, 8), "samples": 1797},
+    "mnist1d": {"shape": (1, 40), "samples": None},
+}
 
 
 def _digits(seed: int, n_train: int, n_test: int):
@@ -41,7 +45,7 @@ def _mnist1d(seed: int, n_train: int, n_test: int):
 def classification_dataset(name: str, seed: int, n_train: int, n_test: int) -> dict[str, np.ndarray]:
     """``X, y, X_test, y_test, seed, shape`` (``shape``: the input's (channels, length[, width]))."""
     if name not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
+        raise ValueError(f"dataset must be one of {tuple(DATASETS)}, got {name!r}")
     X, y, X_test, y_test = (_digits if name == "digits" else _mnist1d)(seed, n_train, n_test)
     X, X_test = np.asarray(X, float), np.asarray(X_test, float)
     mean, std = X.mean(0), X.std(0)
@@ -52,7 +56,7 @@ def classification_dataset(name: str, seed: int, n_train: int, n_test: int) -> d
         "X_test": (X_test - mean) / std,
         "y_test": np.asarray(y_test, np.int64),
         "seed": np.asarray(int(seed)),
-        "shape": np.asarray(SHAPES[name]),
+        "shape": np.asarray(DATASETS[name]["shape"]),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import importlib.resources
+import math
 from pathlib import Path
 
 import jsonschema
@@ -17,7 +18,7 @@ import yaml
 
 from .families import FAMILIES
 
-__all__ = ["ConfigError", "load_schema", "validate", "load_config", "schema_text", "experiments"]
+__all__ = ["ConfigError", "SETTINGS", "load_schema", "validate", "read_yaml", "resolve_config", "merge", "load_config", "schema_text", "experiments"]
 
 
 class ConfigError(ValueError):
@@ -35,6 +36,7 @@ def load_schema(path=None) -> dict:
 
     schema = yaml.safe_load(Path(path).read_text() if path else schema_text())
     schema["additionalProperties"]["properties"]["model"]["enum"] = list(FAMILIES)
+    schema["properties"] = copy.deepcopy(SETTINGS)
     for family in FAMILIES:
         properties = schema["$defs"][family]["properties"]
         properties["model"] = {"description": FAMILIES[family], "const": family}
@@ -48,9 +50,42 @@ def load_schema(path=None) -> dict:
     return schema
 
 
+# Top-level keys that are settings of the run, not experiments.
+SETTINGS = {"outdir": {"description": "the folder results/, figures/ and logs/ of this config go under (relative to where snakemake runs; --directory wins)", "type": "string", "minLength": 1, "default": "."}}
+
+
 def experiments(config: dict, *families: str) -> list[str]:
     """The config's experiments of the given families (all of them when none is given), in config order."""
-    return [name for name, cfg in config.items() if not families or cfg["model"] in families]
+    return [name for name, cfg in config.items() if name not in SETTINGS and (not families or cfg["model"] in families)]
+
+
+def merge(base: dict, update: dict) -> dict:
+    """``update`` merged into ``base`` (in place): mappings key by key, anything else replaced."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def resolve_config(files, overrides=()) -> dict:
+    """The config in force: the files merged in order, then each ``--config key=value`` override, its
+    value read as YAML and merged into what the files say (``--config 'sparse={seeds: [0, 1, 2]}'``
+    changes the seeds of ``sparse`` and nothing else)."""
+    config: dict = {}
+    for path in files:
+        merge(config, read_yaml(path))
+    for entry in overrides or ():
+        key, sep, text = str(entry).partition("=")
+        if not sep:
+            raise ConfigError(f"--config {entry!r}: write key=value (a YAML value: --config 'sparse={{seeds: [0, 1, 2]}}')")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise ConfigError(f"--config {entry!r}: the value is not valid YAML: {getattr(error, 'problem', None) or error}") from None
+        merge(config, {key.strip(): value})
+    return config
 
 
 def _key(path) -> str:
@@ -91,7 +126,22 @@ def _describe(s: dict) -> str:
     return " ".join(bits) or "see the schema"
 
 
+def _is_integer(checker, value) -> bool:
+    """Integers only: YAML's 0.0 is a float, and a seed or a size of 0.0 is refused (jsonschema alone
+    would take any whole float)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(checker, value) -> bool:
+    """Finite numbers only: ``.nan`` and ``.inf`` are refused wherever a number is asked for."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
+
+
 def _with_defaults(validator_class):
+    validator_class = jsonschema.validators.extend(validator_class, type_checker=TYPES)
     validate_properties = validator_class.VALIDATORS["properties"]
 
     def set_defaults(validator, properties, instance, schema):
@@ -110,7 +160,7 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     First every experiment's ``model``, then each experiment against its family's definition."""
     schema = schema or load_schema()
     _raise_errors(config, schema)
-    by_family = dict(schema, additionalProperties=False, properties={name: {"$ref": f"#/$defs/{cfg['model']}"} for name, cfg in config.items()})
+    by_family = dict(schema, additionalProperties=False, properties={**schema["properties"], **{name: {"$ref": f"#/$defs/{config[name]['model']}"} for name in experiments(config)}})
     _raise_errors(config, by_family)
     _check_consistency(config)
     return config
@@ -131,15 +181,39 @@ def _raise_errors(config: dict, schema: dict) -> None:
             if e.validator == "required":
                 lines.append(f"config key '{_key(e.absolute_path)}': {e.message}")
                 continue
-            hint = ""
-            if isinstance(e.instance, str) and _looks_numeric(e.instance):
-                hint = " (a number is wanted: YAML reads 1e-3 as a string, write 1.0e-3)"
+            hint = _hint(e.instance, e.absolute_path)
             lines.append(f"config key '{_key(e.absolute_path)}': value {e.instance!r} is not allowed; allowed: {_allowed(e)}{hint}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
 
 
+PATH_TEXT = 24  # the longest a grid value may be in a file name (alpha = 1e-20 is 22 characters)
+
+
+def _check_grid(name: str, experiment: dict) -> None:
+    """Grid values name files: distinct after formatting, and short enough for a file name."""
+    from ..grid import format_value
+
+    for axis in ("alpha", "depth", "width", "K"):
+        texts = [format_value(v) for v in experiment["grid"][axis]]
+        for value, text in zip(experiment["grid"][axis], texts):
+            if len(text) > PATH_TEXT:
+                raise ConfigError(f"config key '{name}.grid.{axis}': value {value!r} is not allowed; allowed: values whose text in file names has at most {PATH_TEXT} characters (alpha from 1.0e-20 up), this one is {len(text)}")
+        seen = {}
+        for value, text in zip(experiment["grid"][axis], texts):
+            if text in seen:
+                raise ConfigError(f"config key '{name}.grid.{axis}': values {seen[text]!r} and {value!r} are not allowed together; allowed: values that differ in their first 12 significant digits (both are written '{text}' in file names)")
+            seen[text] = value
+
+
 def _check_diagonal(name: str, experiment: dict) -> None:
     data = experiment["data"]
+    if data["n"] >= data["d"]:
+        raise ConfigError(f"config key '{name}.data.n': value {data['n']} is not allowed; allowed: < {name}.data.d ({data['d']}): the regression is underdetermined (n < d), or no implicit norm chooses among the interpolants")
+    sample = experiment.get("sample_complexity")
+    if sample:
+        too_many = [n for n in sample["n"] if n >= data["d"]]
+        if too_many:
+            raise ConfigError(f"config key '{name}.sample_complexity.n': value {too_many[0]} is not allowed; allowed: < {name}.data.d ({data['d']})")
     if data["sparsity"] > data["d"]:
         raise ConfigError(f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= {name}.data.d ({data['d']})")
     if experiment["grid"]["width"] != [1]:
@@ -149,6 +223,13 @@ def _check_diagonal(name: str, experiment: dict) -> None:
 
 
 def _check_network(name: str, experiment: dict) -> None:
+    from ..networks.data import DATASETS
+
+    for dataset, sizes in experiment["data"].items():
+        available = DATASETS[dataset]["samples"]
+        wanted = sizes["n_train"] + sizes["n_test"]
+        if available is not None and wanted > available:
+            raise ConfigError(f"config key '{name}.data.{dataset}.n_train': value {sizes['n_train']} is not allowed with n_test {sizes['n_test']}; allowed: n_train + n_test <= {available} (the samples {dataset} has)")
     if "cnn" in experiment["architectures"] and min(experiment["grid"]["depth"]) < 2:
         raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: integers >= 2 with architecture 'cnn'")
 
@@ -169,12 +250,39 @@ def _check_consistency(config: dict) -> None:
     """Checks across keys, by family; and the experiments the figures draw must be of the figures' family."""
     from ..figures import CATALOGUE
 
-    for name, experiment in config.items():
+    for name in experiments(config):
+        experiment = config[name]
+        _check_grid(name, experiment)
         CHECKS.get(experiment["model"], lambda *_: None)(name, experiment)
     for figure, needs in CATALOGUE.items():
         for name, family in needs.items():
             if name in config and config[name]["model"] != family:
                 raise ConfigError(f"config key '{name}.model': value {config[name]['model']!r} is not allowed; allowed: {family!r} (figure '{figure}' draws experiment '{name}'; name the experiment otherwise to keep it out of the figure)")
+
+
+def _yaml_float(text: str) -> str:
+    """How to write a number so that PyYAML reads a float: a dot in the mantissa, a sign in the exponent
+    (``1e-3`` -> ``1.0e-3``, ``1.0e4`` -> ``1.0e+4``)."""
+    mantissa, _, exponent = text.strip().lower().partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return mantissa + ("e" + exponent if exponent else "")
+
+
+def _hint(value, path) -> str:
+    """A hint that is right for the value given."""
+    last = list(path)[-2] if len(path) > 1 and isinstance(list(path)[-1], int) else (list(path)[-1] if path else "")
+    if isinstance(value, float) and math.isinf(value) and last == "K":
+        return " (K = infinity is the string 'inf': write \"inf\", not .inf)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return " (numbers must be finite)"
+    if isinstance(value, float) and value.is_integer():
+        return f" (an integer is wanted: write {int(value)})"
+    if isinstance(value, str) and _looks_numeric(value):
+        return f" (a number is wanted: YAML reads {value} as a string; write {_yaml_float(value)})"
+    return ""
 
 
 def _looks_numeric(text: str) -> bool:
@@ -185,5 +293,41 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
+def read_yaml(path) -> dict:
+    """A config file's contents; a YAML syntax error names the file, the line and the column."""
+    text = Path(path).read_text()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+        line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        tabs = " (a tab: indent YAML with spaces only)" if "\t" in line else ""
+        raise ConfigError(f"{where}: not valid YAML{tabs}: {getattr(error, 'problem', None) or error}\n    {line}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config is a mapping of experiment names to their settings, got {type(data).__name__}")
+    return data or {}
+
+
 def load_config(path) -> dict:
-    return validate(yaml.safe_load(Path(path).read_text()) or {})
+    return validate(read_yaml(path))
+
+
+def main(argv=None) -> int:
+    """``python -m regimes.pipeline.config FILE...``: check config files before a run (a YAML syntax error
+    with its file and line, then every value with its key); exit 1 on the first bad file."""
+    import sys
+
+    for path in argv if argv is not None else sys.argv[1:]:
+        try:
+            config = load_config(path)
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return 1
+        names = ", ".join(f"{name} ({config[name]['model']})" for name in experiments(config))
+        print(f"{path}: valid ({names})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

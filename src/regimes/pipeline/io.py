@@ -1,6 +1,8 @@
 """Atomic result files: a job that is killed midway leaves no file that looks finished.
 
-Every writer writes a temporary file beside the target and renames it into place.
+Every writer writes a temporary file beside the target and renames it into place, with the permissions
+the user's umask gives new files (not the temporary file's private 0600); a temporary file left by a
+killed job is removed when the target is next written.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["atomic_path", "save_npz", "load_npz", "save_cells", "load_cells", "write_json", "read_json", "write_csv", "read_table"]
+__all__ = ["save_dataset", "load_provenance", "stamp", "atomic_path", "save_npz", "load_npz", "save_cells", "load_cells", "write_json", "read_json", "write_csv", "read_table"]
+
+
+def _file_mode() -> int:
+    """What the user's umask leaves of rw-rw-rw- (reading the umask means setting it: set it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 class atomic_path:
@@ -25,6 +34,8 @@ class atomic_path:
 
     def __enter__(self) -> Path:
         self.target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.target.parent.glob(f".{self.target.name}.*.part{self.suffix}"):
+            stale.unlink(missing_ok=True)  # left by a killed job: one job writes a target at a time
         fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=f".part{self.suffix}", dir=self.target.parent)
         os.close(fd)
         self.tmp = Path(tmp)
@@ -32,6 +43,7 @@ class atomic_path:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
+            os.chmod(self.tmp, _file_mode())
             os.replace(self.tmp, self.target)
         else:
             self.tmp.unlink(missing_ok=True)
@@ -61,6 +73,27 @@ def load_cells(path) -> dict[str, dict[str, np.ndarray]]:
         if sep:
             out.setdefault(cell, {})[name] = value
     return out
+
+
+def save_dataset(path, data: dict, settings: dict) -> None:
+    """A data set's ``.npz`` with its provenance (``settings``: what made it) under ``provenance``."""
+    from .provenance import provenance_json
+
+    save_npz(path, **data, provenance=np.asarray(provenance_json(settings)))
+
+
+def load_provenance(path) -> dict:
+    """The provenance record stored in a result file (``provenance`` entry), or ``{}``."""
+    with np.load(path, allow_pickle=False) as f:
+        return json.loads(str(f["provenance"])) if "provenance" in f.files else {}
+
+
+def stamp(frame: pd.DataFrame, trained, experiment: str) -> pd.DataFrame:
+    """An analysis table with the provenance of the training file it comes from: the workflow commit and
+    the time the cells were trained; ``experiment`` last (a row cut short lacks it)."""
+    record = load_provenance(trained)
+    frame = frame.drop(columns=["git_commit", "trained_at", "experiment"], errors="ignore")
+    return frame.assign(git_commit=record.get("git_commit", "unknown"), trained_at=record.get("created", "unknown"), experiment=experiment)
 
 
 def write_json(path, obj) -> None:

@@ -20,6 +20,8 @@ def start(snakemake) -> logging.Logger:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True)
     for noisy in ("fontTools", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if getattr(snakemake, "scriptdir", None):
+        os.environ["REGIMES_WORKFLOW_DIR"] = str(snakemake.scriptdir)  # provenance: the workflow's own commit
     threads = max(1, int(snakemake.threads))
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = str(threads)  # for libraries imported later

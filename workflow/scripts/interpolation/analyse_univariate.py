@@ -3,7 +3,7 @@ import pandas as pd
 
 from regimes.grid import parse_cell_id
 from regimes.networks.analyse import analyse_univariate_cell, univariate_curves
-from regimes.pipeline.io import load_cells, load_npz, write_csv
+from regimes.pipeline.io import load_cells, load_npz, stamp, write_csv
 from regimes.pipeline.job import start
 
 start(snakemake)
@@ -14,5 +14,5 @@ for cell_id, trained in load_cells(snakemake.input.trained).items():
     cell = parse_cell_id(cell_id).as_dict()
     finals.append(analyse_univariate_cell(cell, data, trained))
     curves.append(univariate_curves(cell, data, trained))
-write_csv(snakemake.output.final, pd.concat(finals, ignore_index=True).assign(experiment=experiment))
-write_csv(snakemake.output.curves, pd.concat(curves, ignore_index=True).assign(experiment=experiment))
+write_csv(snakemake.output.final, stamp(pd.concat(finals, ignore_index=True), snakemake.input.trained, experiment))
+write_csv(snakemake.output.curves, stamp(pd.concat(curves, ignore_index=True), snakemake.input.trained, experiment))

@@ -3,12 +3,12 @@ import pandas as pd
 
 from regimes.grid import parse_cell_id
 from regimes.networks.analyse import network_tables
-from regimes.pipeline.io import load_cells, write_csv
+from regimes.pipeline.io import load_cells, stamp, write_csv
 from regimes.pipeline.job import start
 
 start(snakemake)
 w = snakemake.wildcards
 dataset, architecture = w.model.split("-")
 tables = [network_tables(parse_cell_id(cell).as_dict(), trained, dataset, architecture, snakemake.params.T) for cell, trained in load_cells(snakemake.input[0]).items()]
-write_csv(snakemake.output.final, pd.concat([t[0] for t in tables], ignore_index=True).assign(experiment=w.experiment))
-write_csv(snakemake.output.history, pd.concat([t[1] for t in tables], ignore_index=True).assign(experiment=w.experiment))
+write_csv(snakemake.output.final, stamp(pd.concat([t[0] for t in tables], ignore_index=True), snakemake.input[0], w.experiment))
+write_csv(snakemake.output.history, stamp(pd.concat([t[1] for t in tables], ignore_index=True), snakemake.input[0], w.experiment))

@@ -1,10 +1,10 @@
 """Generate one classification data set (digits or mnist1d), standardised."""
 from regimes.networks.data import classification_dataset
-from regimes.pipeline.io import save_npz
+from regimes.pipeline.io import save_dataset
 from regimes.pipeline.job import start
 
 log = start(snakemake)
 p = snakemake.params.data
 data = classification_dataset(snakemake.wildcards.dataset, p["seed"], p["n_train"], p["n_test"])
-save_npz(snakemake.output[0], **data)
+save_dataset(snakemake.output[0], data, {"wildcards": dict(snakemake.wildcards), "params": dict(snakemake.params.items())})
 log.info("wrote %s: %d train, %d test", snakemake.output[0], len(data["y"]), len(data["y_test"]))

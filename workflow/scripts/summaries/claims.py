@@ -4,6 +4,7 @@ from pathlib import Path
 from regimes.claims import claims_html, claims_markdown, evaluate_claims
 from regimes.pipeline.io import atomic_path, read_table, write_csv
 from regimes.pipeline.job import start
+from regimes.pipeline.provenance import git_commit, now
 
 log = start(snakemake)
 plan = snakemake.params.plan  # {experiment: {"model": family, "claims": [sets], "sample_complexity": bool}}
@@ -13,7 +14,7 @@ experiments = {
     name: {"model": p["model"], "claims": p["claims"], "summary": read_table(summaries[name]), "sample_complexity": read_table(sample[name]) if name in sample else None}
     for name, p in plan.items()
 }
-table = evaluate_claims(experiments)
+table = evaluate_claims(experiments).assign(git_commit=git_commit(), created=now())
 write_csv(snakemake.output.csv, table)
 for path, text in ((snakemake.output.md, claims_markdown(table)), (snakemake.output.html, claims_html(table))):
     with atomic_path(path) as tmp:

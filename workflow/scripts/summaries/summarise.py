@@ -15,7 +15,8 @@ for path in snakemake.input:
     frames.append(frame)
 table = pd.concat(frames, ignore_index=True)
 check_complete(table, snakemake.params.config, snakemake.wildcards.experiment)
-table["git_commit"] = git_commit()
+if "git_commit" not in table:  # tables of an older layout
+    table["git_commit"] = git_commit()
 first = ["experiment", "alpha", "depth", "width", "K", "seed"]
 table = table[first + [c for c in table.columns if c not in first]]
 write_csv(snakemake.output.summary, table)
