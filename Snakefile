@@ -48,4 +48,5 @@ rule all:
         all_figures(),
         all_summaries(),
         "results/claims.csv",
+        "results/report.html",
     localrule: True

@@ -10,6 +10,7 @@ with ``passed = not run``.
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -233,15 +234,39 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
     return table
 
 
+COLUMNS = ("claim", "paper", "measured", "threshold", "passed", "experiment")
+
+
 def claims_markdown(table: pd.DataFrame) -> str:
     passed = int((table["passed"] == "pass").sum())
-    lines = [f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass", "", "| claim | paper | measured | threshold | passed |", "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {r.claim} | {r.paper} | {r.measured} | {r.threshold} | {r.passed} |" for r in table.itertuples()]
+    lines = [f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass", "", "| claim | whose | measured | threshold | passed | experiment |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r.claim} | {r.paper} | {r.measured} | {r.threshold} | {'**FAIL**' if r.passed == 'FAIL' else r.passed} | {r.experiment} |" for r in table.itertuples()]
     return "\n".join(lines) + "\n"
+
+
+CLAIMS_STYLE = (
+    "table.claims{border-collapse:collapse;font-family:sans-serif;font-size:14px}"
+    "table.claims td,table.claims th{padding:4px 8px;border-bottom:1px solid #ccc;text-align:left;vertical-align:top}"
+    "tr.FAIL td{background:#fde0dc}tr.FAIL td.passed{color:#b71c1c;font-weight:bold}"
+    "tr.pass td.passed{color:#1b5e20}tr.notrun td{color:#777}"
+)
+
+
+def claims_table_html(table: pd.DataFrame) -> str:
+    """The claims as an HTML table: each row with its source (whose claim), FAIL rows highlighted."""
+    head = "".join(f"<th>{'whose claim' if c == 'paper' else c}</th>" for c in COLUMNS)
+    rows = []
+    for record in table.to_dict("records"):
+        status = str(record["passed"])
+        cells = "".join(f"<td class='{c}'>{html.escape(str(record.get(c, '')))}</td>" for c in COLUMNS)
+        rows.append(f"<tr class='{status.replace(' ', '')}'>{cells}</tr>")
+    return f"<table class='claims'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def claims_html(table: pd.DataFrame) -> str:
     passed = int((table["passed"] == "pass").sum())
-    body = table.to_html(index=False, escape=True, border=0, classes="claims")
-    style = "<style>table.claims{border-collapse:collapse;font-family:sans-serif}table.claims td,table.claims th{padding:4px 8px;border-bottom:1px solid #ccc;text-align:left}</style>"
-    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Claims</title>{style}</head><body><h1>Claims of both papers: {passed} of {len(table)} pass</h1>{body}</body></html>\n"
+    failed_ = int((table["passed"] == "FAIL").sum())
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Claims</title><style>{CLAIMS_STYLE}</style></head><body>"
+        f"<h1>Claims of both papers: {passed} of {len(table)} pass, {failed_} FAIL</h1>{claims_table_html(table)}</body></html>\n"
+    )

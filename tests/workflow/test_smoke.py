@@ -310,3 +310,37 @@ def test_a_diverging_configuration_leaves_no_number_and_no_passing_claim(tmp_pat
     assert mine["measured"].str.contains("runs failed: no number").all()
     for name in ("accuracy_vs_K", "kernel_change", "training_curves"):
         assert (workdir / f"figures/{name}.png").stat().st_size > 10_000
+
+
+def _pdf_page_and_fonts(path):
+    """A matplotlib PDF's page width (points) and the sizes (points) of every text it sets (``Tf``)."""
+    import re
+    import zlib
+
+    raw = path.read_bytes()
+    width = float(re.search(rb"/MediaBox \[\s*[\d.]+\s+[\d.]+\s+([\d.]+)", raw).group(1))
+    sizes = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            text = zlib.decompress(stream)
+        except zlib.error:
+            text = stream
+        sizes += [float(s) for s in re.findall(rb"/F\w+\s+([\d.]+)\s+Tf", text)]
+    return width, sizes
+
+
+def _text_sizes(sizes):
+    """The sizes of text proper: a size that is 70% (or 49%) of another is a math super- or subscript
+    (of a script), set small as print sets it, and is left out."""
+    distinct = sorted(set(round(s, 3) for s in sizes))
+    scripts = {s for s in distinct if any(abs(s - f * b) < 0.01 for b in distinct for f in (0.7, 0.49))}
+    return [s for s in distinct if s not in scripts]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_fit_a_printed_page_with_no_text_below_7_pt(smoke_run, name):
+    workdir, _ = smoke_run
+    width, sizes = _pdf_page_and_fonts(workdir / "figures" / f"{name}.pdf")
+    assert width <= 7 * 72, f"{name}: {width / 72:.2f} inches wide"
+    text = _text_sizes(sizes)
+    assert text and min(text) >= 7.0, f"{name}: text at {min(text)} pt"

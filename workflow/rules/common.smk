@@ -181,9 +181,17 @@ def drawable(name):
     return all(e in config for e in CATALOGUE[name])
 
 
+def drawn_figures():
+    """The figures this config draws, in the papers' order (the catalogue's)."""
+    return [name for name in CATALOGUE if drawable(name)]
+
+
+def figure_captions():
+    return [
+        str(Path(workflow.basedir) / "workflow" / "report" / f"{n}.rst")
+        for n in drawn_figures()
+    ]
+
+
 def all_figures():
-    return expand(
-        "figures/{name}.{ext}",
-        name=[n for n in CATALOGUE if drawable(n)],
-        ext=["pdf", "png"],
-    )
+    return expand("figures/{name}.{ext}", name=drawn_figures(), ext=["pdf", "png"])

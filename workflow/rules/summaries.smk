@@ -41,3 +41,24 @@ rule claims:
         code=code("summaries/claims.py"),
     script:
         "../scripts/summaries/claims.py"
+
+
+rule report_page:
+    input:
+        claims="results/claims.csv",
+        figures=expand("figures/{name}.png", name=drawn_figures()),
+        summaries=all_summaries(),
+    output:
+        "results/report.html",
+    log:
+        "logs/report.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        figures=drawn_figures(),
+        captions=figure_captions(),
+        experiments=experiments(config),
+        code=code("summaries/report.py"),
+    script:
+        "../scripts/summaries/report.py"

@@ -7,16 +7,17 @@ figure is drawn when every experiment it names is in the config; experiments und
 are summarised and checked against their claims, and stay out of the figures.
 """
 
+# In the papers' order: Woodworth et al. secs. 3-4, 6, 7; then Goldwaser & Ge; then the joint plane.
 CATALOGUE = {
     "sparse_transition": {"sparse": "diagonal"},
     "implicit_norm": {"sparse": "diagonal"},
     "q_functions": {"sparse": "diagonal"},  # needs no table: drawn with the diagonal section
     "sample_complexity": {"sparse": "diagonal"},  # and sparse.sample_complexity
+    "width": {"width": "matrix"},
+    "matrix_factorisation": {"matrix_factorisation": "matrix"},
+    "nonlinear_transition": {"nonlinear": "network", "nonlinear_teacher": "teacher", "univariate": "univariate"},
     "accuracy_vs_K": {"linearised": "network"},
     "kernel_change": {"linearised": "network"},
     "training_curves": {"linearised": "network"},
     "phase_alpha_K": {"sparse_K": "diagonal", "linearised_phase": "network"},
-    "width": {"width": "matrix"},
-    "matrix_factorisation": {"matrix_factorisation": "matrix"},
-    "nonlinear_transition": {"nonlinear": "network", "nonlinear_teacher": "teacher", "univariate": "univariate"},
 }

@@ -9,7 +9,7 @@ from matplotlib.lines import Line2D
 
 from ..diagonal.analyse import alpha_max
 from ..diagonal.potential import Q, q
-from .style import cell_stats, depth_palette, failed_handle, log_axis_alpha, mark_failed, plt, safe_log, save, setup
+from .style import panels, plain_log_ticks, cell_stats, depth_palette, failed_handle, log_axis_alpha, mark_failed, plt, safe_log, save, setup
 
 __all__ = ["sparse_transition", "implicit_norm", "q_functions", "sample_complexity"]
 
@@ -64,7 +64,8 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
     """Distance of the trained solution to the exact minimiser of Q_alpha^D; l1 and l2 ratios."""
     setup()
     palette = depth_palette(summary["depth"])
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    fig, axes = panels(1, 3, 8.0, stack=True)
+    axes = axes[0]
     any_failed = _depth_lines(axes[0], summary, "oracle_gap", palette)
     safe_log(axes[0])
     axes[0].set_ylabel(r"$\|\beta - \beta_\alpha^D\|_2 / \|\beta_\alpha^D\|_2$")
@@ -88,7 +89,8 @@ def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d
     """(a) q_D on log-log axes (quadratic near 0, linear far out); (b) how l1-like Q is:
     ``Q(e_1) / Q(1/sqrt(d) 1)`` against ``ln alpha^D`` (paper fig. 3b); (c) unit balls of Q_alpha^2."""
     setup()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, axes = panels(1, 3, 9.0, stack=True)
+    axes = axes[0]
     z = np.logspace(-3, 5, 400)
     palette = dict(zip(depths, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(depths)))))
     for D in depths:
@@ -96,6 +98,8 @@ def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d
     axes[0].loglog(z, z**2, color="black", linestyle=":", linewidth=1.2, label=r"$\propto z^2$ ($\ell_2^2$)")
     axes[0].loglog(z, z, color="black", linestyle="--", linewidth=1.2, label=r"$\propto |z|$ ($\ell_1$)")
     axes[0].set_ylim(1e-6, 1e6)
+    plain_log_ticks(axes[0].xaxis)
+    plain_log_ticks(axes[0].yaxis)
     axes[0].set_xlabel("z")
     axes[0].set_ylabel(r"$q_D(z) / q_D(1)$")
     axes[0].set_title(r"(a) $q_D$: quadratic near 0, linear far out")
@@ -112,7 +116,7 @@ def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d
     axes[1].axhline(1.0 / np.sqrt(d_ratio), color="black", linestyle="--", linewidth=1.2, label=r"$\ell_1$ value")
     axes[1].axhline(1.0, color="black", linestyle=":", linewidth=1.2, label=r"$\ell_2$ value")
     axes[1].set_xlabel(r"$\ln \alpha^D$")
-    axes[1].set_ylabel(r"$Q(e_1) / Q(\mathbf{1}/\sqrt{d})$")
+    axes[1].set_ylabel(r"$Q(e_1)\,/\,Q(u)$, $u$: flat unit vector")
     axes[1].set_title(f"(b) how $\\ell_1$-like $Q_\\alpha^D$ is (d = {d_ratio})")
     axes[1].legend(fontsize=8)
 
@@ -150,7 +154,8 @@ def sample_complexity(table: pd.DataFrame, path) -> None:
     l1 = table[table["depth"] == 0]
     l1_ok = l1[l1["error"] <= threshold].groupby("seed")["n"].min()
     palette = depth_palette(amax["depth"])
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+    fig, axes = panels(1, 2, 3.3)
+    axes = axes[0]
     for ax, column, label in ((axes[0], "alpha_max", r"largest $\alpha$"), (axes[1], "alpha_max_D", r"largest $\alpha^D$")):
         for depth, g in amax.groupby("depth"):
             stats = g.groupby("n")[column].agg(["median", "min", "max"]).reset_index()

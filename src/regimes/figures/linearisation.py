@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..grid import K_order
 from ..results import failed
-from .style import cell_stats, failed_handle, mark_failed, plt, safe_log, save, setup, sns
+from .style import panels as grid, cell_stats, failed_handle, mark_failed, plt, safe_log, save, setup, sns
 
 __all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "phase_alpha_K", "K_positions"]
 
@@ -48,7 +48,7 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     setup()
     steps = int(summary["T"].max())
     panels = _panels(summary)
-    fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    fig, axes = grid(2, len(panels), 0.6 + 2.5 * len(panels), stack=True)
     pos, ticks, labels = K_positions(summary["K"])
     any_failed = False
     for col, (dataset, arch) in enumerate(panels):
@@ -73,7 +73,7 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
                 ax.set_title(f"{dataset}, {arch}", pad=28)
     handles, _ = axes[0, 0].get_legend_handles_labels()
     axes[0, 0].legend(handles=handles + ([failed_handle()] if any_failed else []), fontsize=8)
-    fig.suptitle(f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=11, y=1.0)
+    fig.suptitle(f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=9, y=1.0)
     fig.tight_layout()
     save(fig, path)
 
@@ -118,7 +118,7 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     setup()
     panels = _panels(summary)
     chosen = _selected_K(summary["K"], 5)
-    fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    fig, axes = grid(2, len(panels), 0.6 + 2.3 * len(panels), stack=True)
     _curves(axes[0], _succeeded(history, summary), "kernel_distance", "kernel distance from init", panels, chosen)
     pos, ticks, labels = K_positions(summary["K"])
     for ax, (dataset, arch) in zip(axes[1], panels):
@@ -131,7 +131,7 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
         _K_axis(ax, ticks, labels)
         ax.set_ylabel("final kernel distance")
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle(r"Empirical NTK change: $1 - \langle\Theta_0, \Theta_t\rangle_F / (\|\Theta_0\|_F \|\Theta_t\|_F)$", fontsize=11)
+    fig.suptitle(r"Empirical NTK change: $1 - \langle\Theta_0, \Theta_t\rangle_F / (\|\Theta_0\|_F \|\Theta_t\|_F)$", fontsize=9)
     fig.tight_layout()
     save(fig, path)
 
@@ -141,12 +141,12 @@ def training_curves(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     setup()
     panels = _panels(summary)
     chosen = _selected_K(summary["K"], 5)
-    fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 7.2), squeeze=False)
+    fig, axes = grid(2, len(panels), 0.6 + 2.3 * len(panels), stack=True)
     history = _succeeded(history, summary)
     _curves(axes[0], history, "train_loss", "train loss", panels, chosen, log_y=True)
     _curves(axes[1], history, "test_acc", "test accuracy", panels, chosen)
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle("Training curves for several K (median, min-max over seeds)", fontsize=11)
+    fig.suptitle("Training curves for several K (median, min-max over seeds)", fontsize=9)
     fig.tight_layout()
     save(fig, path)
 
@@ -161,7 +161,7 @@ def _heatmap(ax, table, value, title, fmt, cmap):
     grid.index = [names[i] for i in grid.index]
     grid.columns = [f"{a:g}" for a in grid.columns]
     ax.patch.set(hatch="xx", edgecolor="0.7")  # shows through the cells left empty: failed runs
-    sns.heatmap(grid, ax=ax, annot=True, fmt=fmt, cmap=cmap, cbar=True, annot_kws={"fontsize": 8})
+    sns.heatmap(grid, ax=ax, annot=True, fmt=fmt, cmap=cmap, cbar=True, annot_kws={"fontsize": 7})
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_xlabel(r"initialisation scale $\alpha$")
     ax.set_ylabel("K")
@@ -171,7 +171,7 @@ def _heatmap(ax, table, value, title, fmt, cmap):
 def phase_alpha_K(diagonal: pd.DataFrame, network: pd.DataFrame, path) -> None:
     """Heatmaps over (alpha, K): test error and final kernel distance, diagonal model and a network."""
     setup()
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
+    fig, axes = grid(2, 2, 6.6)
     depth = int(diagonal["depth"].min())
     diag = diagonal[diagonal["depth"] == depth]
     _heatmap(axes[0, 0], diag, "test_error", rf"diagonal model (D = {depth}): $\|\beta - \beta^*\|^2$", ".2f", "rocket_r")
@@ -179,6 +179,6 @@ def phase_alpha_K(diagonal: pd.DataFrame, network: pd.DataFrame, path) -> None:
     label = f"{network['dataset'].iloc[0]}, {network['architecture'].iloc[0]}"
     _heatmap(axes[1, 0], network, "test_error", f"{label}: test error", ".2f", "rocket_r")
     _heatmap(axes[1, 1], network, "kernel_distance", f"{label}: final kernel distance", ".2f", "mako_r")
-    fig.suptitle(r"The ($\alpha$, K) plane: rich (small $\alpha$, small K) to kernel (large $\alpha$ or K = $\infty$)", fontsize=12)
+    fig.suptitle(r"The ($\alpha$, K) plane: rich (small $\alpha$, small K) to kernel (large $\alpha$ or K = $\infty$)", fontsize=9)
     fig.tight_layout()
     save(fig, path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup, sns
+from .style import panels, depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup, sns
 
 __all__ = ["width_figure", "matrix_factorisation_figure"]
 
@@ -41,7 +41,8 @@ def width_figure(summary: pd.DataFrame, path) -> None:
     errors; (b) excess nuclear norm and (c) movement of the unobserved entries over (alpha^2, k)."""
     setup()
     table = summary[summary["task"] == "completion"] if "completion" in set(summary["task"]) else summary
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8), gridspec_kw={"width_ratios": [1.1, 1, 1]})
+    fig, axes = panels(1, 3, 9.5, stack=True)
+    axes = axes[0]
     ax = axes[0]
     widths = sorted(table["width"].unique())
     colours = sns.color_palette("viridis", len(widths))
@@ -67,7 +68,7 @@ def matrix_factorisation_figure(summary: pd.DataFrame, path) -> None:
     line per depth, with the min-nuclear and min-Frobenius references."""
     setup()
     tasks = list(dict.fromkeys(summary["task"]))
-    fig, axes = plt.subplots(2, len(tasks), figsize=(6 * len(tasks), 8), squeeze=False)
+    fig, axes = panels(2, len(tasks), 5.8)
     palette = depth_palette(summary["depth"])
     for col, task in enumerate(tasks):
         part = summary[summary["task"] == task].assign(nuclear_ratio=lambda t: t["nuclear_norm"] / t["min_nuclear_norm"])

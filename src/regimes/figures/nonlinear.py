@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup
+from .style import panels, depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup
 
 __all__ = ["nonlinear_transition_figure"]
 
@@ -20,7 +20,7 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
     setup()
     sets = list(dict.fromkeys(networks["dataset"]))
     columns = max(3, len(sets) + 1)
-    fig, axes = plt.subplots(2, columns, figsize=(5.2 * columns, 9), squeeze=False)
+    fig, axes = panels(2, columns, 3.1 * columns, stack=True)
     palette = depth_palette(pd.concat([teacher["depth"], networks["depth"]]))
     for depth, colour in palette.items():
         rows = teacher[teacher["depth"] == depth]

@@ -12,12 +12,26 @@ import seaborn as sns  # noqa: E402
 
 from ..pipeline.io import atomic_path  # noqa: E402
 
-__all__ = ["setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha", "median_band", "cell_stats", "mark_failed", "failed_handle", "safe_log"]
+__all__ = ["PAGE", "panels", "setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha", "median_band", "cell_stats", "mark_failed", "failed_handle", "safe_log"]
+
+
+PAGE = 6.8  # inches: the widest a figure is (with its margins under 7), so no text shrinks below 7 pt in print
 
 
 def setup() -> None:
-    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.25)
+    """Seaborn's paper context scaled so that its smallest text (tick labels) is 7.5 pt."""
+    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=0.85)
     plt.rcParams.update({"lines.linewidth": 2.0, "lines.markersize": 6, "figure.dpi": 150, "savefig.bbox": "tight", "pdf.fonttype": 42})
+
+
+def panels(rows: int, cols: int, height: float, *, stack: bool = False, **kw):
+    """A figure ``PAGE`` inches wide with a ``rows`` x ``cols`` grid of axes, indexed ``[row, col]``.
+    ``stack=True`` lays the grid out transposed (``cols`` rows of ``rows`` panels) for the same indexing:
+    wide layouts become tall ones that fit the page."""
+    if stack:
+        fig, grid = plt.subplots(cols, rows, figsize=(PAGE, height), squeeze=False, **kw)
+        return fig, grid.T
+    return plt.subplots(rows, cols, figsize=(PAGE, height), squeeze=False, **kw)
 
 
 def depth_palette(depths) -> dict:
@@ -25,8 +39,23 @@ def depth_palette(depths) -> dict:
     return dict(zip(depths, sns.color_palette("colorblind", len(depths))))
 
 
+def plain_log_ticks(axis) -> None:
+    """Log-axis tick labels as plain numbers (0.01, 1e-05, 0.3), full size: not 10 with a small
+    superscript.  Which ticks are labelled is matplotlib's choice (decades; a few minor ticks on short
+    axes)."""
+    from matplotlib import ticker
+
+    class Plain(ticker.LogFormatter):
+        def __call__(self, x, pos=None):
+            return f"{x:g}" if super().__call__(x, pos) else ""
+
+    axis.set_major_formatter(Plain(labelOnlyBase=True))
+    axis.set_minor_formatter(Plain(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+
+
 def log_axis_alpha(ax, label: str = r"initialisation scale $\alpha$") -> None:
     ax.set_xscale("log")
+    plain_log_ticks(ax.xaxis)
     ax.set_xlabel(label)
 
 
@@ -94,3 +123,4 @@ def safe_log(ax, axis: str = "y") -> None:
     values = np.asarray(values)
     if np.any(np.isfinite(values) & (values > 0)):
         (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+        plain_log_ticks(ax.yaxis if axis == "y" else ax.xaxis)

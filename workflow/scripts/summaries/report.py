@@ -1,0 +1,17 @@
+"""results/report.html: the claims first, then every figure in the papers' order, then the summary tables."""
+from pathlib import Path
+
+import pandas as pd
+
+from regimes.pipeline.io import atomic_path
+from regimes.pipeline.job import start
+from regimes.pipeline.provenance import provenance_json
+from regimes.pipeline.report import report_html
+
+start(snakemake)
+p = snakemake.params
+figures = [(name, png, caption) for name, png, caption in zip(p.figures, snakemake.input.figures, p.captions)]
+tables = list(zip(p.experiments, snakemake.input.summaries))
+text = report_html(pd.read_csv(snakemake.input.claims), figures, tables, provenance_json({"report": "results/report.html"}))
+with atomic_path(snakemake.output[0]) as tmp:
+    Path(tmp).write_text(text)
