@@ -6,10 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: reproduce smoke test test-slurm check-config bench lint report clean
 
-$(STAMP): pyproject.toml
+# The tested versions (constraints.txt, torch 2.13.0 among them) over pyproject.toml's ranges.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,reports]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,reports]"
 	touch $(STAMP)
 
 reproduce: $(STAMP)

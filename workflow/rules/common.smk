@@ -7,7 +7,9 @@ from regimes.grid import batch_cells, batches
 from regimes.pipeline.code import code_version
 from regimes.pipeline.config import experiments
 
-ENV = "../../environment.yml"
+# Conda environments (snakemake --use-conda): training rules need torch, the others do not.
+ENV = "../envs/analysis.yaml"
+TRAIN_ENV = "../envs/train.yaml"
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
 

@@ -49,7 +49,7 @@ rule train_diagonal:
     wildcard_constraints:
         experiment=family("diagonal"),
     conda:
-        ENV
+        TRAIN_ENV
     threads: 1
     resources:
         runtime=30,

@@ -47,7 +47,7 @@ rule train_teacher:
     wildcard_constraints:
         experiment=family("teacher"),
     conda:
-        ENV
+        TRAIN_ENV
     threads: 1
     resources:
         runtime=30,
@@ -73,7 +73,7 @@ rule train_univariate:
     wildcard_constraints:
         experiment=family("univariate"),
     conda:
-        ENV
+        TRAIN_ENV
     threads: 1
     resources:
         runtime=30,

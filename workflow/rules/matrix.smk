@@ -49,7 +49,7 @@ rule train_matrix:
     wildcard_constraints:
         experiment=family("matrix"),
     conda:
-        ENV
+        TRAIN_ENV
     threads: 1
     resources:
         runtime=30,

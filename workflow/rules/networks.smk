@@ -33,7 +33,7 @@ rule train_network:
         experiment=family("network"),
         architecture="mlp|cnn|rf",
     conda:
-        ENV
+        TRAIN_ENV
     threads: 1
     resources:
         runtime=60,

@@ -1,0 +1,58 @@
+"""The conda environments parse, name real packages at versions this project runs with, and are the
+ones the rules use (the conda route itself needs conda-forge, which CI cannot reach: see the README)."""
+import importlib.metadata
+import re
+
+import pytest
+import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from ..conftest import ROOT
+
+# conda-forge names -> the distribution this project imports them as.
+DISTRIBUTIONS = {"pytorch": "torch", "matplotlib-base": "matplotlib", "seaborn-base": "seaborn", "snakemake-minimal": "snakemake", "pyyaml": "PyYAML"}
+ENVS = sorted((ROOT / "workflow" / "envs").glob("*.yaml")) + [ROOT / "environment.yml"]
+
+
+def _requirements(path):
+    env = yaml.safe_load(path.read_text())
+    assert env["channels"] == ["conda-forge"], path
+    conda, pip = [], []
+    for item in env["dependencies"]:
+        if isinstance(item, dict):
+            pip += item["pip"]
+        else:
+            conda.append(item)
+    return conda, pip
+
+
+@pytest.mark.parametrize("path", ENVS, ids=[p.name for p in ENVS])
+def test_environment_names_installed_packages_within_its_ranges(path):
+    conda, pip = _requirements(path)
+    assert conda and "pip" in conda
+    for requirement in conda + [p for p in pip if not p.startswith("-")]:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(.*)", requirement.strip())
+        name, spec = match.group(1), match.group(2).replace(" ", "")
+        if name in ("pip",):
+            continue
+        if name == "python":
+            import platform
+
+            assert Version(platform.python_version()) in SpecifierSet(spec), requirement
+            continue
+        version = Version(importlib.metadata.version(DISTRIBUTIONS.get(name, name)).split("+")[0])
+        assert version in SpecifierSet(spec), (path.name, requirement, version)
+
+
+def test_rules_use_these_environments_and_training_alone_has_torch():
+    analysis, _ = _requirements(ROOT / "workflow/envs/analysis.yaml")
+    train, _ = _requirements(ROOT / "workflow/envs/train.yaml")
+    assert not any(r.startswith("pytorch") for r in analysis) and any(r.startswith("pytorch") for r in train)
+    common = (ROOT / "workflow/rules/common.smk").read_text()
+    assert 'ENV = "../envs/analysis.yaml"' in common and 'TRAIN_ENV = "../envs/train.yaml"' in common
+    for rules in (ROOT / "workflow/rules").glob("*.smk"):
+        for block in re.split(r"\n(?=rule )", rules.read_text())[1:]:
+            name = block.split(":", 1)[0].removeprefix("rule ")
+            wanted = "TRAIN_ENV" if name.startswith("train_") else "ENV"
+            assert re.search(rf"conda:\n\s+{wanted}\n", block), name
