@@ -1,15 +1,14 @@
 # regimes: kernel and rich regimes of trained networks (Woodworth et al. 2020; Goldwaser & Ge 2023).
 # Pipeline: dataset -> training per batch of cells -> analysis -> summaries and claims -> figures.
 # Every experiment of the config names its model family; the rule files follow the families.
-import os
 import sys
 
 # The workflow runs its own package, src/regimes, here and in every job (installed or not, and in the
 # rules' conda environments alike).
 sys.path.insert(0, f"{workflow.basedir}/src")
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [f"{workflow.basedir}/src", *filter(None, [os.environ.get("PYTHONPATH")])]
-)
+from regimes.pipeline.job import use_package_for_jobs
+
+use_package_for_jobs(f"{workflow.basedir}/src")
 
 from regimes.pipeline.config import resolve_config, validate
 

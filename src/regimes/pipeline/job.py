@@ -7,7 +7,13 @@ import logging
 import os
 import sys
 
-__all__ = ["start"]
+__all__ = ["start", "use_package_for_jobs"]
+
+
+def use_package_for_jobs(src: str) -> None:
+    """Put ``src`` (the workflow's own ``src/``) first on the import path of every job Snakemake starts
+    from this process: jobs import the package the workflow was planned with, installed or not."""
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 def start(snakemake) -> logging.Logger:
