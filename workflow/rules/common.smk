@@ -4,6 +4,7 @@ from pathlib import Path
 
 from regimes.figures import CATALOGUE
 from regimes.grid import batch_cells, batches
+from regimes.networks.registry import ARCHITECTURES, DATASETS
 from regimes.pipeline.code import code_version
 from regimes.pipeline.config import experiments
 

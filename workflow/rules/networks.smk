@@ -9,7 +9,7 @@ rule network_dataset:
         "logs/{experiment}/data/{dataset}.log",
     wildcard_constraints:
         experiment=family("network"),
-        dataset="mnist1d|digits",
+        dataset="|".join(DATASETS),
     localrule: True
     conda:
         ENV
@@ -31,7 +31,7 @@ rule train_network:
         "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
     wildcard_constraints:
         experiment=family("network"),
-        architecture="mlp|cnn|rf",
+        architecture="|".join(ARCHITECTURES),
     conda:
         TRAIN_ENV
     threads: 1

@@ -19,9 +19,9 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["ARCHITECTURES", "build", "mlp", "cnn", "Centred", "he_init", "relu_student", "univariate_network"]
+from .registry import ARCHITECTURES, resolve
 
-ARCHITECTURES = ("mlp", "cnn", "rf")
+__all__ = ["ARCHITECTURES", "build", "mlp", "mlp_builder", "cnn", "Centred", "he_init", "relu_student", "univariate_network"]
 
 
 def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
@@ -33,6 +33,11 @@ def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
         layers += [nn.Linear(a, b), nn.ReLU()]
     layers.append(nn.Linear(sizes[-1], d_out))
     return nn.Sequential(*layers)
+
+
+def mlp_builder(shape, width: int, depth: int, d_out: int) -> nn.Sequential:
+    """The MLP on flattened inputs of ``shape`` (the registry's builder signature)."""
+    return mlp(math.prod(shape), width, depth, d_out)
 
 
 def cnn(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequential:
@@ -91,15 +96,13 @@ def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: f
     ``centre=True`` wraps it in :class:`Centred`."""
     shape = tuple(int(s) for s in shape)
     gen = torch.Generator().manual_seed(int(seed))
-    if architecture in ("mlp", "rf"):
-        model = mlp(math.prod(shape), width, depth, d_out)
-    elif architecture == "cnn":
-        model = cnn(shape, width, depth, d_out)
-    else:
-        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {tuple(ARCHITECTURES)} (registered), got {architecture!r}")
+    entry = ARCHITECTURES[architecture]
+    model = resolve(entry.builder)(shape, width, depth, d_out)
     he_init(model, alpha, gen)
-    if architecture == "rf":
-        *hidden, _ = [m for m in model if isinstance(m, nn.Linear)]
+    if entry.last_layer_only:
+        *hidden, _ = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d))]
         for module in hidden:
             module.requires_grad_(False)
     model = model.to(dtype)

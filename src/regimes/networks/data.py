@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["classification_dataset", "DATASETS", "circle_teacher", "univariate_points"]
+from .registry import DATASETS, resolve
 
-# Each data set: its input shape (channels, length[, width]) and how many samples it has (None: generated
-# to order).
-DATASETS = {
-    "digits": {"shape": (1, 8, 8), "samples": 1797},
-    "mnist1d": {"shape": (1, 40), "samples": None},
-}
+__all__ = ["classification_dataset", "DATASETS", "load_digits", "load_mnist1d", "circle_teacher", "univariate_points"]
 
 
-def _digits(seed: int, n_train: int, n_test: int):
+def load_digits(seed: int, n_train: int, n_test: int):
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
@@ -31,7 +26,7 @@ def _digits(seed: int, n_train: int, n_test: int):
     return X[tr], y[tr], X[te], y[te]
 
 
-def _mnist1d(seed: int, n_train: int, n_test: int):
+def load_mnist1d(seed: int, n_train: int, n_test: int):
     from mnist1d.data import get_dataset_args, make_dataset  # generated locally; get_dataset would download
 
     args = get_dataset_args()
@@ -43,11 +38,13 @@ def _mnist1d(seed: int, n_train: int, n_test: int):
 
 
 def classification_dataset(name: str, seed: int, n_train: int, n_test: int) -> dict[str, np.ndarray]:
-    """``X, y, X_test, y_test, seed, shape`` (``shape``: the input's (channels, length[, width]))."""
+    """``X, y, X_test, y_test, seed, shape`` (``shape``: the input's (channels, length[, width])) of a
+    registered data set (``regimes.networks.registry``), inputs flattened and standardised."""
     if name not in DATASETS:
-        raise ValueError(f"dataset must be one of {tuple(DATASETS)}, got {name!r}")
-    X, y, X_test, y_test = (_digits if name == "digits" else _mnist1d)(seed, n_train, n_test)
-    X, X_test = np.asarray(X, float), np.asarray(X_test, float)
+        raise ValueError(f"dataset must be one of {tuple(DATASETS)} (registered), got {name!r}")
+    X, y, X_test, y_test = resolve(DATASETS[name].loader)(seed, n_train, n_test)
+    X = np.asarray(X, float).reshape(len(X), -1)
+    X_test = np.asarray(X_test, float).reshape(len(X_test), -1)
     mean, std = X.mean(0), X.std(0)
     std[std == 0] = 1.0
     return {
@@ -56,7 +53,7 @@ def classification_dataset(name: str, seed: int, n_train: int, n_test: int) -> d
         "X_test": (X_test - mean) / std,
         "y_test": np.asarray(y_test, np.int64),
         "seed": np.asarray(int(seed)),
-        "shape": np.asarray(DATASETS[name]["shape"]),
+        "shape": np.asarray(DATASETS[name].shape),
     }
 
 

@@ -37,6 +37,11 @@ def load_schema(path=None) -> dict:
     schema = yaml.safe_load(Path(path).read_text() if path else schema_text())
     schema["additionalProperties"]["properties"]["model"]["enum"] = list(FAMILIES)
     schema["properties"] = copy.deepcopy(SETTINGS)
+    from ..networks.registry import ARCHITECTURES, DATASETS
+
+    network = schema["$defs"]["network"]["properties"]
+    network["data"]["properties"] = {name: {"$ref": "#/$defs/classification_data"} for name in DATASETS}
+    network["architectures"]["items"]["enum"] = list(ARCHITECTURES)
     for family in FAMILIES:
         properties = schema["$defs"][family]["properties"]
         properties["model"] = {"description": FAMILIES[family], "const": family}
@@ -51,7 +56,10 @@ def load_schema(path=None) -> dict:
 
 
 # Top-level keys that are settings of the run, not experiments.
-SETTINGS = {"outdir": {"description": "the folder results/, figures/ and logs/ of this config go under (relative to where snakemake runs; --directory wins)", "type": "string", "minLength": 1, "default": "."}}
+SETTINGS = {
+    "outdir": {"description": "the folder results/, figures/ and logs/ of this config go under (relative to where snakemake runs; --directory wins)", "type": "string", "minLength": 1, "default": "."},
+    "extensions": {"description": "Python files that register your own data sets and architectures (docs/extending.md); paths relative to where snakemake runs", "type": "array", "items": {"type": "string", "minLength": 1}, "default": []},
+}
 
 
 def experiments(config: dict, *families: str) -> list[str]:
@@ -158,12 +166,29 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     """Fill defaults into ``config`` (in place) and check it; raise ``ConfigError`` listing every problem.
 
     First every experiment's ``model``, then each experiment against its family's definition."""
-    schema = schema or load_schema()
-    _raise_errors(config, schema)
+    _raise_errors(config, schema or load_schema())
+    _load_extensions(config)
+    schema = schema or load_schema()  # again: with what the extensions registered
     by_family = dict(schema, additionalProperties=False, properties={**schema["properties"], **{name: {"$ref": f"#/$defs/{config[name]['model']}"} for name in experiments(config)}})
     _raise_errors(config, by_family)
     _check_consistency(config)
     return config
+
+
+def _load_extensions(config: dict) -> None:
+    """Import the config's extension files (their paths made absolute: jobs run elsewhere)."""
+    from ..networks.registry import load_extensions
+
+    paths = []
+    for i, path in enumerate(config.get("extensions", [])):
+        if not Path(path).is_file():
+            raise ConfigError(f"config key 'extensions[{i}]': value {path!r} is not allowed; allowed: a Python file that exists (relative to {Path.cwd()})")
+        paths.append(str(Path(path).resolve()))
+    config["extensions"] = paths
+    try:
+        load_extensions(paths)
+    except Exception as error:  # the user's file: say which one failed and how
+        raise ConfigError(f"config key 'extensions': importing {paths} failed: {type(error).__name__}: {error}") from error
 
 
 def _raise_errors(config: dict, schema: dict) -> None:
@@ -223,10 +248,10 @@ def _check_diagonal(name: str, experiment: dict) -> None:
 
 
 def _check_network(name: str, experiment: dict) -> None:
-    from ..networks.data import DATASETS
+    from ..networks.registry import DATASETS
 
     for dataset, sizes in experiment["data"].items():
-        available = DATASETS[dataset]["samples"]
+        available = DATASETS[dataset].samples
         wanted = sizes["n_train"] + sizes["n_test"]
         if available is not None and wanted > available:
             raise ConfigError(f"config key '{name}.data.{dataset}.n_train': value {sizes['n_train']} is not allowed with n_test {sizes['n_test']}; allowed: n_train + n_test <= {available} (the samples {dataset} has)")

@@ -26,6 +26,9 @@ def start(snakemake) -> logging.Logger:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True)
     for noisy in ("fontTools", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from ..networks.registry import load_extensions
+
+    load_extensions(getattr(snakemake, "config", {}).get("extensions", []))  # your data sets and architectures
     if getattr(snakemake, "scriptdir", None):
         os.environ["REGIMES_WORKFLOW_DIR"] = str(snakemake.scriptdir)  # provenance: the workflow's own commit
     threads = max(1, int(snakemake.threads))
