@@ -357,3 +357,18 @@ def test_a_registered_toy_data_set_and_architecture_are_planned_and_run(tmp_path
     assert len(summary) == 2 * 3 * 2 and summary["test_acc"].notna().all()
     claims = pd.read_csv(workdir / "results/claims.csv")
     assert (claims["experiment"] == "moons_K").sum() >= 3
+
+
+def test_the_report_page_opens_on_the_claims_then_figures_in_paper_order_then_tables(smoke_run):
+    from regimes.figures import CATALOGUE
+
+    workdir, _ = smoke_run
+    page = (workdir / "results/report.html").read_text()
+    claims = pd.read_csv(workdir / "results/claims.csv")
+    assert page.index("id='claims'") < page.index("id='figures'") < page.index("id='tables'")
+    assert page.count("<tr class='FAIL'>") == int((claims["passed"] == "FAIL").sum())
+    assert "whose claim" in page and "Woodworth et al. 2020" in page
+    positions = [page.index(f"<figure id='{name}'>") for name in CATALOGUE]
+    assert positions == sorted(positions)
+    assert page.count("data:text/csv;base64,") == len(list((workdir / "results").glob("*/summary.csv")))
+    assert "src='http" not in page and "href='http" not in page

@@ -9,6 +9,7 @@ rule figure_sparse_transition:
         png=report(
             "figures/sparse_transition.png",
             caption="../report/sparse_transition.rst",
+            subcategory="01. sparse_transition",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -30,6 +31,7 @@ rule figure_implicit_norm:
         png=report(
             "figures/implicit_norm.png",
             caption="../report/implicit_norm.rst",
+            subcategory="02. implicit_norm",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -49,6 +51,7 @@ rule figure_q_functions:
         png=report(
             "figures/q_functions.png",
             caption="../report/q_functions.rst",
+            subcategory="03. q_functions",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -70,6 +73,7 @@ rule figure_sample_complexity:
         png=report(
             "figures/sample_complexity.png",
             caption="../report/sample_complexity.rst",
+            subcategory="04. sample_complexity",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -91,6 +95,7 @@ rule figure_width:
         png=report(
             "figures/width.png",
             caption="../report/width.rst",
+            subcategory="05. width",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -112,6 +117,7 @@ rule figure_matrix_factorisation:
         png=report(
             "figures/matrix_factorisation.png",
             caption="../report/matrix_factorisation.rst",
+            subcategory="06. matrix_factorisation",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -136,6 +142,7 @@ rule figure_nonlinear_transition:
         png=report(
             "figures/nonlinear_transition.png",
             caption="../report/nonlinear_transition.rst",
+            subcategory="07. nonlinear_transition",
             category="1. Kernel and rich regimes",
         ),
     log:
@@ -158,6 +165,7 @@ rule figure_accuracy_vs_K:
         png=report(
             "figures/accuracy_vs_K.png",
             caption="../report/accuracy_vs_K.rst",
+            subcategory="08. accuracy_vs_K",
             category="2. Iterative linearisation",
         ),
     log:
@@ -180,6 +188,7 @@ rule figure_kernel_change:
         png=report(
             "figures/kernel_change.png",
             caption="../report/kernel_change.rst",
+            subcategory="09. kernel_change",
             category="2. Iterative linearisation",
         ),
     log:
@@ -202,6 +211,7 @@ rule figure_training_curves:
         png=report(
             "figures/training_curves.png",
             caption="../report/training_curves.rst",
+            subcategory="10. training_curves",
             category="2. Iterative linearisation",
         ),
     log:
@@ -224,6 +234,7 @@ rule figure_phase_alpha_K:
         png=report(
             "figures/phase_alpha_K.png",
             caption="../report/phase_alpha_K.rst",
+            subcategory="11. phase_alpha_K",
             category="3. The (alpha, K) plane",
         ),
     log:

@@ -5,7 +5,11 @@ rule summarise:
     input:
         get_analysis_files,
     output:
-        summary="results/{experiment}/summary.csv",
+        summary=report(
+            "results/{experiment}/summary.csv",
+            caption="../report/summary.rst",
+            category="4. Summary tables",
+        ),
         provenance="results/{experiment}/provenance.json",
     log:
         "logs/{experiment}/summary.log",
