@@ -56,3 +56,17 @@ def test_rules_use_these_environments_and_training_alone_has_torch():
             name = block.split(":", 1)[0].removeprefix("rule ")
             wanted = "TRAIN_ENV" if name.startswith("train_") else "ENV"
             assert re.search(rf"conda:\n\s+{wanted}\n", block), name
+
+
+def test_the_package_states_ranges_and_make_installs_the_tested_versions():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not [d for d in project["dependencies"] if "==" in d]  # a library imposes no exact version
+    constraints = (ROOT / "constraints.txt").read_text().splitlines()
+    assert "torch==2.13.0" in constraints
+    assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
+    for line in constraints:
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            assert importlib.metadata.version(name).split("+")[0] == version, line

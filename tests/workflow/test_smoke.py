@@ -111,7 +111,7 @@ def test_smoke_covers_K_for_every_kind_of_model(smoke_run):
 def test_claims_table_lists_every_claim(smoke_run):
     workdir, _ = smoke_run
     claims = pd.read_csv(workdir / "results/claims.csv")
-    assert list(claims.columns) == ["claim", "paper", "measured", "threshold", "passed", "experiment"]
+    assert list(claims.columns) == ["claim", "paper", "measured", "threshold", "passed", "experiment", "git_commit", "created"]
     assert set(claims["paper"]) == {"Woodworth et al. 2020", "Goldwaser & Ge 2023"}
     assert set(claims["passed"]) <= {"pass", "FAIL", "not run"}
     assert (workdir / "results/claims.md").read_text().startswith("# Claims")
@@ -138,8 +138,8 @@ def test_deleting_one_figure_reruns_only_its_plot(smoke_run):
     workdir, _ = smoke_run
     (workdir / "figures/implicit_norm.pdf").unlink()
     planned = jobs_planned(workdir)
-    assert {k: v for k, v in planned.items() if k != "all"} == {"figure_implicit_norm": 1}
-    snakemake(workdir, "figures/implicit_norm.pdf")
+    assert {k: v for k, v in planned.items() if k != "all"} == {"figure_implicit_norm": 1, "report_page": 1}  # the page shows it
+    snakemake(workdir)
     assert jobs_planned(workdir) == {}
 
 
@@ -236,10 +236,10 @@ def test_editing_a_figure_module_reruns_exactly_that_figures_jobs(smoke_run, tmp
     assert planned() == {}  # the copied package is the same code: nothing to rerun
     module = copy / "src/regimes/figures/matrix.py"
     module.write_text(module.read_text() + "\n# an edit\n")
-    assert planned() == {"figure_width": 1, "figure_matrix_factorisation": 1}
+    assert planned() == {"figure_width": 1, "figure_matrix_factorisation": 1, "report_page": 1}  # and the page that shows them
     style = copy / "src/regimes/figures/style.py"
     style.write_text(style.read_text() + "\n# an edit\n")
-    assert set(planned()) == {f"figure_{name}" for name in FIGURES}
+    assert set(planned()) == {f"figure_{name}" for name in FIGURES} | {"report_page"}
 
 
 def test_an_experiment_of_an_existing_family_under_a_new_name_runs_with_no_code_change(tmp_path):
@@ -372,3 +372,18 @@ def test_the_report_page_opens_on_the_claims_then_figures_in_paper_order_then_ta
     assert positions == sorted(positions)
     assert page.count("data:text/csv;base64,") == len(list((workdir / "results").glob("*/summary.csv")))
     assert "src='http" not in page and "href='http" not in page
+
+
+def test_each_config_writes_under_its_own_outdir_and_overrides_merge(tmp_path):
+    """Run from a folder without --directory: outputs go under the config's outdir, not into results/;
+    a --config override is read as YAML and merged into its experiment."""
+    cfg = {"outdir": "runs/tiny", "sparse": yaml.safe_load(SMOKE.read_text())["sparse"]}
+    cfg["sparse"]["grid"]["alpha"] = [0.1]
+    cfg["sparse"].pop("sample_complexity")
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2", "results/sparse/summary.csv", f"--configfile={path}", "--config", "sparse={seeds: [3]}"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = read_table(tmp_path / "runs/tiny/results/sparse/summary.csv")
+    assert set(summary["seed"]) == {3} and not (tmp_path / "results").exists()

@@ -189,12 +189,5 @@ def drawn_figures():
     return [name for name in CATALOGUE if drawable(name)]
 
 
-def figure_captions():
-    return [
-        str(Path(workflow.basedir) / "workflow" / "report" / f"{n}.rst")
-        for n in drawn_figures()
-    ]
-
-
 def all_figures():
     return expand("figures/{name}.{ext}", name=drawn_figures(), ext=["pdf", "png"])

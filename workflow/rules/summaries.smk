@@ -61,7 +61,6 @@ rule report_page:
         ENV
     params:
         figures=drawn_figures(),
-        captions=figure_captions(),
         experiments=experiments(config),
         code=code("summaries/report.py"),
     script:

@@ -10,7 +10,8 @@ from regimes.pipeline.report import report_html
 
 start(snakemake)
 p = snakemake.params
-figures = [(name, png, caption) for name, png, caption in zip(p.figures, snakemake.input.figures, p.captions)]
+captions = Path(snakemake.scriptdir).parents[1] / "report"  # workflow/report/<figure>.rst
+figures = [(name, png, captions / f"{name}.rst") for name, png in zip(p.figures, snakemake.input.figures)]
 tables = list(zip(p.experiments, snakemake.input.summaries))
 text = report_html(pd.read_csv(snakemake.input.claims), figures, tables, provenance_json({"report": "results/report.html"}))
 with atomic_path(snakemake.output[0]) as tmp:
