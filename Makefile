@@ -13,10 +13,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,reports]"
 	touch $(STAMP)
 
+# Each checks its config first (a YAML error with its file and line), then runs.
 reproduce: $(STAMP)
+	$(BIN)/python -m regimes.pipeline.config config.yaml
 	$(BIN)/snakemake --cores all
 
 smoke: $(STAMP)
+	$(BIN)/python -m regimes.pipeline.config config/smoke.yaml
 	$(BIN)/snakemake --cores all --configfile config/smoke.yaml
 
 # The test suite, without the SLURM test (which installs Debian's slurm packages when run as root).
