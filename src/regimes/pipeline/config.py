@@ -1,9 +1,11 @@
 """Config validation against ``config.schema.yaml`` (shipped with the package; ``workflow/schemas/`` links
 to it), with errors that name the key, the value and what is allowed, raised before any job starts.
 
-Every top-level key is an experiment whose ``model`` names its family (``regimes.pipeline.families``);
-the experiment is then checked against that family's definition.  The schema's choices that the code
-owns (the families, each family's claim sets) are filled in from the code's registries when it is loaded.
+Every top-level key but the run's settings (``outdir``, ``extensions``: ``SETTINGS``) is an experiment
+whose ``model`` names its family (``regimes.pipeline.families``); the experiment is then checked
+against that family's definition, and across keys (``CHECKS``).  The schema's choices that the code owns
+(the families, each family's claim sets, the registered data sets and architectures) are filled in from
+the code's registries when it is loaded.
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ def schema_text() -> str:
 
 
 def load_schema(path=None) -> dict:
-    """The schema, with the families and each family's claim sets filled in from the code's registries."""
+    """The schema, with the families, each family's claim sets and the network registries filled in."""
     from ..claims import CLAIMS
+    from ..networks.registry import ARCHITECTURES, DATASETS
 
     schema = yaml.safe_load(Path(path).read_text() if path else schema_text())
     schema["additionalProperties"]["properties"]["model"]["enum"] = list(FAMILIES)
     schema["properties"] = copy.deepcopy(SETTINGS)
-    from ..networks.registry import ARCHITECTURES, DATASETS
-
     network = schema["$defs"]["network"]["properties"]
     network["data"]["properties"] = {name: {"$ref": "#/$defs/classification_data"} for name in DATASETS}
     network["architectures"]["items"]["enum"] = list(ARCHITECTURES)
