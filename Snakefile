@@ -27,8 +27,11 @@ config.update(
 )
 
 
-# Each config writes under its own folder (config/smoke.yaml: runs/smoke); --directory wins.
-workdir: config["outdir"]
+# Each config writes under its own folder (config/smoke.yaml: runs/smoke); --directory wins.  Jobs that
+# Snakemake starts as processes of their own (a cluster's job steps) already run in that folder.
+if not (workflow.remote_exec or workflow.subprocess_exec):
+
+    workdir: config["outdir"]
 
 
 report: "workflow/report/workflow.rst"

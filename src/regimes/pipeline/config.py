@@ -59,7 +59,7 @@ def load_schema(path=None) -> dict:
 # Top-level keys that are settings of the run, not experiments.
 SETTINGS = {
     "outdir": {"description": "the folder results/, figures/ and logs/ of this config go under (relative to where snakemake runs; --directory wins)", "type": "string", "minLength": 1, "default": "."},
-    "extensions": {"description": "Python files that register your own data sets and architectures (docs/extending.md); paths relative to where snakemake runs", "type": "array", "items": {"type": "string", "minLength": 1}, "default": []},
+    "extensions": {"description": "Python files that register your own data sets and architectures (docs/extending.md); paths relative to the config file that names them", "type": "array", "items": {"type": "string", "minLength": 1}, "default": []},
 }
 
 
@@ -84,7 +84,10 @@ def resolve_config(files, overrides=()) -> dict:
     changes the seeds of ``sparse`` and nothing else)."""
     config: dict = {}
     for path in files:
-        merge(config, read_yaml(path))
+        data = read_yaml(path)
+        if isinstance(data.get("extensions"), list):  # relative to the file that names them
+            data["extensions"] = [str((Path(path).parent / e).resolve()) if isinstance(e, str) else e for e in data["extensions"]]
+        merge(config, data)
     for entry in overrides or ():
         key, sep, text = str(entry).partition("=")
         if not sep:
