@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..grid import K_order
 from ..results import failed
-from .style import panels as grid, cell_stats, failed_handle, mark_failed, plt, safe_log, save, setup, sns
+from .style import panels as grid, cell_stats, failed_handle, mark_failed, safe_log, save, setup, sns
 
 __all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "phase_alpha_K", "K_positions"]
 

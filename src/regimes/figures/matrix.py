@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import panels, depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup, sns
+from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log, save, setup, sns
 
 __all__ = ["width_figure", "matrix_factorisation_figure"]
 

@@ -4,10 +4,9 @@ sec. 1.7)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .style import panels, depth_palette, log_axis_alpha, median_band, plt, safe_log, save, setup
+from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log, save, setup
 
 __all__ = ["nonlinear_transition_figure"]
 
