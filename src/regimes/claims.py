@@ -221,7 +221,7 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
         for claim_set in experiment["claims"]:
             _, check = CLAIMS[family][claim_set]
             for row in check(summary, experiment):
-                if broken and row["passed"] is not True and not isinstance(row["passed"], str) and not bool(row["passed"]):
+                if broken and not isinstance(row["passed"], str) and not bool(row["passed"]):  # a FAIL, not "not run"
                     row["measured"] = f"{row['measured']} ({broken} of {len(summary)} runs failed: no number)"
                 rows.append(dict(row, experiment=name))
             checked.add((family, claim_set))

@@ -79,7 +79,7 @@ def _keys(table: pd.DataFrame, columns) -> pd.DataFrame:
 
 def _grid_text(axis: str, value) -> str:
     """A grid value read back from a table (number or text) in its path spelling."""
-    if pd.isna(value) if not isinstance(value, str) else False:
+    if not isinstance(value, str) and pd.isna(value):
         return "nan"
     if str(value) == "inf" or (not isinstance(value, str) and np.isinf(value)):
         return "inf"
