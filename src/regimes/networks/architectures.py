@@ -21,7 +21,7 @@ from torch import nn
 
 from .registry import ARCHITECTURES, resolve
 
-__all__ = ["ARCHITECTURES", "build", "mlp", "mlp_builder", "cnn", "Centred", "he_init", "relu_student", "univariate_network"]
+__all__ = ["ARCHITECTURES", "build", "mlp", "mlp_builder", "cnn", "lenet", "Centred", "he_init", "relu_student", "univariate_network"]
 
 
 def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
@@ -41,7 +41,29 @@ def mlp_builder(shape, width: int, depth: int, d_out: int) -> nn.Sequential:
 
 
 def cnn(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequential:
-    """LeNet-like: (depth - 1) blocks of conv + ReLU + 2x max-pool (channels doubling), then a linear head."""
+    """mnist1d's reference ConvNet, generalised: (depth - 1) convolutions of ``width`` channels, stride 2
+    and padding 1 (kernel 5 first, then 3; 3 throughout on images), each with a ReLU, then a linear head.
+    On mnist1d (40 points) at width 25 and depth 4 it is the data set's own 5 210-parameter model."""
+    if depth < 2:
+        raise ValueError(f"a CNN needs depth >= 2 (one convolution and the head), got {depth}")
+    spatial = list(shape[1:])
+    conv = nn.Conv1d if len(spatial) == 1 else nn.Conv2d
+    layers: list[nn.Module] = [nn.Unflatten(1, tuple(shape))]
+    channels = shape[0]
+    for block in range(depth - 1):
+        kernel = 5 if (block == 0 and len(spatial) == 1) else 3
+        spatial = [(s + 2 - kernel) // 2 + 1 for s in spatial]
+        if min(spatial) < 1:
+            raise ValueError(f"depth {depth} strides the input {tuple(shape)} away")
+        layers += [conv(channels, width, kernel, stride=2, padding=1), nn.ReLU()]
+        channels = width
+    layers += [nn.Flatten(), nn.Linear(channels * math.prod(spatial), d_out)]
+    return nn.Sequential(*layers)
+
+
+def lenet(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequential:
+    """LeNet-like: (depth - 1) blocks of conv + ReLU + 2x max-pool (channels doubling from ``width``),
+    then a linear head."""
     if depth < 2:
         raise ValueError(f"a CNN needs depth >= 2 (one conv block and the head), got {depth}")
     spatial = shape[1:]

@@ -128,12 +128,14 @@ def train_iteratively_linearised(
     batch_size: int | None = None,
     loss: str = "mse",
     momentum: float = 0.0,
+    optimizer: str = "sgd",
     seed: int = 0,
     record_every: int = 50,
     probe_size: int = 100,
     log_every: float = 10.0,
 ) -> dict[str, np.ndarray]:
-    """Train ``model`` for ``steps`` SGD steps, re-linearising every ``K`` (``"inf"``: never).
+    """Train ``model`` for ``steps`` optimiser steps (``sgd`` with ``momentum``, or ``adam``),
+    re-linearising every ``K`` (``"inf"``: never).
 
     ``lr=None`` takes ``lr_scale / lambda_max(Theta_0 / m)`` from the initial NTK on the ``m`` probe points:
     the linearised model diverges beyond about twice that, so every K is trained at a stable rate.
@@ -154,7 +156,12 @@ def train_iteratively_linearised(
     theta0 = empirical_ntk(model, probe, lin.anchor)
     if lr is None:
         lr = lr_scale / float(torch.linalg.eigvalsh(theta0.double() / probe.shape[0])[-1])
-    opt = torch.optim.SGD(list(lin.weights.values()), lr=lr, momentum=momentum)
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(list(lin.weights.values()), lr=lr, momentum=momentum)
+    elif optimizer == "adam":
+        opt = torch.optim.Adam(list(lin.weights.values()), lr=lr)
+    else:
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     theta_prev = theta0
     record = Record()
     diverged = False

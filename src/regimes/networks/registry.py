@@ -95,4 +95,5 @@ register_dataset("digits", "regimes.networks.data:load_digits", (1, 8, 8), sampl
 register_dataset("mnist1d", "regimes.networks.data:load_mnist1d", (1, 40), samples=None)
 register_architecture("mlp", "regimes.networks.architectures:mlp_builder")
 register_architecture("cnn", "regimes.networks.architectures:cnn")
+register_architecture("lenet", "regimes.networks.architectures:lenet")
 register_architecture("rf", "regimes.networks.architectures:mlp_builder", last_layer_only=True)

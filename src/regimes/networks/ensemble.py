@@ -1,0 +1,360 @@
+"""An ensemble of networks of one architecture trained as one tensor program (Goldwaser & Ge 2023;
+docs/science.md sec. 2.1).
+
+Members share the architecture's shapes and differ in everything else: initialisation (alpha, seed),
+minibatch order (their seed), the anchor schedule (their K) and the learning rate.  Every parameter is
+stored stacked, member first, ``(M, *shape)``, and the network is evaluated for all members at once:
+linear layers as batched matrix products, convolutions as one grouped convolution (``groups = M``).
+Members never mix, so each member's numbers are those of the same model trained alone
+(``regimes.networks.linearise.train_iteratively_linearised``) to float32 rounding.
+
+One linearised step costs one forward pass with forward-mode dual tensors (``torch.autograd.forward_ad``):
+the primal is the anchor's output ``f(x; w_a)``, the tangent ``J(x; w_a)(w - w_a)``; one backward pass
+through the primal gives ``J^T dL/df``.  K = 1 members have a zero tangent; K = inf members never move
+their anchor.  A member whose loss is not finite (or grows ``DIVERGENCE`` times) is recorded as diverged,
+its weights zeroed and its learning rate set to zero: the others go on bit-identical.
+
+Architectures: ``nn.Sequential`` stacks of ``Flatten``, ``Unflatten``, ``Linear``, ``Conv1d``,
+``Conv2d``, pooling and elementwise activations (every built-in one), optionally ``Centred``.  Any other
+model is trained member by member (``supports`` says which).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.autograd.forward_ad as fwAD
+import torch.nn.functional as F
+from torch import nn
+
+from ..batched import DIVERGENCE, Progress
+from ..grid import feature_updates, parse_K
+from ..kernels import kernel_distance
+from .architectures import Centred
+from .linearise import minibatches
+from .ntk import empirical_ntk
+
+__all__ = ["Member", "supports", "Ensemble", "train_ensemble", "member_losses", "OPTIMISERS"]
+
+log = logging.getLogger(__name__)
+
+OPTIMISERS = ("sgd", "adam")
+_ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.Identity, nn.LeakyReLU, nn.Softplus, nn.ELU)
+_POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One run of the ensemble: its seed (initialisation and minibatch order), K and learning rate
+    (``None``: ``lr_scale / lambda_max`` of its own initial NTK)."""
+
+    seed: int
+    K: int | str
+    lr: float | None = None
+
+
+def _layers(model: nn.Module):
+    net = model.net if isinstance(model, Centred) else model
+    return list(net.named_children()) if isinstance(net, nn.Sequential) else None
+
+
+def supports(model: nn.Module) -> bool:
+    """Whether ``model`` can be trained stacked (else: member by member)."""
+    layers = _layers(model)
+    if not layers:
+        return False
+    allowed = (nn.Flatten, nn.Unflatten, nn.Linear, nn.Conv1d, nn.Conv2d) + _ELEMENTWISE + _POOL
+    return all(isinstance(m, allowed) for _, m in layers)
+
+
+def _stack(models, name):
+    return torch.stack([dict(m.named_parameters())[name].detach() for m in models])
+
+
+class Ensemble:
+    """Stacked parameters of ``models`` (one architecture) and their joint forward pass.
+
+    ``trained``: name -> ``(M, *shape)`` tensors of the parameters training moves; ``frozen``: the
+    others (and, for ``Centred`` models, the frozen initial copy under ``initial.``).
+    """
+
+    def __init__(self, models: list[nn.Module]):
+        if not all(supports(m) for m in models):
+            raise ValueError("every member must be an nn.Sequential of supported layers (regimes.networks.ensemble.supports)")
+        self.template = models[0]
+        self.centred = isinstance(models[0], Centred)
+        self.layers = _layers(models[0])
+        prefix = "net." if self.centred else ""
+        self.trained, self.frozen = {}, {}
+        for name, p in models[0].named_parameters():
+            if name.startswith("initial."):
+                continue
+            (self.trained if p.requires_grad else self.frozen)[name.removeprefix(prefix)] = _stack(models, name)
+        if self.centred:
+            self.initial = {name.removeprefix("initial."): _stack(models, name) for name, _ in models[0].named_parameters() if name.startswith("initial.")}
+        self.size = len(models)
+
+    def member_params(self, params: dict, m: int) -> dict:
+        """Member ``m``'s parameters under the template model's names (for its NTK)."""
+        prefix = "net." if self.centred else ""
+        return {prefix + k: v[m] for k, v in params.items()}
+
+    def _net(self, params: dict, x: torch.Tensor, frozen: dict) -> torch.Tensor:
+        M = x.shape[0]
+        for name, module in self.layers:
+            if isinstance(module, nn.Flatten):
+                x = x.reshape(M, x.shape[1], -1)
+            elif isinstance(module, nn.Unflatten):
+                x = x.reshape(M, x.shape[1], *module.unflattened_size)
+            elif isinstance(module, nn.Linear):
+                w = params.get(f"{name}.weight", frozen.get(f"{name}.weight"))
+                b = params.get(f"{name}.bias", frozen.get(f"{name}.bias"))
+                x = torch.bmm(x, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), x, w.transpose(1, 2))
+            elif isinstance(module, (nn.Conv1d, nn.Conv2d)):
+                w = params.get(f"{name}.weight", frozen.get(f"{name}.weight"))
+                b = params.get(f"{name}.bias", frozen.get(f"{name}.bias"))
+                B, spatial = x.shape[1], x.shape[3:]
+                grouped = x.transpose(0, 1).reshape(B, M * x.shape[2], *spatial)
+                conv = F.conv1d if isinstance(module, nn.Conv1d) else F.conv2d
+                out = conv(grouped, w.reshape(-1, *w.shape[2:]), None if b is None else b.reshape(-1), module.stride, module.padding, module.dilation, M * module.groups)
+                x = out.reshape(B, M, -1, *out.shape[2:]).transpose(0, 1)
+            elif isinstance(module, _POOL):
+                shape = x.shape
+                out = module(x.reshape(shape[0] * shape[1], *shape[2:]))
+                x = out.reshape(shape[0], shape[1], *out.shape[1:])
+            else:
+                x = module(x)
+        return x
+
+    def forward(self, params: dict, x: torch.Tensor) -> torch.Tensor:
+        """Outputs ``(M, B, classes)`` of every member on its own inputs ``x``: ``(M, B, *input)``."""
+        out = self._net(params, x, self.frozen)
+        if self.centred:
+            with torch.no_grad():
+                initial = self._net(self.initial, x, {})
+            out = out - initial
+        return out
+
+    def linearised(self, anchor: dict, tangent: dict, x: torch.Tensor):
+        """``f(x; w_a)`` (with its autograd graph to ``anchor``) and ``J(x; w_a) t``, in one dual forward."""
+        with fwAD.dual_level():
+            dual = {k: fwAD.make_dual(anchor[k], tangent[k]) for k in anchor}
+            out = self.forward(dual, x)
+            primal, tangent_out = fwAD.unpack_dual(out)
+        if tangent_out is None:
+            tangent_out = torch.zeros_like(primal)
+        return primal, tangent_out
+
+
+def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Each member's mean loss ``(M,)`` (``regimes.networks.linearise.loss_fn``: ``mse`` half the squared
+    error to one-hot targets summed over classes, or ``ce`` cross-entropy)."""
+    if kind == "mse":
+        return 0.5 * ((out - F.one_hot(y, out.shape[-1]).to(out.dtype)) ** 2).sum(-1).mean(-1)
+    if kind == "ce":
+        return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="none").reshape(y.shape).mean(-1)
+    raise ValueError(f"loss must be 'mse' or 'ce', got {kind!r}")
+
+
+class _Optimiser:
+    """SGD with momentum or Adam on stacked parameters, a learning rate per member: the update rules of
+    ``torch.optim.SGD`` (dampening 0) and ``torch.optim.Adam`` (no weight decay) member by member."""
+
+    def __init__(self, kind, params, lr, momentum=0.0, betas=(0.9, 0.999), eps=1e-8):
+        if kind not in OPTIMISERS:
+            raise ValueError(f"optimiser must be one of {OPTIMISERS}, got {kind!r}")
+        self.kind, self.params, self.lr, self.momentum, self.betas, self.eps = kind, params, lr, momentum, betas, eps
+        self.state = {k: {} for k in params}
+        self.t = 0
+
+    def _lr(self, p):
+        return self.lr.reshape(-1, *([1] * (p.dim() - 1)))
+
+    @torch.no_grad()
+    def step(self, grads):
+        self.t += 1
+        for k, p in self.params.items():
+            g, state, lr = grads[k], self.state[k], self._lr(p)
+            if self.kind == "sgd":
+                if self.momentum:
+                    buf = state.get("buf")
+                    buf = g.clone() if buf is None else buf.mul_(self.momentum).add_(g)
+                    state["buf"] = g = buf
+                p.sub_(lr * g)
+            else:
+                b1, b2 = self.betas
+                m = state.setdefault("m", torch.zeros_like(p)).mul_(b1).add_(g, alpha=1 - b1)
+                v = state.setdefault("v", torch.zeros_like(p)).mul_(b2).addcmul_(g, g, value=1 - b2)
+                denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)
+                p.sub_((lr / (1 - b1**self.t)) * m / denom)
+
+    @torch.no_grad()
+    def reset(self, mask):
+        """Forget the state of the members in ``mask`` (diverged)."""
+        for state in self.state.values():
+            for buf in state.values():
+                buf[mask] = 0.0
+
+
+def _evaluate(ens: Ensemble, anchor, tangent, X, y, loss, chunk=1000):
+    """Each member's linearised model on the shared inputs ``X``: loss and accuracy ``(M,)`` each."""
+    M = ens.size
+    total = torch.zeros(M, dtype=torch.float64, device=X.device)
+    correct = torch.zeros(M, dtype=torch.float64, device=X.device)
+    for i in range(0, X.shape[0], chunk):
+        xb = X[i : i + chunk].unsqueeze(0).expand(M, *X[i : i + chunk].shape)
+        yb = y[i : i + chunk].unsqueeze(0).expand(M, -1)
+        with torch.no_grad():
+            primal, tan = ens.linearised(anchor, tangent, xb)
+            out = primal + tan
+        total += member_losses(loss, out, yb).double() * xb.shape[1]
+        correct += (out.argmax(-1) == yb).sum(-1).double()
+    return (total / X.shape[0]).cpu().numpy(), (correct / X.shape[0]).cpu().numpy()
+
+
+def train_ensemble(
+    models: list[nn.Module],
+    members: list[Member],
+    data: dict,
+    *,
+    steps: int,
+    optimizer: str = "sgd",
+    lr_scale: float = 1.0,
+    batch_size: int | None = None,
+    loss: str = "mse",
+    momentum: float = 0.0,
+    record_every: int = 50,
+    probe_size: int = 100,
+    eval_subset: int | None = None,
+    plateau_tol: float = 0.01,
+    label: str = "",
+    log_every: float = 10.0,
+) -> dict[str, np.ndarray]:
+    """Train every member for ``steps`` optimiser steps, re-linearising member ``m`` every ``K_m``.
+
+    ``models[m]`` is member ``m``'s initialised network; ``data``: tensors ``X, y, X_test, y_test`` on
+    the models' device.  Records every ``record_every`` steps (and at the end), per member: train and
+    test loss and accuracy of the trained (linearised) model, the kernel distance of the anchor's NTK
+    from the initial one and from the previous record's, and ``||w - w_0|| / ||w_0||``.  Between the
+    first and last record the training metrics are taken on a fixed ``eval_subset`` of the training set
+    (all of it when ``None``); the last record always uses all of it.  ``plateau``: the test accuracy
+    gained less than ``plateau_tol`` over the second half of training (or the training accuracy is 1).
+    Returns arrays ``(M, records)`` and ``(M,)``.
+    """
+    if len(models) != len(members):
+        raise ValueError(f"{len(models)} models for {len(members)} members")
+    ens = Ensemble(models)
+    M = ens.size
+    dev = data["X"].device
+    X, y = data["X"], data["y"]
+    n = X.shape[0]
+    K = [parse_K(m.K) for m in members]
+    probes = []
+    for mem in members:
+        gen = torch.Generator().manual_seed(int(mem.seed) + 7919)
+        probes.append(X[torch.randperm(n, generator=gen)[:probe_size].to(dev)])
+    theta0 = [empirical_ntk(models[m], probes[m], ens.member_params(ens.trained, m)) for m in range(M)]
+    lrs = []
+    for m, mem in enumerate(members):
+        lrs.append(mem.lr if mem.lr is not None else lr_scale / float(torch.linalg.eigvalsh(theta0[m].double() / probes[m].shape[0])[-1]))
+    params = {k: v.clone() for k, v in ens.trained.items()}
+    anchor = {k: v.clone() for k, v in params.items()}
+    w0 = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
+    lr = torch.tensor(lrs, dtype=w0.dtype, device=dev)
+    opt = _Optimiser(optimizer, params, lr, momentum=momentum)
+    diverged = torch.zeros(M, dtype=torch.bool, device=dev)
+    initial_loss = None
+    order = [minibatches(n, batch_size, mem.seed) for mem in members]
+    if eval_subset is not None and eval_subset < n:
+        subset = torch.randperm(n, generator=torch.Generator().manual_seed(1))[:eval_subset].to(dev)
+    else:
+        subset = None
+    history = {k: [] for k in ("step", "train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")}
+    theta_prev = list(theta0)
+    progress = Progress(log, label, log_every)
+    relinearise_at = torch.tensor([0 if math.isinf(k) else int(k) for k in K], device=dev)
+
+    def snapshot(step, final):
+        tangent = {k: params[k] - anchor[k] for k in params}
+        Xs, ys = (X, y) if (final or subset is None) else (X[subset], y[subset])
+        train_loss, train_acc = _evaluate(ens, anchor, tangent, Xs, ys, loss)
+        test_loss, test_acc = _evaluate(ens, anchor, tangent, data["X_test"], data["y_test"], loss)
+        w = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
+        kd, ad = [], []
+        for m in range(M):
+            theta = theta0[m] if math.isinf(K[m]) else empirical_ntk(models[m], probes[m], ens.member_params(anchor, m))
+            kd.append(kernel_distance(theta0[m], theta))
+            ad.append(kernel_distance(theta_prev[m], theta))
+            theta_prev[m] = theta
+        bad = diverged.cpu().numpy()
+        nan = np.where(bad, np.nan, 1.0)
+        history["step"].append(step)
+        for key, value in (("train_loss", train_loss), ("train_acc", train_acc), ("test_loss", test_loss), ("test_acc", test_acc)):
+            history[key].append(value * nan)
+        history["kernel_distance"].append(np.array(kd) * nan)
+        history["anchor_distance"].append(np.array(ad) * nan)
+        history["weight_change"].append(((w - w0).norm(dim=1) / w0.norm(dim=1)).cpu().numpy() * nan)
+        history["feature_updates"].append(np.array([feature_updates(mem.K, step) for mem in members], dtype=float))
+
+    snapshot(0, steps == 0)
+    for step in range(1, steps + 1):
+        idx = [next(o) for o in order]
+        if idx[0] is None:
+            xb, yb = X.unsqueeze(0).expand(M, *X.shape), y.unsqueeze(0).expand(M, -1)
+        else:
+            index = torch.stack(idx).to(dev)
+            xb, yb = X[index], y[index]
+        anchor_req = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
+        tangent = {k: (params[k] - anchor[k]) for k in params}
+        primal, tangent_out = ens.linearised(anchor_req, tangent, xb)
+        out = (primal.detach() + tangent_out.detach()).requires_grad_(True)
+        losses = member_losses(loss, out, yb)
+        (g_out,) = torch.autograd.grad(losses.sum(), out)
+        grads = dict(zip(anchor_req, torch.autograd.grad(primal, list(anchor_req.values()), g_out)))
+        with torch.no_grad():
+            value = losses.detach()
+            if initial_loss is None:
+                initial_loss = value.clone()
+            bad = (~torch.isfinite(value) | (value > DIVERGENCE * initial_loss)) & ~diverged
+            if bool(bad.any()):
+                for m in torch.nonzero(bad).flatten().tolist():
+                    log.warning("%s member %d (seed %d, K %s): loss %s at step %d, recorded as diverged", label, m, members[m].seed, members[m].K, value[m].item(), step)
+                diverged |= bad
+                lr.masked_fill_(diverged, 0.0)
+                opt.reset(diverged)
+                for k in params:
+                    params[k][diverged] = 0.0
+                    anchor[k][diverged] = 0.0
+            for k in grads:
+                grads[k][diverged] = 0.0
+        opt.step(grads)
+        with torch.no_grad():
+            move = (relinearise_at > 0) & (step % relinearise_at.clamp_min(1) == 0)
+            if bool(move.any()):
+                for k in params:
+                    anchor[k][move] = params[k][move]
+        if step % record_every == 0 or step == steps:
+            snapshot(step, step == steps)
+        live = value[~diverged]
+        progress(step, int((~diverged).sum()), M, float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"))
+    out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
+    out["diverged"] = diverged.cpu().numpy()
+    out["lr"] = np.asarray(lrs)
+    out["seconds"] = np.full(M, progress.seconds() / M)
+    out["final_weights"] = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1).cpu().numpy()
+    out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], plateau_tol)
+    return out
+
+
+def plateau(steps: np.ndarray, test_acc: np.ndarray, train_acc: np.ndarray, tol: float) -> np.ndarray:
+    """Per member: the test accuracy gained less than ``tol`` between the record nearest half of
+    training and the last one, or the training accuracy reached 1 (interpolation).  False for a member
+    with no finite last record."""
+    half = int(np.argmin(np.abs(steps - steps[-1] / 2)))
+    gain = test_acc[:, -1] - test_acc[:, half]
+    done = (gain < tol) | (train_acc[:, -1] >= 1.0)
+    return done & np.isfinite(test_acc[:, -1])

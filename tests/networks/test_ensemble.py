@@ -1,0 +1,108 @@
+"""The ensemble trainer against the same models trained one at a time.
+
+What these catch: members that share anything (a minibatch order, an anchor schedule, a learning rate,
+optimiser state, a gradient), a stacked layer wired wrongly (a transposed weight, convolution groups
+mixing members), a linearised step that differs from the Taylor model's, a diverging member that
+disturbs the others.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from regimes.networks.architectures import build
+from regimes.networks.ensemble import Ensemble, Member, member_losses, plateau, supports, train_ensemble
+from regimes.networks.linearise import loss_fn, train_iteratively_linearised
+
+
+def _data(shape=(1, 40), n=96, n_test=48, classes=4, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    X = torch.randn(n + n_test, *shape, generator=gen).reshape(n + n_test, -1)
+    y = (X[:, :4].sum(1) > 0).long() + 2 * (X[:, 4:8].sum(1) > 0).long()
+    return {"X": X[:n], "y": y[:n] % classes, "X_test": X[n:], "y_test": y[n:] % classes}
+
+
+SETTINGS = dict(steps=24, batch_size=16, record_every=8, probe_size=12)
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "cnn", "rf"])
+@pytest.mark.parametrize("optimizer,loss,momentum", [("sgd", "mse", 0.0), ("sgd", "ce", 0.9), ("adam", "mse", 0.0), ("adam", "ce", 0.0)])
+def test_member_equals_the_model_trained_alone(architecture, optimizer, loss, momentum):
+    data = _data()
+    lr = 3e-3 if optimizer == "adam" else None
+    members = [Member(0, 1, lr), Member(1, 4, lr), Member(2, "inf", lr), Member(3, 16, lr)]
+    centre = architecture == "mlp"
+    make = lambda m: build(architecture, (1, 40), 6, 3, 4, 0.7, m.seed, centre=centre)  # noqa: E731
+    settings = dict(SETTINGS, optimizer=optimizer, loss=loss, momentum=momentum, lr_scale=0.5)
+    together = train_ensemble([make(m) for m in members], members, data, **settings)
+    for i, m in enumerate(members):
+        alone = train_iteratively_linearised(make(m), data, K=m.K, seed=m.seed, lr=m.lr, **settings)
+        np.testing.assert_allclose(together["final_weights"][i], alone["final_weights"], atol=2e-6, rtol=1e-5)
+        for key in ("train_loss", "test_acc", "kernel_distance", "weight_change"):
+            np.testing.assert_allclose(together[key][i], alone[key], atol=1e-5, rtol=1e-4, err_msg=key)
+        assert together["lr"][i] == pytest.approx(float(alone["lr"]), rel=1e-6)
+
+
+def test_digits_shaped_cnn_members_do_not_mix():
+    """Two-dimensional inputs: a grouped 2-D convolution, one member a different alpha."""
+    data = _data(shape=(1, 8, 8), classes=3)
+    members = [Member(0, 1), Member(1, 8)]
+    models = [build("cnn", (1, 8, 8), 5, 3, 3, a, m.seed) for a, m in zip((0.5, 1.5), members)]
+    together = train_ensemble(models, members, data, **SETTINGS)
+    for i, m in enumerate(members):
+        model = build("cnn", (1, 8, 8), 5, 3, 3, (0.5, 1.5)[i], m.seed)
+        alone = train_iteratively_linearised(model, data, K=m.K, seed=m.seed, **SETTINGS)
+        np.testing.assert_allclose(together["final_weights"][i], alone["final_weights"], atol=2e-6, rtol=1e-5)
+
+
+def test_a_diverging_member_leaves_the_others_bit_identical():
+    data = _data()
+    make = lambda seed: build("mlp", (1, 40), 8, 3, 4, 1.0, seed)  # noqa: E731
+    calm = [Member(0, 1, 1e-2), Member(1, 4, 1e-2), Member(2, 1, 1e-2)]
+    wild = [calm[0], Member(1, 4, 1e4), calm[2]]  # the middle member explodes
+    a = train_ensemble([make(m.seed) for m in calm], calm, data, **SETTINGS)
+    b = train_ensemble([make(m.seed) for m in wild], wild, data, **SETTINGS)
+    assert b["diverged"].tolist() == [False, True, False]
+    assert not a["diverged"].any()
+    for i in (0, 2):
+        assert np.array_equal(a["final_weights"][i], b["final_weights"][i])
+        assert np.array_equal(a["test_acc"][i], b["test_acc"][i])
+    assert np.isnan(b["test_acc"][1, -1]) and not b["plateau"][1]
+
+
+def test_linearised_forward_is_the_taylor_model():
+    """One dual forward: the primal is f(w_a), the tangent J(w_a) t (finite difference of f)."""
+    torch.manual_seed(0)
+    models = [build("cnn", (1, 40), 4, 3, 4, 1.0, s, dtype=torch.float64) for s in range(3)]
+    ens = Ensemble(models)
+    x = torch.randn(3, 5, 40, dtype=torch.float64)
+    t = {k: torch.randn_like(v) for k, v in ens.trained.items()}
+    primal, tangent = ens.linearised(ens.trained, t, x)
+    h = 1e-6
+    up = ens.forward({k: v + h * t[k] for k, v in ens.trained.items()}, x)
+    down = ens.forward({k: v - h * t[k] for k, v in ens.trained.items()}, x)
+    np.testing.assert_allclose(tangent.detach(), (up - down) / (2 * h), rtol=1e-6, atol=1e-8)
+    for m, model in enumerate(models):
+        np.testing.assert_allclose(primal[m].detach(), model(x[m]).detach(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["mse", "ce"])
+def test_member_losses_match_the_single_model_loss(kind):
+    out = torch.randn(3, 7, 5)
+    y = torch.randint(0, 5, (3, 7))
+    expected = torch.stack([loss_fn(kind)(out[m], y[m]) for m in range(3)])
+    np.testing.assert_allclose(member_losses(kind, out, y), expected, rtol=1e-6)
+
+
+def test_unsupported_models_are_refused():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 4), torch.nn.BatchNorm1d(4))
+    assert not supports(model)
+    with pytest.raises(ValueError, match="supported layers"):
+        Ensemble([model])
+
+
+def test_plateau_rule():
+    steps = np.array([0, 50, 100])
+    test_acc = np.array([[0.1, 0.80, 0.805], [0.1, 0.5, 0.7], [0.1, 0.5, np.nan], [0.1, 0.2, 0.5]])
+    train_acc = np.array([[0.1, 0.9, 0.95], [0.1, 0.6, 0.8], [0.1, 0.6, np.nan], [0.1, 0.9, 1.0]])
+    assert plateau(steps, test_acc, train_acc, 0.01).tolist() == [True, False, False, True]
