@@ -40,7 +40,7 @@ report: "workflow/report/workflow.rst"
 wildcard_constraints:
     seed=r"\d+",
     n=r"\d+",
-    batch=r"alpha~[0-9.]+(-[0-9.]+)?_depth~\d+_width~\d+_K~(\d+|inf)",
+    batch=r"alpha~[0-9.]+(-[0-9.]+)?_depth~\d+_width~\d+_K~(\d+|inf)(-(\d+|inf))?",
     name=r"[a-z_]+",
     task=r"sensing|completion",
 

@@ -39,18 +39,30 @@ def test_batches_cover_the_grid_once_and_name_single_cells_as_cells():
     assert batches(grid)[0] == "alpha~0.1-10_depth~2_width~1_K~1"
     assert batches(grid, 3)[:2] == ["alpha~0.1-0.001_depth~2_width~1_K~1", "alpha~10_depth~2_width~1_K~1"]
     assert [c.id for c in batch_cells("alpha~0.05_depth~3_width~1_K~inf", grid)] == ["alpha~0.05_depth~3_width~1_K~inf"]
+    for alphas, Ks in ((None, None), (3, None), (1, 1), (None, 2)):
+        named = [c for b in batches(grid, alphas, Ks) for c in batch_cells(b, grid)]
+        assert sorted(c.id for c in named) == sorted(c.id for c in cells(grid))
+    assert batches(grid, None, None)[0] == "alpha~0.1-10_depth~2_width~1_K~1-inf"
+    assert [c.id for c in batch_cells("alpha~0.05-0.001_depth~2_width~1_K~1-inf", grid)] == [
+        "alpha~0.05_depth~2_width~1_K~1",
+        "alpha~0.001_depth~2_width~1_K~1",
+        "alpha~0.05_depth~2_width~1_K~inf",
+        "alpha~0.001_depth~2_width~1_K~inf",
+    ]
 
 
 def test_batch_of_unknown_alphas_is_refused_by_name():
     from regimes.grid import batch_cells, batches
 
     grid = {"alpha": [0.1, 1.0], "depth": [2], "width": [1], "K": [1]}
-    with pytest.raises(ValueError, match=r"alpha 0.3 is not in the grid's alphas \['0.1', '1'\]"):
+    with pytest.raises(ValueError, match=r"alpha 0.3 is not in the grid's alpha values \['0.1', '1'\]"):
         batch_cells("alpha~0.3_depth~2_width~1_K~1", grid)
     with pytest.raises(ValueError, match="comes before"):
         batch_cells("alpha~1-0.1_depth~2_width~1_K~1", grid)
     with pytest.raises(ValueError, match="alphas_per_job"):
         batches(grid, 0)
+    with pytest.raises(ValueError, match="K 16 is not in the grid's K values"):
+        batch_cells("alpha~0.1_depth~2_width~1_K~16", grid)
 
 
 def test_run_status_reads_one_run_of_a_cell():

@@ -89,46 +89,59 @@ def cells(grid: dict) -> list[Cell]:
 
 
 # Jobs.  One training job holds a batch: a run of consecutive alphas (in the grid's order) at one
-# (depth, width, K), so that a job's start-up (Python, torch) is paid once for several cells and the
-# alphas can share one tensor program.  A batch of one alpha is named exactly like its cell, so any
+# (depth, width) and a run of consecutive K values (one K by default; the network family holds every K
+# of a row in one ensemble), so that a job's start-up (Python, torch) is paid once for several cells and
+# the cells can share one tensor program.  A batch of one cell is named exactly like its cell, so any
 # single cell can be asked for (and rerun) alone.
 
 
+def _span(values) -> str:
+    values = [format_value(v) for v in values]
+    return values[0] if len(values) == 1 else f"{values[0]}-{values[-1]}"
+
+
 def batch_id(alphas, depth, width, K) -> str:
-    """``alpha~0.001-10_depth~2_width~1_K~1`` (first and last alpha of the batch), or the cell id."""
+    """``alpha~0.001-10_depth~2_width~1_K~1`` (first and last alpha of the batch; ``K~1-inf`` for a run
+    of K values), or the cell id."""
     alphas = list(alphas)
-    if len(alphas) == 1:
-        return cell_id(alphas[0], depth, width, K)
-    return cell_id(alphas[0], depth, width, K).replace(f"alpha~{format_value(alphas[0])}", f"alpha~{format_value(alphas[0])}-{format_value(alphas[-1])}", 1)
+    Ks = list(K) if isinstance(K, (list, tuple)) else [K]
+    return f"alpha~{_span(alphas)}_depth~{format_value(depth)}_width~{format_value(width)}_K~{_span(Ks)}"
 
 
-def batches(grid: dict, alphas_per_job: int | None = None) -> list[str]:
-    """The grid's batches: every (depth, width, K), its alphas in chunks of ``alphas_per_job`` (all by default)."""
-    alphas = list(grid["alpha"])
-    size = len(alphas) if alphas_per_job is None else int(alphas_per_job)
+def _chunks(values, size, key):
+    size = len(values) if size is None else int(size)
     if size < 1:
-        raise ValueError(f"alphas_per_job must be an integer >= 1, got {alphas_per_job!r}")
-    out = []
-    for D, w, K in itertools.product(grid["depth"], grid["width"], grid["K"]):
-        for i in range(0, len(alphas), size):
-            out.append(batch_id(alphas[i : i + size], D, w, K))
-    return out
+        raise ValueError(f"{key} must be an integer >= 1, got {size!r}")
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def batches(grid: dict, alphas_per_job: int | None = None, Ks_per_job: int | None = 1) -> list[str]:
+    """The grid's batches: every (depth, width), its alphas in chunks of ``alphas_per_job`` (all by
+    default) and its K values in chunks of ``Ks_per_job`` (one by default; ``None``: all)."""
+    alpha_chunks = _chunks(list(grid["alpha"]), alphas_per_job, "alphas_per_job")
+    K_chunks = _chunks(list(grid["K"]), Ks_per_job, "Ks_per_job")
+    return [batch_id(a, D, w, Ks) for D, w in itertools.product(grid["depth"], grid["width"]) for Ks in K_chunks for a in alpha_chunks]
+
+
+def _range(batch, axis, text, names):
+    lo, _, hi = text.partition("-")
+    missing = [v for v in (lo, hi or lo) if v not in names]
+    if missing:
+        raise ValueError(f"batch {batch!r}: {axis} {missing[0]} is not in the grid's {axis} values {names}")
+    i, j = names.index(lo), names.index(hi or lo)
+    if j < i:
+        raise ValueError(f"batch {batch!r}: {axis} {hi} comes before {lo} in the grid's {axis} values {names}")
+    return i, j + 1
 
 
 def batch_cells(batch: str, grid: dict) -> list[Cell]:
-    """The cells a batch id names, in the grid's order; its alphas must be the grid's."""
-    first, _, rest = batch.partition("_")
-    text = first.removeprefix("alpha~")
-    lo, _, hi = text.partition("-")
-    template = parse_cell_id(f"alpha~{lo}_{rest}")
-    names = [format_value(a) for a in grid["alpha"]]
-    missing = [v for v in (lo, hi or lo) if v not in names]
-    if missing:
-        raise ValueError(f"batch {batch!r}: alpha {missing[0]} is not in the grid's alphas {names}")
-    i, j = names.index(lo), names.index(hi or lo)
-    if j < i:
-        raise ValueError(f"batch {batch!r}: alpha {hi} comes before {lo} in the grid's alphas {names}")
-    return [Cell(float(a), template.depth, template.width, template.K) for a in list(grid["alpha"])[i : j + 1]]
+    """The cells a batch id names, in the grid's order (K outer, alpha inner); its alphas and K values
+    must be the grid's."""
+    parts = dict(p.split("~", 1) for p in batch.split("_"))
+    i, j = _range(batch, "alpha", parts["alpha"], [format_value(a) for a in grid["alpha"]])
+    k, m = _range(batch, "K", parts["K"], [format_value(K) for K in grid["K"]])
+    depth, width = int(parts["depth"]), int(parts["width"])
+    return [Cell(float(a), depth, width, K) for K in list(grid["K"])[k:m] for a in list(grid["alpha"])[i:j]]
 
 
 def cell_arrays(seeds, result) -> dict:

@@ -2,7 +2,7 @@
 # functions, and the code version of each step).
 from pathlib import Path
 
-from regimes.figures import CATALOGUE
+from regimes.figures import ALSO, CATALOGUE
 from regimes.grid import batch_cells, batches
 from regimes.networks.registry import ARCHITECTURES, DATASETS
 from regimes.pipeline.code import code_version
@@ -28,9 +28,10 @@ def family(*families):
 
 
 def experiment_batches(experiment):
-    """The experiment's training jobs: batches of alphas (regimes.grid.batches)."""
+    """The experiment's training jobs: batches of alphas, and of K values for networks (regimes.grid.batches)."""
     cfg = config[experiment]
-    return batches(cfg["grid"], cfg.get("alphas_per_job"))
+    Ks = cfg.get("Ks_per_job") if cfg["model"] == "network" else 1
+    return batches(cfg["grid"], cfg.get("alphas_per_job"), Ks)
 
 
 def get_cells(wildcards):
@@ -61,6 +62,10 @@ def get_train(wildcards):
 
 def get_T(wildcards):
     return config[wildcards.experiment]["train"]["steps"]
+
+
+def get_until_interpolation(wildcards):
+    return config[wildcards.experiment]["train"]["until_interpolation"]
 
 
 def get_seeds(wildcards):
@@ -182,6 +187,13 @@ def drawable(name):
     if name == "sample_complexity":
         return "sparse" in sample_complexity_experiments()
     return all(e in config for e in CATALOGUE[name])
+
+
+def figure_tables(figure, table):
+    """``results/<experiment>/<table>.csv`` of every experiment ``figure`` draws: the catalogue's and
+    those of ALSO that the config has."""
+    names = list(CATALOGUE[figure]) + [e for e in ALSO.get(figure, {}) if e in config]
+    return expand("results/{experiment}/{table}.csv", experiment=names, table=table)
 
 
 def drawn_figures():

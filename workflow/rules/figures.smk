@@ -158,8 +158,8 @@ rule figure_nonlinear_transition:
 
 rule figure_accuracy_vs_K:
     input:
-        summary="results/linearised/summary.csv",
-        history="results/linearised/history.csv",
+        summary=figure_tables("accuracy_vs_K", "summary"),
+        history=figure_tables("accuracy_vs_K", "history"),
     output:
         pdf="figures/accuracy_vs_K.pdf",
         png=report(
@@ -181,8 +181,8 @@ rule figure_accuracy_vs_K:
 
 rule figure_kernel_change:
     input:
-        summary="results/linearised/summary.csv",
-        history="results/linearised/history.csv",
+        summary=figure_tables("kernel_change", "summary"),
+        history=figure_tables("kernel_change", "history"),
     output:
         pdf="figures/kernel_change.pdf",
         png=report(
@@ -204,8 +204,8 @@ rule figure_kernel_change:
 
 rule figure_training_curves:
     input:
-        summary="results/linearised/summary.csv",
-        history="results/linearised/history.csv",
+        summary=figure_tables("training_curves", "summary"),
+        history=figure_tables("training_curves", "history"),
     output:
         pdf="figures/training_curves.pdf",
         png=report(

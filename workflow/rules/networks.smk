@@ -1,5 +1,6 @@
 # The network family (Goldwaser & Ge 2023; Woodworth et al. 2020, sec. 7): classification data ->
-# training re-linearised every K steps, by batch -> final metrics and training histories.
+# training re-linearised every K steps, a batch of cells as one ensemble -> final metrics, training
+# histories and learning-rate searches.
 
 
 rule network_dataset:
@@ -55,6 +56,7 @@ rule analyse_network:
     output:
         final="results/{experiment}/analysis/{model}/{batch}.csv",
         history="results/{experiment}/history/{model}/{batch}.csv",
+        search="results/{experiment}/lr_search/{model}/{batch}.csv",
     log:
         "logs/{experiment}/analysis/{model}/{batch}.log",
     wildcard_constraints:
@@ -63,6 +65,7 @@ rule analyse_network:
         ENV
     params:
         T=get_T,
+        until_interpolation=get_until_interpolation,
         code=code("networks/analyse.py"),
     script:
         "../scripts/networks/analyse.py"

@@ -4,7 +4,8 @@
 
 ``CATALOGUE``: each figure and the experiments it draws (by name), with the family each must be.  A
 figure is drawn when every experiment it names is in the config; experiments under other names run,
-are summarised and checked against their claims, and stay out of the figures.
+are summarised and checked against their claims, and stay out of the figures.  ``ALSO``: experiments a
+figure draws beside those when the config has them (the ConvNet rows of the K axis).
 """
 
 # In the papers' order: Woodworth et al. secs. 3-4, 6, 7; then Goldwaser & Ge; then the joint plane.
@@ -20,4 +21,10 @@ CATALOGUE = {
     "kernel_change": {"linearised": "network"},
     "training_curves": {"linearised": "network"},
     "phase_alpha_K": {"sparse_K": "diagonal", "linearised_phase": "network"},
+}
+
+ALSO = {
+    "accuracy_vs_K": {"linearised_cnn": "network"},
+    "kernel_change": {"linearised_cnn": "network"},
+    "training_curves": {"linearised_cnn": "network"},
 }

@@ -11,19 +11,22 @@ from ..grid import run_status
 from ..results import blank_failed
 from .exact import spline_references
 
-__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "network_tables", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "network_tables", "lr_search_table", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
 
 
 # Columns computed from the trained network: NaN for a run that diverged or did not reach its stopping rule.
-NETWORK_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc", "test_error", "kernel_distance", "anchor_distance", "weight_change")
+NETWORK_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc", "test_error", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change")
 TEACHER_METRICS = ("test_loss", "kernel_distance")
 UNIVARIATE_METRICS = ("to_linear_spline", "to_cubic_spline", "to_kernel_limit", "kernel_distance")
 
 
-def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T: int, until_interpolation: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Final metrics, one row per seed, and the history, one row per (seed, record); ``T``, the total
-    number of steps every K is trained for, is a column of the final table."""
-    keys = ("train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+    number of steps every K is trained for (the budget, with ``until_interpolation``), is a column of
+    the final table.  ``plateau``: the run reached its plateau (``regimes.networks.ensemble.plateau``);
+    ``converged``: it did not diverge and, with ``until_interpolation``, reached 100 % training accuracy
+    (else its metrics are NaN).  ``steps``: where it stopped."""
+    keys = [k for k in ("train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates") if k in trained]
     history, final = [], []
     steps = trained["step"]
     for i, seed in enumerate(trained["seeds"].tolist()):
@@ -31,23 +34,51 @@ def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T
         valid = ~np.isnan(trained["test_acc"][i])
         for j in np.flatnonzero(valid):
             history.append({**base, "step": int(steps[j]), **{k: float(trained[k][i, j]) for k in keys}})
-        last = np.flatnonzero(valid)[-1]
+        last = np.flatnonzero(valid)[-1] if valid.any() else len(steps) - 1
         diverged = bool(trained["diverged"][i])
+        stopped = int(trained["stopped"][i]) if "stopped" in trained else int(steps[last])
+        interpolated = bool(trained["train_acc"][i, last] >= 1.0)
         final.append(
             {
                 **base,
-                "steps": int(steps[last]),
+                "steps": stopped,
                 "T": int(T),
                 **{k: float(trained[k][i, last]) for k in keys},
                 "test_error": 1.0 - float(trained["test_acc"][i, last]),
-                "updates_per_run": float(steps[-1] / float(cell["K"])) if cell["K"] != "inf" else 0.0,
+                "updates_per_run": float(T / float(cell["K"])) if cell["K"] != "inf" else 0.0,
                 "lr": float(trained["lr"][i]),
                 "diverged": diverged,
-                "converged": not diverged,
+                "converged": not diverged and (interpolated or not until_interpolation),
+                "plateau": bool(trained["plateau"][i]) if "plateau" in trained else False,
+                "interpolated": interpolated,
                 "seconds": float(trained["seconds"][i]),
             }
         )
     return blank_failed(pd.DataFrame(final), NETWORK_METRICS), pd.DataFrame(history)
+
+
+def lr_search_table(cell: dict, trained: dict, dataset: str, architecture: str) -> pd.DataFrame:
+    """Every learning rate tried for a cell (one row per learning rate and seed): validation, test and
+    training accuracy at the end, and which one the cell kept."""
+    if "search_lr" not in trained:
+        return pd.DataFrame()
+    rows = []
+    for j in range(trained["search_lr"].shape[0]):
+        for i, seed in enumerate(trained["seeds"].tolist()):
+            rows.append(
+                {
+                    **cell,
+                    "dataset": dataset,
+                    "architecture": architecture,
+                    "seed": seed,
+                    "lr": float(trained["search_lr"][j, i]),
+                    "val_acc": float(trained["search_val_acc"][j, i]),
+                    "test_acc": float(trained["search_test_acc"][j, i]),
+                    "train_acc": float(trained["search_train_acc"][j, i]),
+                    "chosen": j == int(trained["lr_option"]),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:

@@ -50,11 +50,12 @@ _POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
 @dataclass(frozen=True)
 class Member:
     """One run of the ensemble: its seed (initialisation and minibatch order), K and learning rate
-    (``None``: ``lr_scale / lambda_max`` of its own initial NTK)."""
+    (``None``: ``lr_scale / lambda_max`` of its own initial NTK, with its own ``lr_scale`` if given)."""
 
     seed: int
     K: int | str
     lr: float | None = None
+    lr_scale: float | None = None
 
 
 def _layers(model: nn.Module):
@@ -231,6 +232,7 @@ def train_ensemble(
     probe_size: int = 100,
     eval_subset: int | None = None,
     plateau_tol: float = 0.01,
+    until_interpolation: bool = False,
     label: str = "",
     log_every: float = 10.0,
 ) -> dict[str, np.ndarray]:
@@ -243,6 +245,9 @@ def train_ensemble(
     first and last record the training metrics are taken on a fixed ``eval_subset`` of the training set
     (all of it when ``None``); the last record always uses all of it.  ``plateau``: the test accuracy
     gained less than ``plateau_tol`` over the second half of training (or the training accuracy is 1).
+    ``until_interpolation``: a member whose training accuracy (on all of the training set, checked at
+    each record) reaches 1 stops there (``stopped``: the step; ``steps`` is then the budget).  With
+    ``X_val, y_val`` in ``data`` each record also has ``val_loss, val_acc``.
     Returns arrays ``(M, records)`` and ``(M,)``.
     """
     if len(models) != len(members):
@@ -260,7 +265,8 @@ def train_ensemble(
     theta0 = [empirical_ntk(models[m], probes[m], ens.member_params(ens.trained, m)) for m in range(M)]
     lrs = []
     for m, mem in enumerate(members):
-        lrs.append(mem.lr if mem.lr is not None else lr_scale / float(torch.linalg.eigvalsh(theta0[m].double() / probes[m].shape[0])[-1]))
+        scale = lr_scale if mem.lr_scale is None else mem.lr_scale
+        lrs.append(mem.lr if mem.lr is not None else scale / float(torch.linalg.eigvalsh(theta0[m].double() / probes[m].shape[0])[-1]))
     params = {k: v.clone() for k, v in ens.trained.items()}
     anchor = {k: v.clone() for k, v in params.items()}
     w0 = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
@@ -273,7 +279,12 @@ def train_ensemble(
         subset = torch.randperm(n, generator=torch.Generator().manual_seed(1))[:eval_subset].to(dev)
     else:
         subset = None
-    history = {k: [] for k in ("step", "train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")}
+    if until_interpolation and subset is not None:
+        raise ValueError("until_interpolation checks the training accuracy on all of the training set: leave eval_subset out")
+    splits = ("train", "test") + (("val",) if "X_val" in data else ())
+    history = {k: [] for k in ("step", *(f"{s}_{m}" for s in splits for m in ("loss", "acc")), "kernel_distance", "anchor_distance", "weight_change", "feature_updates")}
+    stopped = torch.full((M,), steps, dtype=torch.long, device=dev)
+    done = torch.zeros(M, dtype=torch.bool, device=dev)
     theta_prev = list(theta0)
     progress = Progress(log, label, log_every)
     relinearise_at = torch.tensor([0 if math.isinf(k) else int(k) for k in K], device=dev)
@@ -281,8 +292,9 @@ def train_ensemble(
     def snapshot(step, final):
         tangent = {k: params[k] - anchor[k] for k in params}
         Xs, ys = (X, y) if (final or subset is None) else (X[subset], y[subset])
-        train_loss, train_acc = _evaluate(ens, anchor, tangent, Xs, ys, loss)
-        test_loss, test_acc = _evaluate(ens, anchor, tangent, data["X_test"], data["y_test"], loss)
+        metrics = {"train": _evaluate(ens, anchor, tangent, Xs, ys, loss), "test": _evaluate(ens, anchor, tangent, data["X_test"], data["y_test"], loss)}
+        if "val" in splits:
+            metrics["val"] = _evaluate(ens, anchor, tangent, data["X_val"], data["y_val"], loss)
         w = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
         kd, ad = [], []
         for m in range(M):
@@ -293,8 +305,15 @@ def train_ensemble(
         bad = diverged.cpu().numpy()
         nan = np.where(bad, np.nan, 1.0)
         history["step"].append(step)
-        for key, value in (("train_loss", train_loss), ("train_acc", train_acc), ("test_loss", test_loss), ("test_acc", test_acc)):
-            history[key].append(value * nan)
+        for split, (loss_value, acc) in metrics.items():
+            history[f"{split}_loss"].append(loss_value * nan)
+            history[f"{split}_acc"].append(acc * nan)
+        if until_interpolation:
+            reached = torch.as_tensor(metrics["train"][1] >= 1.0, device=dev) & ~done & ~diverged
+            if bool(reached.any()):
+                done.logical_or_(reached)
+                stopped[reached] = step
+                lr.masked_fill_(done, 0.0)
         history["kernel_distance"].append(np.array(kd) * nan)
         history["anchor_distance"].append(np.array(ad) * nan)
         history["weight_change"].append(((w - w0).norm(dim=1) / w0.norm(dim=1)).cpu().numpy() * nan)
@@ -339,6 +358,9 @@ def train_ensemble(
                     anchor[k][move] = params[k][move]
         if step % record_every == 0 or step == steps:
             snapshot(step, step == steps)
+            if until_interpolation and bool((done | diverged).all()) and step < steps:
+                log.info("%s every member interpolates (or diverged) at step %d", label, step)
+                break
         live = value[~diverged]
         progress(step, int((~diverged).sum()), M, float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"))
     out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
@@ -347,6 +369,7 @@ def train_ensemble(
     out["seconds"] = np.full(M, progress.seconds() / M)
     out["final_weights"] = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1).cpu().numpy()
     out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], plateau_tol)
+    out["stopped"] = stopped.cpu().numpy()
     return out
 
 

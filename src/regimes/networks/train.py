@@ -13,40 +13,115 @@ from ..grid import Cell
 from .architectures import build, relu_student, univariate_network
 from .exact import kernel_prediction
 from .interpolate import train_to_interpolation
+from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
 
-__all__ = ["train_network_cell", "train_teacher_cell", "train_univariate_cell"]
+__all__ = ["train_network_batch", "train_teacher_cell", "train_univariate_cell"]
 
 log = logging.getLogger(__name__)
 
 
-def train_network_cell(cell: Cell, data: dict, architecture: str, seeds, settings: dict, *, centre: bool = False, device=None) -> dict:
-    """Every seed of a network cell, one after the other; histories stacked as ``(seeds, records)``
-    (NaN-padded where a run diverged early)."""
-    dev = resolve(device)
-    tensors = {
-        "X": torch.as_tensor(data["X"], dtype=torch.float32, device=dev),
-        "y": torch.as_tensor(data["y"], dtype=torch.long, device=dev),
+HISTORY = ("train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+
+
+def _tensors(data: dict, dev, validation: float | None, seed: int) -> dict:
+    """The data set as tensors on ``dev``; ``validation`` > 0 holds that fraction of the training set
+    out (a fixed split from ``seed``) as ``X_val, y_val``."""
+    X = torch.as_tensor(data["X"], dtype=torch.float32, device=dev)
+    y = torch.as_tensor(data["y"], dtype=torch.long, device=dev)
+    out = {
         "X_test": torch.as_tensor(data["X_test"], dtype=torch.float32, device=dev),
         "y_test": torch.as_tensor(data["y_test"], dtype=torch.long, device=dev),
     }
-    classes = int(max(data["y"].max(), data["y_test"].max()) + 1)
-    runs = []
-    for seed in seeds:
-        model = build(architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed, centre=centre).to(dev)
-        run = train_iteratively_linearised(model, tensors, K=cell.K, seed=seed, **settings)
-        log.info("seed %d: test accuracy %.4f, kernel distance %.4f, %.1f s", seed, run["test_acc"][-1], run["kernel_distance"][-1], float(run["seconds"]))
-        runs.append(run)
-    steps = max(runs, key=lambda r: len(r["step"]))["step"]
-    out = {"seeds": np.asarray(seeds), "step": steps}
-    for key in ("train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates"):
-        table = np.full((len(runs), len(steps)), np.nan)
-        for i, run in enumerate(runs):
-            table[i, : len(run[key])] = run[key]
-        out[key] = table
-    for key in ("diverged", "seconds", "lr"):
-        out[key] = np.array([r[key] for r in runs])
+    if validation:
+        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(int(seed))).to(dev)
+        held = int(round(validation * len(y)))
+        out.update(X=X[order[held:]], y=y[order[held:]], X_val=X[order[:held]], y_val=y[order[:held]])
+    else:
+        out.update(X=X, y=y)
     return out
+
+
+def _grid(settings: dict, key: str) -> list:
+    value = settings.get(key)
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _one_by_one(models, members, tensors, settings) -> dict:
+    """Members whose architecture cannot be stacked (``ensemble.supports``), trained one at a time."""
+    unsupported = {k for k in ("until_interpolation", "eval_subset") if settings.get(k)}
+    if unsupported or "X_val" in tensors:
+        raise ValueError(f"architecture {type(models[0]).__name__} is trained model by model, which has no {sorted(unsupported) or ['validation']}: use a stackable architecture (regimes.networks.ensemble.supports)")
+    keys = ("steps", "batch_size", "loss", "momentum", "optimizer", "record_every", "probe_size")
+    runs = []
+    for model, m in zip(models, members):
+        scale = settings.get("lr_scale", 1.0) if m.lr_scale is None else m.lr_scale
+        runs.append(train_iteratively_linearised(model, tensors, K=m.K, seed=m.seed, lr=m.lr, lr_scale=scale, **{k: settings[k] for k in keys if k in settings}))
+    steps = max(runs, key=lambda r: len(r["step"]))["step"]
+    out = {"step": steps}
+    for key in HISTORY:
+        if key in runs[0]:
+            table = np.full((len(runs), len(steps)), np.nan)
+            for i, run in enumerate(runs):
+                table[i, : len(run[key])] = run[key]
+            out[key] = table
+    for key in ("diverged", "seconds", "lr", "final_weights"):
+        out[key] = np.stack([np.asarray(r[key]) for r in runs])
+    out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], settings.get("plateau_tol", 0.01))
+    out["stopped"] = np.full(len(runs), int(steps[-1]))
+    return out
+
+
+def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds, settings: dict, *, centre: bool = False, device=None, label: str = "") -> dict:
+    """Every (cell, seed, learning rate) of a batch as one ensemble (``regimes.networks.ensemble``).
+
+    A list under ``lr`` or ``lr_scale`` is a grid searched per cell: ``validation`` of the training
+    set is held out, and the cell keeps the learning rate whose runs have the best mean validation
+    accuracy over seeds (``search_*`` arrays keep every one).  Returns ``{cell id: arrays}``, histories
+    ``(seeds, records)``.
+    """
+    dev = resolve(device)
+    lrs, scales = _grid(settings, "lr"), _grid(settings, "lr_scale")
+    options = [(lr, None) for lr in lrs] if lrs != [None] else [(None, s) for s in scales]
+    validation = settings.get("validation") if len(options) > 1 else None
+    if len(options) > 1 and not validation:
+        raise ValueError("a grid of learning rates needs train.validation > 0 (the held-out fraction that chooses among them)")
+    tensors = _tensors(data, dev, validation, seed=int(data.get("split_seed", 0)))
+    classes = int(max(data["y"].max(), data["y_test"].max()) + 1)
+    keys = [(cell, lr, scale, seed) for cell in cells for lr, scale in options for seed in seeds]
+    members = [Member(int(seed), cell.K, lr, scale) for cell, lr, scale, seed in keys]
+    models = [build(architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed, centre=centre).to(dev) for cell, _, _, seed in keys]
+    train_keys = ("steps", "optimizer", "batch_size", "loss", "momentum", "record_every", "probe_size", "eval_subset", "plateau_tol", "until_interpolation")
+    fixed = {k: settings[k] for k in train_keys if k in settings}
+    if all(supports(m) for m in models):
+        runs = train_ensemble(models, members, tensors, lr_scale=scales[0] if scales != [None] else 1.0, label=label, **fixed)
+    else:
+        runs = _one_by_one(models, members, tensors, settings)
+    S, L = len(seeds), len(options)
+    results = {}
+    for c, cell in enumerate(cells):
+        rows = np.arange(c * L * S, (c + 1) * L * S).reshape(L, S)
+        if L > 1:
+            val = runs["val_acc"][rows, -1]  # (L, S): final validation accuracy
+            score = np.where(np.isnan(val), -np.inf, val).mean(axis=1)
+            best = int(np.argmax(score))
+        else:
+            best = 0
+        chosen = rows[best]
+        out = {"seeds": np.asarray(seeds), "step": runs["step"]}
+        for key, value in runs.items():
+            if key != "step":
+                out[key] = value[chosen]
+        out["lr_option"] = np.asarray(best)
+        if L > 1:
+            out["search_lr"] = runs["lr"][rows]
+            out["search_val_acc"] = runs["val_acc"][rows, -1]
+            out["search_test_acc"] = runs["test_acc"][rows, -1]
+            out["search_train_acc"] = runs["train_acc"][rows, -1]
+        out.pop("final_weights", None)
+        results[cell.id] = out
+        log.info("%s: test accuracy %s (lr %s)", cell.id, np.round(out["test_acc"][:, -1], 4), np.round(out["lr"], 5))
+    return results
 
 
 def _predict(model, X) -> np.ndarray:

@@ -277,14 +277,14 @@ CHECKS = {"diagonal": _check_diagonal, "network": _check_network, "matrix": _che
 
 def _check_consistency(config: dict) -> None:
     """Checks across keys, by family; and the experiments the figures draw must be of the figures' family."""
-    from ..figures import CATALOGUE
+    from ..figures import ALSO, CATALOGUE
 
     for name in experiments(config):
         experiment = config[name]
         _check_grid(name, experiment)
         CHECKS.get(experiment["model"], lambda *_: None)(name, experiment)
     for figure, needs in CATALOGUE.items():
-        for name, family in needs.items():
+        for name, family in (needs | ALSO.get(figure, {})).items():
             if name in config and config[name]["model"] != family:
                 raise ConfigError(f"config key '{name}.model': value {config[name]['model']!r} is not allowed; allowed: {family!r} (figure '{figure}' draws experiment '{name}'; name the experiment otherwise to keep it out of the figure)")
 

@@ -1,14 +1,17 @@
-"""Final metrics (one row per seed) and the training history of one batch of network cells."""
+"""Final metrics (one row per seed), the training history and the learning-rate search of one batch of network cells."""
 import pandas as pd
 
 from regimes.grid import parse_cell_id
-from regimes.networks.analyse import network_tables
+from regimes.networks.analyse import lr_search_table, network_tables
 from regimes.pipeline.io import load_cells, stamp, write_csv
 from regimes.pipeline.job import start
 
 start(snakemake)
-w = snakemake.wildcards
+w, p = snakemake.wildcards, snakemake.params
 dataset, architecture = w.model.split("-")
-tables = [network_tables(parse_cell_id(cell).as_dict(), trained, dataset, architecture, snakemake.params.T) for cell, trained in load_cells(snakemake.input[0]).items()]
-write_csv(snakemake.output.final, stamp(pd.concat([t[0] for t in tables], ignore_index=True), snakemake.input[0], w.experiment))
-write_csv(snakemake.output.history, stamp(pd.concat([t[1] for t in tables], ignore_index=True), snakemake.input[0], w.experiment))
+trained = load_cells(snakemake.input[0])
+cells = {cell: parse_cell_id(cell).as_dict() for cell in trained}
+tables = [network_tables(cells[c], t, dataset, architecture, p.T, p.until_interpolation) for c, t in trained.items()]
+search = [lr_search_table(cells[c], t, dataset, architecture) for c, t in trained.items()]
+for path, frames in ((snakemake.output.final, [t[0] for t in tables]), (snakemake.output.history, [t[1] for t in tables]), (snakemake.output.search, search)):
+    write_csv(path, stamp(pd.concat(frames, ignore_index=True), snakemake.input[0], w.experiment))
