@@ -1,5 +1,13 @@
-"""The papers' claims as measurable tests on the summary tables:
-``claim, paper, measured, threshold, passed, experiment``.
+"""The papers' claims, and this project's hypotheses, as tests with an interval on the summary tables:
+``claim, source, measured, interval, threshold, seeds, passed, experiment``.
+
+Every claim is a quantity computed seed by seed (a paired difference, a ratio, a rank correlation over
+the grid), so runs that share a seed (same data, same initialisation draw) are compared with each other.
+``measured`` is its mean over seeds; ``interval`` a 95 % bootstrap interval of that mean (resampling
+seeds, 10 000 draws, a fixed generator); a claim passes when the whole interval lies on the claimed side
+of its threshold, and needs ``MIN_SEEDS`` seeds.  A run that failed (diverged, or short of its stopping
+rule) is NaN in its table, so a claim that needs it is NaN and fails; it is never left out quietly.
+``source``: whose claim it is (Woodworth et al. 2020, Goldwaser & Ge 2023, or this project).
 
 Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
 names (``claims:``, all of its family's by default).  Each check reads only the experiment's tables
@@ -13,29 +21,94 @@ from __future__ import annotations
 import html
 import math
 
+import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
 from .diagonal.analyse import alpha_max
 from .results import failed
 
-__all__ = ["CLAIMS", "evaluate_claims", "claims_markdown", "claims_html"]
+__all__ = ["CLAIMS", "MIN_SEEDS", "COLUMNS", "bootstrap_interval", "evaluate_claims", "claims_markdown", "claims_html"]
 
 W = "Woodworth et al. 2020"
 G = "Goldwaser & Ge 2023"
+OURS = "this project"
+MIN_SEEDS = 5
+COLUMNS = ("claim", "source", "measured", "interval", "threshold", "seeds", "passed", "experiment")
 
 
-def _row(claim, paper, measured, threshold, passed):
-    return {"claim": claim, "paper": paper, "measured": measured, "threshold": threshold, "passed": passed}
+def bootstrap_interval(values, level: float = 0.95, draws: int = 10_000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per seed) and the percentile bootstrap interval of the mean; NaN if any is NaN."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or np.isnan(values).any():
+        return math.nan, math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, values.size, size=(draws, values.size))].mean(axis=1)
+    tail = (1 - level) / 2
+    return float(values.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
+
+
+def _fmt(x: float) -> str:
+    return "nan" if not np.isfinite(x) else f"{x:.4g}"
+
+
+def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float) -> dict:
+    """A claim on a per-seed quantity: the interval of its mean must lie ``side`` (``<=`` or ``>=``,
+    ``<`` or ``>``) ``bound``."""
+    per_seed = pd.Series(per_seed, dtype=float)
+    mean, lo, hi = bootstrap_interval(per_seed.to_numpy())
+    n = int(per_seed.size)
+    if np.isnan(mean):
+        passed = False
+    elif n < MIN_SEEDS:
+        passed = f"too few seeds ({n} < {MIN_SEEDS})"
+    else:
+        passed = {"<=": hi <= bound, "<": hi < bound, ">=": lo >= bound, ">": lo > bound}[side]
+    return {"claim": claim, "source": source, "measured": _fmt(mean), "interval": f"[{_fmt(lo)}, {_fmt(hi)}]", "threshold": f"interval {side} {bound:g}", "seeds": n, "passed": passed}
 
 
 def _strict(values) -> float:
-    """The median, NaN when any run is NaN: a failed run is never left out of a claim quietly."""
-    return float(values.median(skipna=False))
+    """The median, NaN when any value is NaN: a failed run is never left out of a claim quietly."""
+    return float(pd.Series(values, dtype=float).median(skipna=False))
 
 
-def _median(frame, column):
-    return _strict(frame[column])
+def _by_seed(frame: pd.DataFrame, column: str, agg=_strict) -> pd.Series:
+    """``column`` per seed (rows of one seed combined by ``agg``; the median by default)."""
+    return frame.groupby("seed")[column].agg(agg)
+
+
+def _at(frame: pd.DataFrame, **where) -> pd.DataFrame:
+    for key, value in where.items():
+        frame = frame[frame[key] == value]
+    return frame
+
+
+def _crossing(curve: pd.Series, level: float) -> float:
+    """Where a curve (index: alpha, increasing) first reaches ``level``, interpolated in log-log; inf
+    if it never does, the first alpha if it starts above; NaN if any point is NaN."""
+    if curve.isna().any():
+        return math.nan
+    x, y = np.log(curve.index.to_numpy(float)), np.log(np.maximum(curve.to_numpy(float), 1e-300))
+    target = math.log(level)
+    above = np.flatnonzero(y >= target)
+    if not above.size:
+        return math.inf
+    i = above[0]
+    if i == 0:
+        return float(math.exp(x[0]))
+    t = (target - y[i - 1]) / (y[i] - y[i - 1])
+    return float(math.exp(x[i - 1] + t * (x[i] - x[i - 1])))
+
+
+def _ordered_log_gap(crossings: dict) -> float:
+    """The smallest log-ratio of consecutive depths' crossings (positive: increasing in depth)."""
+    values = [crossings[d] for d in sorted(crossings)]
+    if len(values) < 2 or any(np.isnan(v) for v in values):
+        return math.nan
+    gaps = []
+    for a, b in zip(values, values[1:]):
+        gaps.append(0.0 if (math.isinf(a) and math.isinf(b)) else (math.inf if math.isinf(b) else (-math.inf if math.isinf(a) else math.log(b / a))))
+    return float(min(gaps))
 
 
 def _sparse_claims(s: pd.DataFrame) -> list[dict]:
@@ -44,107 +117,102 @@ def _sparse_claims(s: pd.DataFrame) -> list[dict]:
     small, large = s["alpha"].min(), s["alpha"].max()
     d2 = s[s["depth"] == 2]
     at_small = d2[d2["alpha"] == small]
-    rows.append(_row(f"at the smallest alpha ({small:g}) the depth-2 solution's l1 norm is within 5% of min-l1", W, round(_median(at_small, "l1_ratio"), 4), "<= 1.05", _median(at_small, "l1_ratio") <= 1.05))
-    worst_l2 = max(_median(g[g["alpha"] == large], "l2_ratio") for _, g in s.groupby("depth"))
-    rows.append(_row(f"at the largest alpha ({large:g}) every depth's l2 norm is within 1% of min-l2", W, round(worst_l2, 4), "<= 1.01", abs(worst_l2 - 1) <= 0.01))
-    ratio = _median(at_small, "test_error") / _median(at_small, "min_l1_error")
-    rows.append(_row("small alpha generalises like min-l1: depth-2 error at the smallest alpha over the min-l1 error", W, round(ratio, 3), "<= 2", ratio <= 2))
     at_large = s[s["alpha"] == large]
-    gap = abs(_median(at_large, "test_error") / _median(at_large, "min_l2_error") - 1)
-    rows.append(_row("large alpha generalises like min-l2: |error / min-l2 error - 1| at the largest alpha", W, round(gap, 4), "<= 0.05", gap <= 0.05))
-    gap = _median(s, "oracle_gap")
-    rows.append(_row("trained solutions are the minimisers of Q_alpha^D (thm. 1, 3): median relative distance over every run", W, float(f"{gap:.3g}"), "<= 0.02", gap <= 0.02))
-    # The transition: where the exact limit's error crosses the geometric mean of the two ends.
-    mid = math.sqrt(_median(s, "min_l1_error") * _median(s, "min_l2_error"))
-    crossing = {}
-    for depth, g in s.groupby("depth"):
-        curve = g.groupby("alpha")["oracle_error"].agg(_strict)
-        above = curve[curve >= mid]
-        crossing[int(depth)] = float(above.index.min()) if len(above) else math.inf
-    ordered = [crossing[d] for d in sorted(crossing)]
-    increasing = len(ordered) > 1 and all(a < b for a, b in zip(ordered, ordered[1:]))
-    text = ", ".join(f"D={d}: {a:g}" for d, a in sorted(crossing.items()))
-    rows.append(_row("deeper models stay rich up to larger alpha: first alpha whose error passes the mid-point, per depth", W, text, "increasing in D", increasing))
+    rows.append(_test(f"at the smallest alpha ({small:g}) the depth-2 solution's l1 norm is within 5% of min-l1 (l1 / min-l1)", W, _by_seed(at_small, "l1_ratio"), "<=", 1.05))
+    worst = at_large.assign(gap=(at_large["l2_ratio"] - 1).abs())
+    rows.append(_test(f"at the largest alpha ({large:g}) every depth's l2 norm is within 1% of min-l2 (worst |l2 / min-l2 - 1| over depths)", W, _by_seed(worst, "gap", lambda v: v.max(skipna=False)), "<=", 0.01))
+    rows.append(_test("small alpha generalises like min-l1: depth-2 error at the smallest alpha over the min-l1 error", W, _by_seed(at_small, "test_error") / _by_seed(at_small, "min_l1_error"), "<=", 2.0))
+    gap = at_large.assign(gap=(at_large["test_error"] / at_large["min_l2_error"] - 1).abs())
+    rows.append(_test("large alpha generalises like min-l2: |error / min-l2 error - 1| at the largest alpha (worst depth)", W, _by_seed(gap, "gap", lambda v: v.max(skipna=False)), "<=", 0.05))
+    rows.append(_test("trained solutions are the minimisers of Q_alpha^D (thm. 1, 3): median relative distance over a seed's runs", W, _by_seed(s, "oracle_gap"), "<=", 0.02))
+    # The transition: where the exact limit's error crosses the geometric mean of the two ends, per seed.
+    gaps = {}
+    for seed, g in s.groupby("seed"):
+        mid = math.sqrt(_strict(g["min_l1_error"]) * _strict(g["min_l2_error"]))
+        crossings = {int(depth): _crossing(h.groupby("alpha")["oracle_error"].agg(_strict), mid) for depth, h in g.groupby("depth")}
+        gaps[seed] = _ordered_log_gap(crossings)
+    rows.append(_test("deeper models stay rich up to larger alpha: log-ratio of the alphas where the error passes its mid-point, consecutive depths (smallest)", W, pd.Series(gaps), ">", 0.0))
     return rows
 
 
 def _sample_complexity_claims(table: pd.DataFrame) -> list[dict]:
     threshold = float(table["threshold"].iloc[0])
     nets = table[(table["depth"] == 2)]
-    per_n = nets.groupby(["n", "seed"]).apply(lambda g: alpha_max(g["error"], g["alpha"], threshold), include_groups=False).groupby("n").median()
-    per_n = per_n.dropna()
-    if len(per_n) < 2:
-        return [_row("the largest alpha with error <= threshold grows with n (D = 2, fig. 1c)", W, "too few n", "increasing", False)]
-    first, last = per_n.iloc[0], per_n.iloc[-1]
-    return [_row(f"the largest alpha with error <= {threshold:g} grows with n (D = 2, fig. 1c): n = {per_n.index[0]} -> {per_n.index[-1]}", W, f"{first:g} -> {last:g}", "increases", last > first)]
+    n_first, n_last = nets["n"].min(), nets["n"].max()
+    per_seed = {}
+    for seed, g in nets.groupby("seed"):
+        ends = [alpha_max(h["error"], h["alpha"], threshold) for h in (g[g["n"] == n_first], g[g["n"] == n_last])]
+        per_seed[seed] = np.nan_to_num(ends[1], nan=0.0) - np.nan_to_num(ends[0], nan=0.0)  # no admissible alpha: 0
+    return [_test(f"the largest alpha with error <= {threshold:g} grows with n (D = 2, fig. 1c): its change from n = {n_first} to {n_last}", W, pd.Series(per_seed), ">", 0.0)]
 
 
 def _diagonal_K_claims(s: pd.DataFrame) -> list[dict]:
     inf = s[s["K"] == "inf"]
     if not len(inf):
         return []
-    worst = float((inf["l2_ratio"] - 1).abs().max())
-    return [_row("K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha: max |l2 / min-l2 - 1|", G, float(f"{worst:.3g}"), "<= 0.01", worst <= 0.01)]
+    worst = inf.assign(gap=(inf["l2_ratio"] - 1).abs())
+    return [_test("K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha: worst |l2 / min-l2 - 1| over alphas", G, _by_seed(worst, "gap", lambda v: v.max(skipna=False)), "<=", 0.01)]
+
+
+def _spearman_by_seed(frame: pd.DataFrame, x, y: str) -> pd.Series:
+    """Per seed, the rank correlation of ``x`` (a column, or a function of the frame) and ``y``; NaN if any is NaN."""
+    out = {}
+    for seed, g in frame.groupby("seed"):
+        xs = x(g) if callable(x) else g[x]
+        out[seed] = math.nan if g[y].isna().any() else float(spearmanr(xs, g[y]).statistic)
+    return pd.Series(out)
 
 
 def _network_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
     steps = int(s["T"].max())
     for (dataset, arch), g in s.groupby(["dataset", "architecture"]):
-        acc = g.groupby("K")["test_acc"].agg(_strict)
+        acc = g.pivot_table(index="seed", columns="K", values="test_acc", aggfunc=_strict, dropna=False)
         if "1" not in acc or "inf" not in acc:
             continue
-        drop = acc["1"] - acc["inf"]
-        rows.append(_row(f"{dataset}, {arch}: K = inf accuracy is below K = 1 accuracy (difference)", G, round(float(drop), 4), "> 0", drop > 0))
-        finite = {k: v for k, v in acc.items() if k != "inf"}
-        if steps and len(finite) > 1:
+        off = int((~g.loc[g["K"] == "1", "plateau"].astype(bool)).sum()) if "plateau" in g else 0
+        note = f" [{off} K = 1 runs short of their plateau]" if off else ""
+        rows.append(_test(f"{dataset}, {arch}: K = inf accuracy is below K = 1 accuracy (K = 1 minus K = inf, paired by seed){note}", G, acc["1"] - acc["inf"], ">", 0.0))
+        finite = [k for k in acc.columns if k not in ("1", "inf")]
+        if steps and finite:
             target = max(1, steps // 10)  # about 10 feature updates
             K_near = min(finite, key=lambda k: abs(math.log(int(k) / target)))
-            gap = acc["1"] - finite[K_near]
-            rows.append(_row(f"{dataset}, {arch}: about 10 feature updates (K = {K_near}, T/K = {steps // int(K_near)}) come within 3 points of K = 1", G, round(float(gap), 4), "<= 0.03", gap <= 0.03))
-        dist = g.groupby("K")["kernel_distance"].agg(_strict)
-        order = [math.inf if k == "inf" else int(k) for k in dist.index]
-        if len(dist) > 2:
-            rho = spearmanr(order, dist.to_numpy()).statistic
-            rows.append(_row(f"{dataset}, {arch}: the kernel moves more as K shrinks (Spearman rho of K and final kernel distance)", G, round(float(rho), 3), "< 0", rho < 0))
+            rows.append(_test(f"{dataset}, {arch}: about 10 feature updates (K = {K_near}, T/K = {steps // int(K_near)}) come within 3 points of K = 1 (K = 1 minus K = {K_near}){note}", G, acc["1"] - acc[K_near], "<=", 0.03))
+        if g["K"].nunique() > 2:
+            order = lambda h: [math.inf if k == "inf" else int(k) for k in h["K"]]  # noqa: E731
+            rows.append(_test(f"{dataset}, {arch}: the kernel moves more as K shrinks (Spearman rho of K and final kernel distance, per seed)", OURS, _spearman_by_seed(g, order, "kernel_distance"), "<", 0.0))
     return rows
-
-
-def _ends(frame: pd.DataFrame, column: str, by: str = "alpha") -> tuple[float, float]:
-    """Median of ``column`` at the smallest and at the largest value of ``by``."""
-    lo, hi = frame[by].min(), frame[by].max()
-    return _median(frame[frame[by] == lo], column), _median(frame[frame[by] == hi], column)
 
 
 def _width_claims(s: pd.DataFrame) -> list[dict]:
     s = s[s["task"] == "completion"]
-    low, high = _ends(s, "excess_nuclear", "alpha2_width")
-    moved_low, moved_high = _ends(s, "unobserved_change", "alpha2_width")
-    curve = s.groupby("alpha2_width")["excess_nuclear"].agg(_strict)
-    rho = spearmanr(curve.index, curve.to_numpy()).statistic
+    low, high = s["alpha2_width"].min(), s["alpha2_width"].max()
     return [
-        _row(f"smallest alpha^2 k ({s['alpha2_width'].min():.0e}): the nuclear norm is within 5% of the convex minimum (excess)", W, round(low, 4), "<= 0.05", low <= 0.05),
-        _row(f"largest alpha^2 k ({s['alpha2_width'].max():.0e}): the unobserved entries hardly move (moved / needed)", W, round(moved_high, 4), "<= 0.2", moved_high <= 0.2),
-        _row("the regime is set by alpha^2 k: excess nuclear norm against alpha^2 k (Spearman rho over all cells)", W, round(float(rho), 3), ">= 0.8", rho >= 0.8),
+        _test(f"smallest alpha^2 k ({low:.0e}): the nuclear norm is within 5% of the convex minimum (excess)", W, _by_seed(s[s["alpha2_width"] == low], "excess_nuclear"), "<=", 0.05),
+        _test(f"largest alpha^2 k ({high:.0e}): the unobserved entries hardly move (moved / needed)", W, _by_seed(s[s["alpha2_width"] == high], "unobserved_change"), "<=", 0.2),
+        _test("the regime is set by alpha^2 k: excess nuclear norm against alpha^2 k (Spearman rho over a seed's cells)", W, _spearman_by_seed(s, "alpha2_width", "excess_nuclear"), ">=", 0.8),
     ]
+
+
+def _log_ratio(a: pd.Series, b: pd.Series) -> pd.Series:
+    """``log(b / a)`` per seed."""
+    return np.log(b.astype(float) / a.astype(float))
 
 
 def _matrix_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
     for task, g in s.groupby("task"):
         d2 = g[g["depth"] == 2].assign(ratio=lambda t: t["nuclear_norm"] / t["min_nuclear_norm"])
-        small, _ = _ends(d2, "ratio")
-        err_small, err_large = _ends(g, "test_error")
-        rows.append(_row(f"{task}: at the smallest alpha the depth-2 nuclear norm is within 5% of the convex minimum (ratio)", W, round(small, 4), "<= 1.05", small <= 1.05))
-        rows.append(_row(f"{task}: recovery error grows from the smallest to the largest alpha (all depths)", W, f"{err_small:.3g} -> {err_large:.3g}", "increases 5-fold", err_large >= 5 * err_small))
-        first = {}
-        for depth, h in g.groupby("depth"):
-            curve = h.groupby("alpha")["excess_nuclear"].agg(_strict)
-            above = curve[curve > 0.1]
-            first[int(depth)] = float(above.index.min()) if len(above) else math.inf
-        ordered = [first[d] for d in sorted(first)]
-        ok = len(ordered) > 1 and all(a <= b for a, b in zip(ordered, ordered[1:])) and ordered[0] < ordered[-1]
-        rows.append(_row(f"{task}: deeper factorisations stay low-rank up to larger alpha (first alpha with excess nuclear norm > 0.1, per depth)", W, ", ".join(f"D={d}: {a:g}" for d, a in sorted(first.items())), "increasing in D", ok))
+        small, large = g["alpha"].min(), g["alpha"].max()
+        rows.append(_test(f"{task}: at the smallest alpha the depth-2 nuclear norm is within 5% of the convex minimum (ratio)", W, _by_seed(d2[d2["alpha"] == small], "ratio"), "<=", 1.05))
+        growth = _log_ratio(_by_seed(g[g["alpha"] == small], "test_error"), _by_seed(g[g["alpha"] == large], "test_error"))
+        rows.append(_test(f"{task}: recovery error grows from the smallest to the largest alpha (log of the ratio, median over depths)", W, growth, ">=", math.log(5.0)))
+        gaps = {}
+        for seed, h in g.groupby("seed"):
+            first = {int(depth): _crossing(k.groupby("alpha")["excess_nuclear"].agg(_strict).clip(lower=1e-12), 0.1) for depth, k in h.groupby("depth")}
+            ordered = [first[d] for d in sorted(first)]
+            gaps[seed] = math.nan if any(np.isnan(v) for v in ordered) else (math.log(ordered[-1] / ordered[0]) if np.isfinite(ordered).all() else (math.inf if math.isinf(ordered[-1]) and not math.isinf(ordered[0]) else 0.0))
+        rows.append(_test(f"{task}: deeper factorisations stay low-rank up to larger alpha (log-ratio of the alphas where the excess nuclear norm passes 0.1, deepest over D = 2)", W, pd.Series(gaps), ">", 0.0))
     return rows
 
 
@@ -152,39 +220,37 @@ def _nonlinear_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
     for dataset, g in s.groupby("dataset"):
         trained, baseline = g[g["architecture"] != "rf"], g[g["architecture"] == "rf"]
-        small, large = _ends(trained, "test_error")
-        rows.append(_row(f"{dataset}: test error grows with alpha (smallest -> largest alpha, trained networks)", W, f"{small:.3f} -> {large:.3f}", "increases", large > small))
-        top = trained["alpha"].max()
+        small, large = trained["alpha"].min(), trained["alpha"].max()
+        rise = _by_seed(trained[trained["alpha"] == large], "test_error") - _by_seed(trained[trained["alpha"] == small], "test_error")
+        rows.append(_test(f"{dataset}: test error grows with alpha (largest minus smallest alpha, trained networks)", W, rise, ">", 0.0))
         for depth, h in trained.groupby("depth"):
-            base = baseline[(baseline["depth"] == depth) & (baseline["alpha"] == top)]
+            base = baseline[(baseline["depth"] == depth) & (baseline["alpha"] == large)]
             if not len(base):
                 continue
-            lo, hi = _ends(h, "test_error")
-            b = _median(base, "test_error")
-            share = (hi - lo) / (b - lo) if b != lo else math.nan
-            rows.append(_row(f"{dataset}, D = {depth}: at the largest alpha the error lies between the small-alpha error and the last-layer-only baseline (share of the way; paper's MNIST: 1.4% -> 2.4%, baseline 2.7%)", W, f"{lo:.3f} -> {hi:.3f}, baseline {b:.3f} ({share:.2f})", "between", lo < hi <= b))
-        k_small, k_large = _ends(trained, "kernel_distance")
-        rows.append(_row(f"{dataset}: the tangent kernel moves less at large alpha (kernel distance, smallest -> largest alpha)", W, f"{k_small:.3g} -> {k_large:.3g}", "falls 10-fold", k_large * 10 <= k_small))
+            lo, hi, b = (_by_seed(x, "test_error") for x in (h[h["alpha"] == small], h[h["alpha"] == large], base))
+            share = (hi - lo) / (b - lo)
+            rows.append(_test(f"{dataset}, D = {depth}: at the largest alpha the error lies between the small-alpha error and the last-layer-only baseline (share of the way, at most 1; paper's MNIST: 1.4% -> 2.4%, baseline 2.7%)", W, share, "<=", 1.0))
+        falls = np.log10(_by_seed(trained[trained["alpha"] == small], "kernel_distance") / _by_seed(trained[trained["alpha"] == large], "kernel_distance"))
+        rows.append(_test(f"{dataset}: the tangent kernel moves less at large alpha (log10 of kernel distance, smallest over largest alpha)", W, falls, ">=", 1.0))
     return rows
 
 
 def _teacher_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
     for depth, g in s.groupby("depth"):
-        small, large = _ends(g, "test_loss")
-        k_small, k_large = _ends(g, "kernel_distance")
-        rows.append(_row(f"teacher on the circle, D = {depth}: test loss grows with alpha^D and the kernel freezes (loss; kernel distance)", W, f"{small:.3g} -> {large:.3g}; {k_small:.3g} -> {k_large:.3g}", "loss increases, distance falls 10-fold", large > small and k_large * 10 <= k_small))
+        small, large = g["alpha"].min(), g["alpha"].max()
+        lo, hi = (g[g["alpha"] == a] for a in (small, large))
+        rows.append(_test(f"teacher on the circle, D = {depth}: test loss grows with alpha^D (log of the ratio, largest over smallest alpha)", W, _log_ratio(_by_seed(lo, "test_loss"), _by_seed(hi, "test_loss")), ">", 0.0))
+        rows.append(_test(f"teacher on the circle, D = {depth}: the kernel freezes at large alpha (log10 of kernel distance, smallest over largest alpha)", W, np.log10(_by_seed(lo, "kernel_distance") / _by_seed(hi, "kernel_distance")), ">=", 1.0))
     return rows
 
 
 def _univariate_claims(s: pd.DataFrame) -> list[dict]:
     small = s[s["alpha"] == s["alpha"].min()]
     large = s[s["alpha"] == s["alpha"].max()]
-    lin, cub = _median(small, "to_linear_spline"), _median(small, "to_cubic_spline")
-    k_lin, k_cub = _median(large, "kernel_to_linear_spline"), _median(large, "kernel_to_cubic_spline")
     return [
-        _row(f"univariate, smallest alpha ({s['alpha'].min():g}): closer to the linear spline than to the cubic one (distances)", W, f"{lin:.3f} vs {cub:.3f}", "linear < cubic", lin < cub),
-        _row(f"univariate, largest alpha ({s['alpha'].max():g}): the kernel limit is closer to the cubic spline than to the linear one", W, f"{k_cub:.3f} vs {k_lin:.3f}", "cubic < linear", k_cub < k_lin),
+        _test(f"univariate, smallest alpha ({s['alpha'].min():g}): closer to the linear spline than to the cubic one (distance to linear minus to cubic)", W, _by_seed(small, "to_linear_spline") - _by_seed(small, "to_cubic_spline"), "<", 0.0),
+        _test(f"univariate, largest alpha ({s['alpha'].max():g}): the kernel limit is closer to the cubic spline than to the linear one (to cubic minus to linear)", W, _by_seed(large, "kernel_to_cubic_spline") - _by_seed(large, "kernel_to_linear_spline"), "<", 0.0),
     ]
 
 
@@ -199,7 +265,7 @@ def _on_summary(check):
     return lambda s, tables: check(s)
 
 
-# family -> claim set -> (whose claim, check of an experiment's summary and its other tables).
+# family -> claim set -> (whose claims, mostly, check of an experiment's summary and its other tables).
 CLAIMS = {
     "diagonal": {"transition": (W, _transition), "kernel_limit": (G, _on_summary(_diagonal_K_claims))},
     "network": {"linearisation": (G, _on_summary(_network_claims)), "alpha_transition": (W, _on_summary(_nonlinear_claims))},
@@ -222,25 +288,22 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
             _, check = CLAIMS[family][claim_set]
             for row in check(summary, experiment):
                 if broken and not isinstance(row["passed"], str) and not bool(row["passed"]):  # a FAIL, not "not run"
-                    row["measured"] = f"{row['measured']} ({broken} of {len(summary)} runs failed: no number)"
+                    row["measured"] = f"{row['measured']} ({broken} of {len(summary)} runs of the experiment failed: no number)"
                 rows.append(dict(row, experiment=name))
             checked.add((family, claim_set))
     for family, sets in CLAIMS.items():
-        for claim_set, (paper, _) in sets.items():
+        for claim_set, (source, _) in sets.items():
             if (family, claim_set) not in checked:
-                rows.append(dict(_row(f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment of the run checks them)", paper, "", "", "not run"), experiment=""))
-    table = pd.DataFrame(rows, columns=["claim", "paper", "measured", "threshold", "passed", "experiment"])
+                rows.append({"claim": f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment of the run checks them)", "source": source, "measured": "", "interval": "", "threshold": "", "seeds": 0, "passed": "not run", "experiment": ""})
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
     table["passed"] = table["passed"].map(lambda v: v if isinstance(v, str) else ("pass" if bool(v) else "FAIL"))
     return table
 
 
-COLUMNS = ("claim", "paper", "measured", "threshold", "passed", "experiment")
-
-
 def claims_markdown(table: pd.DataFrame) -> str:
     passed = int((table["passed"] == "pass").sum())
-    lines = [f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass", "", "| claim | whose | measured | threshold | passed | experiment |", "| --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| {r.claim} | {r.paper} | {r.measured} | {r.threshold} | {'**FAIL**' if r.passed == 'FAIL' else r.passed} | {r.experiment} |" for r in table.itertuples()]
+    lines = [f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass", "", "| claim | whose claim | measured (mean over seeds) | 95% interval | threshold | seeds | passed | experiment |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r.claim} | {r.source} | {r.measured} | {r.interval} | {r.threshold} | {r.seeds} | {'**FAIL**' if r.passed == 'FAIL' else r.passed} | {r.experiment} |" for r in table.itertuples()]
     return "\n".join(lines) + "\n"
 
 
@@ -254,12 +317,12 @@ CLAIMS_STYLE = (
 
 def claims_table_html(table: pd.DataFrame) -> str:
     """The claims as an HTML table: each row with its source (whose claim), FAIL rows highlighted."""
-    head = "".join(f"<th>{'whose claim' if c == 'paper' else c}</th>" for c in COLUMNS)
+    head = "".join(f"<th>{'whose claim' if c == 'source' else c}</th>" for c in COLUMNS)
     rows = []
     for record in table.to_dict("records"):
         status = str(record["passed"])
         cells = "".join(f"<td class='{c}'>{html.escape(str(record.get(c, '')))}</td>" for c in COLUMNS)
-        rows.append(f"<tr class='{status.replace(' ', '')}'>{cells}</tr>")
+        rows.append(f"<tr class='{status.split(' ')[0].replace('not', 'notrun')}'>{cells}</tr>")
     return f"<table class='claims'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
