@@ -191,11 +191,101 @@ def bench_job_startup():
     return ours, ref, "python start + imports of an analysis job, without torch (ours) and with it (reference)"
 
 
-BENCHMARKS = {"diagonal_sweep": bench_diagonal_sweep, "job_startup": bench_job_startup, "pipeline_overhead": bench_pipeline_overhead, "ntk": bench_ntk, "linearisation_step": bench_linearisation_step, "oracle": bench_oracle}
+def _mnist1d_tensors(n_train=4000, n_test=1000):
+    from regimes.networks.data import classification_dataset
+
+    d = classification_dataset("mnist1d", 0, n_train, n_test)
+    tensors = {k: torch.as_tensor(d[k], dtype=torch.float32 if k.startswith("X") else torch.long) for k in ("X", "y", "X_test", "y_test")}
+    return d, tensors
+
+
+def bench_ensemble():
+    """The default config's mnist1d MLP row (every K and seed: 8 x 5 members, width 100, depth 3; Adam
+    lr 1e-2, batch 100, cross-entropy) for 150 steps: ours, the ensemble trainer (one tensor program);
+    reference, the same members trained one at a time (regimes.networks.linearise).  Equal numbers: the
+    largest difference of final weights."""
+    from regimes.networks.architectures import build
+    from regimes.networks.ensemble import Member, train_ensemble
+    from regimes.networks.linearise import train_iteratively_linearised
+
+    d, data = _mnist1d_tensors()
+    members = [Member(seed, K, 1e-2) for K in (1, 3, 30, 100, 300, 1000, 1500, "inf") for seed in range(5)]
+    settings = dict(steps=150, optimizer="adam", batch_size=100, loss="ce", record_every=1000, probe_size=100)
+    models = lambda: [build("mlp", d["shape"], 100, 3, 10, 1.0, m.seed) for m in members]  # noqa: E731
+    out = {}
+
+    def ours():
+        out["ours"] = train_ensemble(models(), members, data, **settings)["final_weights"]
+
+    def reference():
+        out["ref"] = np.stack([train_iteratively_linearised(model, data, K=m.K, seed=m.seed, lr=m.lr, **settings)["final_weights"] for model, m in zip(models(), members)])
+
+    t_ours, t_ref = best_time(ours, repeats=1), best_time(reference, repeats=1)
+    err = float(np.abs(out["ours"] - out["ref"]).max())
+    return t_ours, t_ref, f"40 members x 150 steps on {torch.get_num_threads()} threads; final weights differ by at most {err:.1e} (float32 rounding)"
+
+
+def bench_linearised_cnn_step():
+    """One linearised step of mnist1d's reference ConvNet (width 25, depth 4; batch 100, non-zero tangent,
+    cross-entropy) in the ensemble trainer: ours; reference, a plain step of the same CNN in the same
+    code (a K = 1 step, zero tangent).  The note also gives the ratio to a plain torch.nn.Module step."""
+    from regimes.networks.architectures import build
+    from regimes.networks.ensemble import Ensemble, member_losses
+
+    model = build("cnn", (1, 40), 25, 4, 10, 1.0, 0)
+    ens = Ensemble([model])
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(1, 100, 40, generator=g), torch.randint(0, 10, (1, 100), generator=g)
+    params = {k: v.clone() for k, v in ens.trained.items()}
+    anchor = {k: v + 1e-3 for k, v in params.items()}
+
+    def step(tangent_on):
+        a = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
+        t = {k: params[k] - anchor[k] for k in params} if tangent_on else None
+        primal, tan = ens.linearised(a, t, x)
+        out = (primal.detach() + tan).requires_grad_(True)
+        (g_out,) = torch.autograd.grad(member_losses("ce", out, y).sum(), out)
+        grads = torch.autograd.grad(primal, list(a.values()), g_out)
+        with torch.no_grad():
+            for p, gr in zip(params.values(), grads):
+                p.sub_(1e-4 * gr)
+
+    opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+    loss = torch.nn.CrossEntropyLoss()
+
+    def module_step():
+        opt.zero_grad()
+        loss(model(x[0]), y[0]).backward()
+        opt.step()
+
+    def many(fn, k=100):
+        return lambda: [fn() for _ in range(k)]
+
+    lin, plain, module = best_time(many(lambda: step(True))), best_time(many(lambda: step(False))), best_time(many(module_step))
+    return lin, plain, f"100 steps: a linearised step costs {lin / plain:.2f}x a plain step of the same trainer (target <= 1.5x), {lin / module:.2f}x a torch.nn.Module step"
+
+
+def bench_snapshots():
+    """A 1000-step run of 5 ConvNet members (K = 30) with records every 250 steps (NTK on 100 probes,
+    test set, 1000 training points; all of them at the end): ours; reference, the same run recording
+    only at the start and the end.  Ratio < 1: the share the records add."""
+    from regimes.networks.architectures import build
+    from regimes.networks.ensemble import Member, train_ensemble
+
+    d, data = _mnist1d_tensors()
+    members = [Member(seed, 30, 1e-2) for seed in range(5)]
+    settings = dict(steps=1000, optimizer="adam", batch_size=100, loss="ce", probe_size=100, eval_subset=1000)
+    models = lambda: [build("cnn", d["shape"], 25, 4, 10, 1.0, m.seed) for m in members]  # noqa: E731
+    with_records = best_time(lambda: train_ensemble(models(), members, data, record_every=250, **settings), repeats=1)
+    without = best_time(lambda: train_ensemble(models(), members, data, record_every=10**6, **settings), repeats=1)
+    return with_records, without, f"records cost {with_records / without - 1:.0%} of the run"
+
+
+BENCHMARKS = {"diagonal_sweep": bench_diagonal_sweep, "job_startup": bench_job_startup, "pipeline_overhead": bench_pipeline_overhead, "ntk": bench_ntk, "linearisation_step": bench_linearisation_step, "oracle": bench_oracle, "ensemble": bench_ensemble, "linearised_cnn_step": bench_linearised_cnn_step, "snapshots": bench_snapshots}
 
 
 # `make bench` runs every one of them.
-DEFAULT = ["diagonal_sweep", "job_startup", "pipeline_overhead", "ntk", "linearisation_step", "oracle"]
+DEFAULT = ["diagonal_sweep", "job_startup", "pipeline_overhead", "ntk", "linearisation_step", "oracle", "ensemble", "linearised_cnn_step", "snapshots"]
 
 
 def machine() -> str:

@@ -70,20 +70,42 @@ def test_a_diverging_member_leaves_the_others_bit_identical():
     assert np.isnan(b["test_acc"][1, -1]) and not b["plateau"][1]
 
 
-def test_linearised_forward_is_the_taylor_model():
-    """One dual forward: the primal is f(w_a), the tangent J(w_a) t (finite difference of f)."""
+def _tanh_mlp(shape, width, depth, d_out):
+    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(40, width), torch.nn.Tanh(), torch.nn.Linear(width, width), torch.nn.GELU(), torch.nn.Linear(width, d_out))
+
+
+def _avgpool_cnn(shape, width, depth, d_out):
+    return torch.nn.Sequential(torch.nn.Unflatten(1, (1, 40)), torch.nn.Conv1d(1, width, 3, padding=1), torch.nn.ReLU(), torch.nn.AvgPool1d(2), torch.nn.Flatten(), torch.nn.Linear(width * 20, d_out))
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "cnn", "lenet", "rf", "tanh", "avgpool", "centred"])
+def test_linearised_forward_is_the_taylor_model(architecture):
+    """One pass: the primal is f(w_a) (the members' own networks), the tangent J(w_a) t (a central finite
+    difference of f, and forward-mode AD), for every kind of layer the ensemble stacks."""
     torch.manual_seed(0)
-    models = [build("cnn", (1, 40), 4, 3, 4, 1.0, s, dtype=torch.float64) for s in range(3)]
+    if architecture in ("tanh", "avgpool"):
+        builder = _tanh_mlp if architecture == "tanh" else _avgpool_cnn
+        models = []
+        for s in range(3):
+            torch.manual_seed(s)
+            models.append(builder((1, 40), 6, 3, 4).double())
+    else:
+        name = "mlp" if architecture == "centred" else architecture
+        # wide enough that no example switches every unit off (a later layer's input exactly at its kink)
+        models = [build(name, (1, 40), 16, 3, 4, 1.0, s, dtype=torch.float64, centre=architecture == "centred") for s in range(3)]
     ens = Ensemble(models)
     x = torch.randn(3, 5, 40, dtype=torch.float64)
     t = {k: torch.randn_like(v) for k, v in ens.trained.items()}
     primal, tangent = ens.linearised(ens.trained, t, x)
-    h = 1e-6
+    h = 1e-8  # small: no ReLU kink between the two points
     up = ens.forward({k: v + h * t[k] for k, v in ens.trained.items()}, x)
     down = ens.forward({k: v - h * t[k] for k, v in ens.trained.items()}, x)
-    np.testing.assert_allclose(tangent.detach(), (up - down) / (2 * h), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(tangent.detach(), (up - down) / (2 * h), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(tangent.detach(), ens.linearised_dual(ens.trained, t, x)[1].detach(), rtol=1e-10, atol=1e-12)
     for m, model in enumerate(models):
         np.testing.assert_allclose(primal[m].detach(), model(x[m]).detach(), rtol=1e-12, atol=1e-12)
+    zero_primal, zero_tangent = ens.linearised(ens.trained, None, x)
+    assert torch.equal(zero_primal, primal) and not zero_tangent.any()
 
 
 @pytest.mark.parametrize("kind", ["mse", "ce"])

@@ -69,7 +69,8 @@ def supports(model: nn.Module) -> bool:
     if not layers:
         return False
     allowed = (nn.Flatten, nn.Unflatten, nn.Linear, nn.Conv1d, nn.Conv2d) + _ELEMENTWISE + _POOL
-    return all(isinstance(m, allowed) for _, m in layers)
+    plain_convs = all(m.groups == 1 and m.padding_mode == "zeros" for _, m in layers if isinstance(m, (nn.Conv1d, nn.Conv2d)))
+    return plain_convs and all(isinstance(m, allowed) for _, m in layers)
 
 
 def _stack(models, name):
@@ -104,25 +105,17 @@ class Ensemble:
         prefix = "net." if self.centred else ""
         return {prefix + k: v[m] for k, v in params.items()}
 
-    def _net(self, params: dict, x: torch.Tensor, frozen: dict) -> torch.Tensor:
+    def _net(self, params: dict, x: torch.Tensor, frozen: dict, layers=None) -> torch.Tensor:
         M = x.shape[0]
-        for name, module in self.layers:
+        for name, module in self.layers if layers is None else layers:
             if isinstance(module, nn.Flatten):
                 x = x.reshape(M, x.shape[1], -1)
             elif isinstance(module, nn.Unflatten):
                 x = x.reshape(M, x.shape[1], *module.unflattened_size)
-            elif isinstance(module, nn.Linear):
+            elif isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
                 w = params.get(f"{name}.weight", frozen.get(f"{name}.weight"))
                 b = params.get(f"{name}.bias", frozen.get(f"{name}.bias"))
-                x = torch.bmm(x, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), x, w.transpose(1, 2))
-            elif isinstance(module, (nn.Conv1d, nn.Conv2d)):
-                w = params.get(f"{name}.weight", frozen.get(f"{name}.weight"))
-                b = params.get(f"{name}.bias", frozen.get(f"{name}.bias"))
-                B, spatial = x.shape[1], x.shape[3:]
-                grouped = x.transpose(0, 1).reshape(B, M * x.shape[2], *spatial)
-                conv = F.conv1d if isinstance(module, nn.Conv1d) else F.conv2d
-                out = conv(grouped, w.reshape(-1, *w.shape[2:]), None if b is None else b.reshape(-1), module.stride, module.padding, module.dilation, M * module.groups)
-                x = out.reshape(B, M, -1, *out.shape[2:]).transpose(0, 1)
+                x = self._layer(module, x, w, b)
             elif isinstance(module, _POOL):
                 shape = x.shape
                 out = module(x.reshape(shape[0] * shape[1], *shape[2:]))
@@ -140,8 +133,70 @@ class Ensemble:
             out = out - initial
         return out
 
-    def linearised(self, anchor: dict, tangent: dict, x: torch.Tensor):
-        """``f(x; w_a)`` (with its autograd graph to ``anchor``) and ``J(x; w_a) t``, in one dual forward."""
+    def linearised(self, anchor: dict, tangent: dict | None, x: torch.Tensor):
+        """``f(x; w_a)`` (with its autograd graph to ``anchor``) and ``J(x; w_a) t`` in one pass.
+
+        Each layer's output and its tangent go forward together, the tangent under ``no_grad`` (it is
+        never differentiated): a layer ``z = W h + b`` carries ``dz = W dh + dW h + db``, computed as one
+        product of ``[dW, W]`` with ``[h, dh]``; ReLU passes ``dz`` where ``z > 0``, max-pooling where it
+        picked.  ``tangent=None``: every tangent is zero (right after re-linearising), only the primal
+        is computed.  ``linearised_dual`` is the same with forward-mode AD, the reference.
+        """
+        M = x.shape[0]
+        h, dh = x, None
+        for name, module in self.layers:
+            if isinstance(module, (nn.Flatten, nn.Unflatten)):
+                shape = (M, x.shape[1], -1) if isinstance(module, nn.Flatten) else (M, x.shape[1], *module.unflattened_size)
+                h = h.reshape(shape)
+                dh = None if dh is None else dh.reshape(shape)
+            elif isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+                w = anchor.get(f"{name}.weight", self.frozen.get(f"{name}.weight"))
+                b = anchor.get(f"{name}.bias", self.frozen.get(f"{name}.bias"))
+                dw = None if tangent is None else tangent.get(f"{name}.weight")
+                db = None if tangent is None else tangent.get(f"{name}.bias")
+                z = self._layer(module, h, w, b)
+                with torch.no_grad():
+                    if dw is not None and dh is not None:
+                        dz = self._layer(module, torch.cat([h.detach(), dh], dim=2), torch.cat([dw, w.detach()], dim=2), None)
+                    elif dw is not None:
+                        dz = self._layer(module, h.detach(), dw, None)
+                    elif dh is not None:
+                        dz = self._layer(module, dh, w.detach(), None)
+                    else:
+                        dz = None
+                    if db is not None and dz is not None:
+                        dz = dz + db.reshape(M, 1, -1, *([1] * (dz.dim() - 3)))
+                h, dh = z, dz
+            elif isinstance(module, nn.ReLU):
+                z = h
+                h = torch.relu(z)
+                if dh is not None:
+                    with torch.no_grad():
+                        dh = dh * (z.detach() > 0)
+            elif isinstance(module, (nn.MaxPool1d, nn.MaxPool2d)):
+                shape = h.shape
+                pool = F.max_pool1d if isinstance(module, nn.MaxPool1d) else F.max_pool2d
+                out, idx = pool(h.reshape(shape[0] * shape[1], *shape[2:]), module.kernel_size, module.stride, module.padding, module.dilation, module.ceil_mode, return_indices=True)
+                h = out.reshape(shape[0], shape[1], *out.shape[1:])
+                if dh is not None:
+                    with torch.no_grad():
+                        flat = dh.reshape(shape[0] * shape[1], shape[2], -1)
+                        dh = flat.gather(2, idx.reshape(idx.shape[0], idx.shape[1], -1)).reshape(h.shape)
+            else:  # other elementwise maps and average pooling: the tangent by a jvp of the module
+                z = h
+                h = self._net({}, z, {}, [(name, module)]) if isinstance(module, _POOL) else module(z)
+                if dh is not None:
+                    with torch.no_grad():
+                        fn = (lambda u: self._net({}, u, {}, [(name, module)])) if isinstance(module, _POOL) else module
+                        dh = torch.func.jvp(fn, (z.detach(),), (dh,))[1]
+        if self.centred:
+            with torch.no_grad():
+                initial = self._net(self.initial, x, {})
+            h = h - initial
+        return h, (torch.zeros_like(h) if dh is None else dh)
+
+    def linearised_dual(self, anchor: dict, tangent: dict, x: torch.Tensor):
+        """``linearised`` by forward-mode AD (``torch.autograd.forward_ad``) through ``forward``: the reference."""
         with fwAD.dual_level():
             dual = {k: fwAD.make_dual(anchor[k], tangent[k]) for k in anchor}
             out = self.forward(dual, x)
@@ -149,6 +204,18 @@ class Ensemble:
         if tangent_out is None:
             tangent_out = torch.zeros_like(primal)
         return primal, tangent_out
+
+    @staticmethod
+    def _layer(module, h, w, b):
+        """A linear or convolutional layer of every member at once: ``h (M, B, C, ...)``, ``w (M, out, C, ...)``."""
+        M = h.shape[0]
+        if isinstance(module, nn.Linear):
+            return torch.bmm(h, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+        B, spatial = h.shape[1], h.shape[3:]
+        grouped = h.transpose(0, 1).reshape(B, M * h.shape[2], *spatial)
+        conv = F.conv1d if isinstance(module, nn.Conv1d) else F.conv2d
+        out = conv(grouped, w.reshape(-1, *w.shape[2:]), None if b is None else b.reshape(-1), module.stride, module.padding, module.dilation, M * module.groups)
+        return out.reshape(B, M, -1, *out.shape[2:]).transpose(0, 1)
 
 
 def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -285,6 +352,7 @@ def train_ensemble(
     history = {k: [] for k in ("step", *(f"{s}_{m}" for s in splits for m in ("loss", "acc")), "kernel_distance", "anchor_distance", "weight_change", "feature_updates")}
     stopped = torch.full((M,), steps, dtype=torch.long, device=dev)
     done = torch.zeros(M, dtype=torch.bool, device=dev)
+    fresh = torch.ones(M, dtype=torch.bool, device=dev)
     theta_prev = list(theta0)
     progress = Progress(log, label, log_every)
     relinearise_at = torch.tensor([0 if math.isinf(k) else int(k) for k in K], device=dev)
@@ -328,7 +396,7 @@ def train_ensemble(
             index = torch.stack(idx).to(dev)
             xb, yb = X[index], y[index]
         anchor_req = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
-        tangent = {k: (params[k] - anchor[k]) for k in params}
+        tangent = None if bool(fresh.all()) else {k: (params[k] - anchor[k]) for k in params}
         primal, tangent_out = ens.linearised(anchor_req, tangent, xb)
         out = (primal.detach() + tangent_out.detach()).requires_grad_(True)
         losses = member_losses(loss, out, yb)
@@ -356,6 +424,7 @@ def train_ensemble(
             if bool(move.any()):
                 for k in params:
                     anchor[k][move] = params[k][move]
+            fresh = move | diverged | done  # members whose tangent is zero at the next step
         if step % record_every == 0 or step == steps:
             snapshot(step, step == steps)
             if until_interpolation and bool((done | diverged).all()) and step < steps:
