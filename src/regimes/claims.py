@@ -254,6 +254,15 @@ def _univariate_claims(s: pd.DataFrame) -> list[dict]:
     ]
 
 
+def _gauss_newton_claims(s: pd.DataFrame) -> list[dict]:
+    rows = []
+    for (dataset, arch), g in s.groupby(["dataset", "architecture"]):
+        finite = g[g["K"] != "inf"]
+        rows.append(_test(f"{dataset}, {arch}: a round of iterative linearisation at K steps in the direction of damped Gauss-Newton with mu = 1/(eta K) (mean cosine over rounds, smallest over K)", G, _by_seed(finite, "cosine_mean", lambda v: v.min(skipna=False)), ">=", 0.95))
+        rows.append(_test(f"{dataset}, {arch}: both methods reach the same test accuracy (|difference| after the last round, largest over K)", G, _by_seed(g, "accuracy_gap", lambda v: v.max(skipna=False)), "<=", 0.03))
+    return rows
+
+
 def _transition(s: pd.DataFrame, tables: dict) -> list[dict]:
     rows = _sparse_claims(s)
     if tables.get("sample_complexity") is not None:
@@ -272,6 +281,7 @@ CLAIMS = {
     "matrix": {"width": (W, _on_summary(_width_claims)), "depth": (W, _on_summary(_matrix_claims))},
     "teacher": {"teacher": (W, _on_summary(_teacher_claims))},
     "univariate": {"splines": (W, _on_summary(_univariate_claims))},
+    "gauss_newton": {"damping": (G, _on_summary(_gauss_newton_claims))},
 }
 
 

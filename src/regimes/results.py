@@ -46,7 +46,7 @@ def _extra_keys(experiment: dict) -> dict[str, list]:
     model = experiment["model"]
     if model == "matrix":
         return {"task": list(experiment["data"]["tasks"])}
-    if model == "network":
+    if model in ("network", "gauss_newton"):
         pairs = list(itertools.product(experiment["data"], experiment["architectures"]))
         return {"dataset": [d for d, _ in pairs], "architecture": [a for _, a in pairs]}
     return {}

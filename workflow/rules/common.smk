@@ -129,7 +129,7 @@ def analysis_files(experiment, stage="analysis"):
             task=config[experiment]["data"]["tasks"],
             batch=experiment_batches(experiment),
         )
-    if model == "network":
+    if model in ("network", "gauss_newton"):
         return expand(
             f"{folder}/{{model}}/{{batch}}.csv",
             model=network_models(experiment),

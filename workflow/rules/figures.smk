@@ -225,6 +225,29 @@ rule figure_training_curves:
         "../scripts/figures/training_curves.py"
 
 
+rule figure_gauss_newton:
+    input:
+        summary="results/gauss_newton/summary.csv",
+        rounds="results/gauss_newton/history.csv",
+    output:
+        pdf="figures/gauss_newton.pdf",
+        png=report(
+            "figures/gauss_newton.png",
+            caption="../report/gauss_newton.rst",
+            subcategory="11. gauss_newton",
+            category="2. Iterative linearisation",
+        ),
+    log:
+        "logs/figures/gauss_newton.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=code("figures/gauss_newton.py"),
+    script:
+        "../scripts/figures/gauss_newton.py"
+
+
 rule figure_phase_alpha_K:
     input:
         diagonal="results/sparse_K/summary.csv",
@@ -234,7 +257,7 @@ rule figure_phase_alpha_K:
         png=report(
             "figures/phase_alpha_K.png",
             caption="../report/phase_alpha_K.rst",
-            subcategory="11. phase_alpha_K",
+            subcategory="12. phase_alpha_K",
             category="3. The (alpha, K) plane",
         ),
     log:

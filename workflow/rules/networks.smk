@@ -9,7 +9,7 @@ rule network_dataset:
     log:
         "logs/{experiment}/data/{dataset}.log",
     wildcard_constraints:
-        experiment=family("network"),
+        experiment=family("network", "gauss_newton"),
         dataset="|".join(DATASETS),
     localrule: True
     conda:
@@ -79,7 +79,7 @@ rule history:
     log:
         "logs/{experiment}/history.log",
     wildcard_constraints:
-        experiment=family("network"),
+        experiment=family("network", "gauss_newton"),
     localrule: True
     conda:
         ENV
@@ -87,3 +87,53 @@ rule history:
         code=code("summaries/concatenate.py"),
     script:
         "../scripts/summaries/concatenate.py"
+
+
+# Iterative linearisation beside damped Gauss-Newton (Goldwaser & Ge 2023, sec. 2.4): full batch, one
+# job per batch of cells -> final metrics and the rounds.
+
+
+rule train_gauss_newton:
+    input:
+        "results/{experiment}/data/{dataset}.npz",
+    output:
+        "results/{experiment}/train/{dataset}-{architecture}/{batch}.npz",
+    log:
+        "logs/{experiment}/train/{dataset}-{architecture}/{batch}.log",
+    benchmark:
+        "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
+    wildcard_constraints:
+        experiment=family("gauss_newton"),
+        architecture="|".join(ARCHITECTURES),
+    conda:
+        TRAIN_ENV
+    threads: 1
+    resources:
+        runtime=60,
+        mem_mb=4000,
+        gpu=0,
+    params:
+        cells=get_cells,
+        train=get_train,
+        seeds=get_seeds,
+        code=code("networks/train_gauss_newton.py"),
+    script:
+        "../scripts/networks/train_gauss_newton.py"
+
+
+rule analyse_gauss_newton:
+    input:
+        "results/{experiment}/train/{model}/{batch}.npz",
+    output:
+        final="results/{experiment}/analysis/{model}/{batch}.csv",
+        history="results/{experiment}/history/{model}/{batch}.csv",
+    log:
+        "logs/{experiment}/analysis/{model}/{batch}.log",
+    wildcard_constraints:
+        experiment=family("gauss_newton"),
+    conda:
+        ENV
+    params:
+        code=code("networks/analyse_gauss_newton.py"),
+    script:
+        "../scripts/networks/analyse_gauss_newton.py"

@@ -20,6 +20,7 @@ CATALOGUE = {
     "accuracy_vs_K": {"linearised": "network"},
     "kernel_change": {"linearised": "network"},
     "training_curves": {"linearised": "network"},
+    "gauss_newton": {"gauss_newton": "gauss_newton"},
     "phase_alpha_K": {"sparse_K": "diagonal", "linearised_phase": "network"},
 }
 

@@ -11,7 +11,7 @@ from ..grid import K_order
 from ..results import failed
 from .style import panels as grid, cell_stats, failed_handle, mark_failed, safe_log, save, setup, sns
 
-__all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "phase_alpha_K", "K_positions"]
+__all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K", "K_positions"]
 
 
 def K_positions(values) -> tuple[dict, list, list]:
@@ -180,5 +180,55 @@ def phase_alpha_K(diagonal: pd.DataFrame, network: pd.DataFrame, path) -> None:
     _heatmap(axes[1, 0], network, "test_error", f"{label}: test error", ".2f", "rocket_r")
     _heatmap(axes[1, 1], network, "kernel_distance", f"{label}: final kernel distance", ".2f", "mako_r")
     fig.suptitle(r"The ($\alpha$, K) plane: rich (small $\alpha$, small K) to kernel (large $\alpha$ or K = $\infty$)", fontsize=9)
+    fig.tight_layout()
+    save(fig, path)
+
+
+def gauss_newton(summary: pd.DataFrame, rounds: pd.DataFrame, path) -> None:
+    """(a) Test accuracy after the last round against the damping mu = 1/(eta K): iterative
+    linearisation at K and damped Gauss-Newton at mu (K = inf: mu = 0, the pseudo-inverse, drawn at the
+    left edge); (b) the cosine between the two methods' steps at the same anchor, round by round."""
+    setup()
+    fig, axes = grid(1, 2, 6.6)
+    ax = axes[0, 0]
+    finite = summary[summary["mu"] > 0]
+    edge = float(finite["mu"].min()) / 10 if len(finite) else 1.0
+    part = summary.assign(x=summary["mu"].where(summary["mu"] > 0, edge))
+    any_failed = False
+    for column, label, color, marker in (("il_test_acc", "iterative linearisation at K", "C0", "o"), ("gn_test_acc", r"damped Gauss-Newton at $\mu = 1/(\eta K)$", "C3", "s")):
+        stats = cell_stats(part, "x", column)
+        ax.plot(stats["x"], stats["median"], marker=marker, color=color, label=label)
+        ax.fill_between(stats["x"], stats["min"], stats["max"], color=color, alpha=0.15, linewidth=0)
+        mark_failed(ax, stats.loc[stats["failed"], "x"], color)
+        any_failed |= bool(stats["failed"].any())
+    ax.set_xscale("log")
+    ticks = sorted(part["x"].unique())
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(["0" if t == edge else f"{t:.2g}" for t in ticks], fontsize=8)
+    ax.minorticks_off()
+    ax.set_xlabel(r"damping $\mu = 1/(\eta K)$")
+    ax.set_ylabel(f"test accuracy after {int(summary['rounds'].max())} rounds")
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(ticks)
+    labels = {float(m): k for m, k in zip(part["x"], part["K"])}
+    top.set_xticklabels([r"$\infty$" if labels[t] == "inf" else labels[t] for t in ticks], fontsize=8)
+    top.minorticks_off()
+    top.set_xlabel("K", fontsize=9)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + ([failed_handle()] if any_failed else []), fontsize=8)
+    ax.set_title("(a) accuracy against the damping", pad=24)
+    ax = axes[0, 1]
+    ordered = sorted(rounds["K"].unique(), key=K_order)
+    palette = dict(zip(ordered, sns.color_palette("viridis", len(ordered))))
+    steps = rounds[rounds["round"] > 0]
+    for k in ordered:
+        g = steps[steps["K"] == k].groupby("round")["cosine"].agg(["median", "min", "max"]).reset_index()
+        ax.plot(g["round"], g["median"], color=palette[k], marker=".", label=r"K = $\infty$" if k == "inf" else f"K = {k}")
+        ax.fill_between(g["round"], g["min"], g["max"], color=palette[k], alpha=0.15, linewidth=0)
+    ax.set_xlabel("round")
+    ax.set_ylabel("cosine of the two steps")
+    ax.set_title("(b) same anchor, same direction?")
+    ax.legend(fontsize=8)
+    fig.suptitle(f"Iterative linearisation as damped Gauss-Newton ({', '.join(sorted(summary['dataset'].unique()))}; median, min-max over seeds)", fontsize=9)
     fig.tight_layout()
     save(fig, path)

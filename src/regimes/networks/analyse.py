@@ -11,7 +11,7 @@ from ..grid import run_status
 from ..results import blank_failed
 from .exact import spline_references
 
-__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "network_tables", "lr_search_table", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "GAUSS_NEWTON_METRICS", "network_tables", "lr_search_table", "gauss_newton_tables", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
 
 
 # Columns computed from the trained network: NaN for a run that diverged or did not reach its stopping rule.
@@ -154,3 +154,25 @@ def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict) 
         )
         frames.append(pd.DataFrame({**cell, "seed": seed, "x": data["X"][:, 0], "trained": data["y"], "is_data": True}))
     return pd.concat(frames, ignore_index=True)
+
+
+GAUSS_NEWTON_METRICS = ("il_train_loss", "il_train_acc", "il_test_acc", "gn_train_loss", "gn_train_acc", "gn_test_acc", "cosine_mean", "cosine_min", "accuracy_gap")
+
+
+def gauss_newton_tables(cell: dict, trained: dict, dataset: str, architecture: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per seed: both methods after the last round (``il_`` iterative linearisation, ``gn_`` damped
+    Gauss-Newton), the damping ``mu = 1 / (eta K)``, the cosine of their steps over the rounds (mean and
+    smallest) and ``accuracy_gap = |il_test_acc - gn_test_acc|``; and the rounds, one row each."""
+    final, rounds = [], []
+    for i, seed in enumerate(trained["seeds"].tolist()):
+        base = {**cell, "dataset": dataset, "architecture": architecture, "seed": seed}
+        cos = trained["cosine"][i, 1:]
+        row = {**base, "rounds": int(len(cos)), "lr": float(trained["lr"][i]), "mu": float(trained["mu"][i])}
+        for key in ("il_train_loss", "il_train_acc", "il_test_acc", "gn_train_loss", "gn_train_acc", "gn_test_acc"):
+            row[key] = float(trained[key][i, -1])
+        row.update(cosine_mean=float(np.mean(cos)), cosine_min=float(np.min(cos)), accuracy_gap=abs(row["il_test_acc"] - row["gn_test_acc"]))
+        diverged = bool(trained["diverged"][i])
+        final.append({**row, "diverged": diverged, "converged": not diverged})
+        for r in range(trained["cosine"].shape[1]):
+            rounds.append({**base, "round": r, "mu": row["mu"], **{k: float(trained[k][i, r]) for k in ("cosine", "il_train_loss", "il_test_acc", "gn_train_loss", "gn_test_acc")}})
+    return blank_failed(pd.DataFrame(final), GAUSS_NEWTON_METRICS), pd.DataFrame(rounds)

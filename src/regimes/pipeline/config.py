@@ -40,9 +40,10 @@ def load_schema(path=None) -> dict:
     schema = yaml.safe_load(Path(path).read_text() if path else schema_text())
     schema["additionalProperties"]["properties"]["model"]["enum"] = list(FAMILIES)
     schema["properties"] = copy.deepcopy(SETTINGS)
-    network = schema["$defs"]["network"]["properties"]
-    network["data"]["properties"] = {name: {"$ref": "#/$defs/classification_data"} for name in DATASETS}
-    network["architectures"]["items"]["enum"] = list(ARCHITECTURES)
+    for family in ("network", "gauss_newton"):
+        network = schema["$defs"][family]["properties"]
+        network["data"]["properties"] = {name: {"$ref": "#/$defs/classification_data"} for name in DATASETS}
+        network["architectures"]["items"]["enum"] = list(ARCHITECTURES)
     for family in FAMILIES:
         properties = schema["$defs"][family]["properties"]
         properties["model"] = {"description": FAMILIES[family], "const": family}
@@ -272,7 +273,7 @@ def _check_matrix(name: str, experiment: dict) -> None:
         raise ConfigError(f"config key '{name}.data.n': value {n} is not allowed; allowed: observed entries from 2d - 1 to d^2 ({2 * d - 1} to {d * d}) for completion")
 
 
-CHECKS = {"diagonal": _check_diagonal, "network": _check_network, "matrix": _check_matrix}
+CHECKS = {"diagonal": _check_diagonal, "network": _check_network, "gauss_newton": _check_network, "matrix": _check_matrix}
 
 
 def _check_consistency(config: dict) -> None:

@@ -16,4 +16,5 @@ FAMILIES = {
     "matrix": "factorised matrices on matrix sensing and completion (Woodworth et al. sec. 6)",
     "teacher": "ReLU students of a ReLU teacher on the circle (Woodworth et al. fig. 6)",
     "univariate": "a wide univariate ReLU network on points of a line (Woodworth et al. fig. 7)",
+    "gauss_newton": "iterative linearisation beside damped Gauss-Newton, full batch (Goldwaser & Ge 2023, sec. 2.4)",
 }

@@ -1,0 +1,7 @@
+"""figures/gauss_newton.pdf (+ .png) from its tables (regimes.figures.linearisation.gauss_newton)."""
+from regimes.figures.linearisation import gauss_newton
+from regimes.pipeline.io import read_table
+from regimes.pipeline.job import start
+
+start(snakemake)
+gauss_newton(read_table(snakemake.input.summary), read_table(snakemake.input.rounds), snakemake.output.pdf)
