@@ -4,12 +4,15 @@ number of steps T is the summary's ``T`` column."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from ..grid import K_order
 from ..results import failed
 from .style import panels as grid, cell_stats, failed_handle, mark_failed, safe_log, save, setup, sns
+
+SHORT_LABEL = "a run short of its plateau"
 
 __all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K", "K_positions"]
 
@@ -50,7 +53,7 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     panels = _panels(summary)
     fig, axes = grid(2, len(panels), 0.6 + 2.5 * len(panels), stack=True)
     pos, ticks, labels = K_positions(summary["K"])
-    any_failed = False
+    any_failed = any_short = False
     for col, (dataset, arch) in enumerate(panels):
         part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
         part["x"] = part["K"].map(pos)
@@ -61,6 +64,12 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
             ax.fill_between(stats["x"], stats["min"], stats["max"], color="C0", alpha=0.2, linewidth=0)
             mark_failed(ax, stats.loc[stats["failed"], "x"], "C0")
             any_failed |= bool(stats["failed"].any())
+            if "plateau" in part:
+                short = part.groupby("x")["plateau"].agg(lambda v: not v.astype(bool).all())
+                xs = [x for x in stats["x"] if short.get(x, False)]
+                if xs:
+                    ax.scatter(xs, stats.set_index("x").loc[xs, "median"], s=90, facecolors="none", edgecolors="C1", linewidths=1.5, zorder=5, label=SHORT_LABEL if row == 0 else None)
+                    any_short = True
             for k, style, name in (("1", "--", "K = 1 (gradient descent)"), ("inf", ":", r"K = $\infty$ (fixed kernel)")):
                 ref = part[part["K"] == k][metric]
                 if len(ref) and ref.notna().all():
@@ -72,6 +81,8 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
             if row == 0:
                 ax.set_title(f"{dataset}, {arch}", pad=28)
     handles, _ = axes[0, 0].get_legend_handles_labels()
+    if any_short and SHORT_LABEL not in [h.get_label() for h in handles]:
+        handles.append(plt.Line2D([], [], marker="o", linestyle="none", markerfacecolor="none", markeredgecolor="C1", markersize=9, label=SHORT_LABEL))
     axes[0, 0].legend(handles=handles + ([failed_handle()] if any_failed else []), fontsize=8)
     fig.suptitle(f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=9, y=1.0)
     fig.tight_layout()
