@@ -71,3 +71,40 @@ def test_univariate_cell_distances_to_the_splines():
     assert row["to_cubic_spline"] == pytest.approx(gap) and row["kernel_to_linear_spline"] == pytest.approx(gap) and gap > 0.01
     curves = univariate_curves({"alpha": 0.1}, {0: data}, trained)
     assert curves["is_data"].sum() == 6 and (~curves["is_data"]).sum() == len(data["X_test"])
+
+
+def test_matched_loss_reads_each_run_where_it_first_reaches_the_common_level():
+    import pandas as pd
+
+    from regimes.networks.analyse import matched_loss
+
+    history = pd.DataFrame(
+        [
+            dict(dataset="d", architecture="a", K=K, seed=0, step=step, train_loss=loss, test_acc=acc)
+            for K, curve in (("1", [(0, 2.0, 0.1), (10, 0.5, 0.8), (20, 0.1, 0.85)]), ("inf", [(0, 2.0, 0.1), (10, 1.0, 0.6), (20, 0.6, 0.7)]))
+            for step, loss, acc in curve
+        ]
+    )
+    broken = [dict(dataset="d", architecture="a", K="1500", seed=0, step=step, train_loss=loss, test_acc=0.1) for step, loss in ((0, 2.0), (10, 0.9), (20, 50.0))]
+    history = pd.concat([history, pd.DataFrame(broken)], ignore_index=True)
+    summary = pd.DataFrame([dict(dataset="d", architecture="a", K=K, seed=0, train_loss=loss) for K, loss in (("1", 0.1), ("inf", 0.6), ("1500", 50.0))])
+    table = matched_loss(summary, history).set_index("K")
+    assert (table["level"] == 0.6).all()  # what K = inf reaches
+    no_inf = matched_loss(summary[summary["K"] != "inf"], history[history["K"] != "inf"]).set_index("K")
+    assert (no_inf["level"] == 0.1).all()  # K = 1500 ends above the initial loss: not the level
+    assert np.isnan(table.loc["1500", "step"])
+    assert table.loc["1", "step"] == 10 and table.loc["1", "test_acc"] == 0.8  # K = 1 passes 0.6 at step 10
+    assert table.loc["inf", "step"] == 20 and table.loc["inf", "test_acc"] == 0.7
+
+
+def test_matched_accuracy_reads_each_run_where_it_first_reaches_the_level_every_K_reaches():
+    import pandas as pd
+
+    from regimes.networks.analyse import matched_loss
+
+    curves = {"1": [(0, 0.1, 0.1), (10, 0.9, 0.8), (20, 1.0, 0.85)], "inf": [(0, 0.1, 0.1), (10, 0.6, 0.5), (20, 0.8, 0.7)]}
+    history = pd.DataFrame([dict(dataset="d", architecture="a", K=K, seed=0, step=st, train_acc=tr, test_acc=te) for K, c in curves.items() for st, tr, te in c])
+    summary = pd.DataFrame([dict(dataset="d", architecture="a", K="1", seed=0, train_acc=1.0), dict(dataset="d", architecture="a", K="inf", seed=0, train_acc=0.8)])
+    table = matched_loss(summary, history, "train_acc").set_index("K")
+    assert (table["level"] == 0.8).all()
+    assert table.loc["1", "step"] == 10 and table.loc["inf", "step"] == 20

@@ -128,3 +128,34 @@ def test_plateau_rule():
     test_acc = np.array([[0.1, 0.80, 0.805], [0.1, 0.5, 0.7], [0.1, 0.5, np.nan], [0.1, 0.2, 0.5]])
     train_acc = np.array([[0.1, 0.9, 0.95], [0.1, 0.6, 0.8], [0.1, 0.6, np.nan], [0.1, 0.9, 1.0]])
     assert plateau(steps, test_acc, train_acc, 0.01).tolist() == [True, False, False, True]
+
+
+def test_until_interpolation_stops_each_member_where_it_classifies_every_training_point():
+    data = _data(n=24, n_test=24)
+    members = [Member(0, 1, 3e-2), Member(1, 1, 1e-6)]  # the second barely moves: never interpolates
+    models = [build("mlp", (1, 40), 64, 2, 4, 1.0, m.seed) for m in members]
+    out = train_ensemble(models, members, data, steps=400, optimizer="adam", batch_size=None, loss="ce", record_every=20, probe_size=8, until_interpolation=True)
+    stopped = out["stopped"]
+    assert stopped[0] < 400 and stopped[1] == 400
+    hit = list(out["step"]).index(stopped[0])
+    assert out["train_acc"][0, hit] == 1.0 and out["train_acc"][0, hit - 1] < 1.0
+    # frozen from there on: its later records repeat the one where it stopped
+    assert np.all(out["test_acc"][0, hit:] == out["test_acc"][0, hit])
+
+
+def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
+    from regimes.grid import Cell
+    from regimes.networks.train import train_network_batch
+
+    d = _data(n=120, n_test=40)
+    data = {"X": d["X"].numpy(), "y": d["y"].numpy(), "X_test": d["X_test"].numpy(), "y_test": d["y_test"].numpy(), "shape": (1, 40)}
+    settings = dict(steps=30, optimizer="adam", lr=[1e-7, 3e-2], validation=0.25, batch_size=16, loss="ce", record_every=10, probe_size=8)
+    out = train_network_batch([Cell(1.0, 2, 16, 1), Cell(0.5, 2, 16, "inf")], data, "mlp", [0, 1], settings)
+    for cell in out.values():
+        assert cell["search_lr"].shape == (2, 2)
+        best = int(np.argmax(cell["search_val_acc"].mean(axis=1)))
+        assert int(cell["lr_option"]) == best and np.allclose(cell["lr"], cell["search_lr"][best])
+        assert best == 1  # 1e-7 does not learn
+        np.testing.assert_array_equal(cell["test_acc"][:, -1], cell["search_test_acc"][best])
+    with pytest.raises(ValueError, match="validation"):
+        train_network_batch([Cell(1.0, 2, 16, 1)], data, "mlp", [0], dict(settings, validation=0))

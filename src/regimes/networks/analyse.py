@@ -11,7 +11,7 @@ from ..grid import run_status
 from ..results import blank_failed
 from .exact import spline_references
 
-__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "GAUSS_NEWTON_METRICS", "network_tables", "lr_search_table", "gauss_newton_tables", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "GAUSS_NEWTON_METRICS", "network_tables", "lr_search_table", "gauss_newton_tables", "matched_loss", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
 
 
 # Columns computed from the trained network: NaN for a run that diverged or did not reach its stopping rule.
@@ -176,3 +176,40 @@ def gauss_newton_tables(cell: dict, trained: dict, dataset: str, architecture: s
         for r in range(trained["cosine"].shape[1]):
             rounds.append({**base, "round": r, "mu": row["mu"], **{k: float(trained[k][i, r]) for k in ("cosine", "il_train_loss", "il_test_acc", "gn_train_loss", "gn_test_acc")}})
     return blank_failed(pd.DataFrame(final), GAUSS_NEWTON_METRICS), pd.DataFrame(rounds)
+
+
+def matched_loss(summary: pd.DataFrame, history: pd.DataFrame, metric: str = "train_loss") -> pd.DataFrame:
+    """Every K compared at one level of training loss (``metric="train_loss"``) or training accuracy
+    (``"train_acc"``) instead of one step count.  Per data set and architecture the level is what the
+    fixed kernel (K = inf) reaches at T, its median final ``metric``; without a K = inf row, the worst of
+    the K values' medians among those that end better than at initialisation.  Each run is read at its
+    first record at or beyond the level (``step``, ``test_acc``; NaN where a run never gets there).
+    One row per (data set, architecture, K, seed)."""
+    lower = metric.endswith("loss")
+    rows = []
+    for (dataset, arch), final in summary.groupby(["dataset", "architecture"]):
+        runs = history[(history["dataset"] == dataset) & (history["architecture"] == arch)]
+        initial = float(runs.loc[runs["step"] == 0, metric].median())
+        medians = final.groupby("K")[metric].median()
+        if "inf" in medians.index:
+            level = float(medians["inf"])
+        else:
+            medians = medians[medians < initial] if lower else medians[medians > initial]
+            level = float(medians.max() if lower else medians.min()) if len(medians) else np.nan
+        for (K, seed), g in final.groupby(["K", "seed"]):
+            curve = runs[(runs["K"] == K) & (runs["seed"] == seed)].sort_values("step")
+            beyond = curve[curve[metric] <= level] if lower else curve[curve[metric] >= level]
+            first = beyond.iloc[0] if len(beyond) else None
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "architecture": arch,
+                    "K": K,
+                    "seed": seed,
+                    "metric": metric,
+                    "level": level,
+                    "step": float(first["step"]) if first is not None else np.nan,
+                    "test_acc": float(first["test_acc"]) if first is not None else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
