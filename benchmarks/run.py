@@ -246,7 +246,7 @@ def bench_linearised_cnn_step():
     cross-entropy) in the ensemble trainer: ours; reference, a plain step of the same CNN in the same
     code (a K = 1 step, zero tangent).  The note also gives the ratio to a plain torch.nn.Module step."""
     from regimes.networks.architectures import build
-    from regimes.networks.ensemble import Ensemble, member_losses
+    from regimes.networks.ensemble import Ensemble, linearised_gradients
 
     model = build("cnn", (1, 40), 25, 4, 10, 1.0, 0)
     ens = Ensemble([model])
@@ -256,15 +256,10 @@ def bench_linearised_cnn_step():
     anchor = {k: v + 1e-3 for k, v in params.items()}
 
     def step(tangent_on):
-        a = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
-        t = {k: params[k] - anchor[k] for k in params} if tangent_on else None
-        primal, tan = ens.linearised(a, t, x)
-        out = (primal.detach() + tan).requires_grad_(True)
-        (g_out,) = torch.autograd.grad(member_losses("ce", out, y).sum(), out)
-        grads = torch.autograd.grad(primal, list(a.values()), g_out)
+        _, grads = linearised_gradients(ens, anchor, params, x, y, "ce", zero_tangent=not tangent_on)
         with torch.no_grad():
-            for p, gr in zip(params.values(), grads):
-                p.sub_(1e-4 * gr)
+            for k, p in params.items():
+                p.sub_(1e-4 * grads[k])
 
     opt = torch.optim.SGD(model.parameters(), lr=1e-4)
     loss = torch.nn.CrossEntropyLoss()

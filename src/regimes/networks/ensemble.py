@@ -8,9 +8,10 @@ linear layers as batched matrix products, convolutions as one grouped convolutio
 Members never mix, so each member's numbers are those of the same model trained alone
 (``regimes.networks.linearise.train_iteratively_linearised``) to float32 rounding.
 
-One linearised step costs one forward pass with forward-mode dual tensors (``torch.autograd.forward_ad``):
-the primal is the anchor's output ``f(x; w_a)``, the tangent ``J(x; w_a)(w - w_a)``; one backward pass
-through the primal gives ``J^T dL/df``.  K = 1 members have a zero tangent; K = inf members never move
+One linearised step costs one forward pass that carries each layer's tangent beside its output
+(``Ensemble.linearised``): the primal is the anchor's output ``f(x; w_a)``, the tangent
+``J(x; w_a)(w - w_a)``; one backward pass through the primal gives ``J^T dL/df``
+(``linearised_gradients``).  K = 1 members have a zero tangent; K = inf members never move
 their anchor.  A member whose loss is not finite (or grows ``DIVERGENCE`` times) is recorded as diverged,
 its weights zeroed and its learning rate set to zero: the others go on bit-identical.
 
@@ -36,14 +37,13 @@ from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .architectures import Centred
 from .linearise import minibatches
-from .ntk import empirical_ntk
+from .ntk import _ELEMENTWISE, empirical_ntk
 
-__all__ = ["Member", "supports", "Ensemble", "train_ensemble", "member_losses", "OPTIMISERS"]
+__all__ = ["Member", "supports", "Ensemble", "train_ensemble", "member_losses", "linearised_gradients", "OPTIMISERS"]
 
 log = logging.getLogger(__name__)
 
 OPTIMISERS = ("sgd", "adam")
-_ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.Identity, nn.LeakyReLU, nn.Softplus, nn.ELU)
 _POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
 
 
@@ -87,7 +87,6 @@ class Ensemble:
     def __init__(self, models: list[nn.Module]):
         if not all(supports(m) for m in models):
             raise ValueError("every member must be an nn.Sequential of supported layers (regimes.networks.ensemble.supports)")
-        self.template = models[0]
         self.centred = isinstance(models[0], Centred)
         self.layers = _layers(models[0])
         prefix = "net." if self.centred else ""
@@ -226,6 +225,19 @@ def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor
     if kind == "ce":
         return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="none").reshape(y.shape).mean(-1)
     raise ValueError(f"loss must be 'mse' or 'ce', got {kind!r}")
+
+
+def linearised_gradients(ens: Ensemble, anchor: dict, params: dict, x: torch.Tensor, y: torch.Tensor, loss: str, zero_tangent: bool = False):
+    """Each member's loss of its Taylor model around ``anchor`` at ``params`` on its own ``(x, y)``, and
+    the gradients in the weights, ``J(w_a)^T dL/df``: one pass forward (``Ensemble.linearised``; the
+    tangent skipped when ``zero_tangent``), one backward through the anchor's outputs."""
+    anchor = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
+    tangent = None if zero_tangent else {k: params[k] - anchor[k].detach() for k in params}
+    primal, tangent_out = ens.linearised(anchor, tangent, x)
+    out = (primal.detach() + tangent_out.detach()).requires_grad_(True)
+    losses = member_losses(loss, out, y)
+    (g_out,) = torch.autograd.grad(losses.sum(), out)
+    return losses.detach(), dict(zip(anchor, torch.autograd.grad(primal, list(anchor.values()), g_out)))
 
 
 class _Optimiser:
@@ -395,15 +407,8 @@ def train_ensemble(
         else:
             index = torch.stack(idx).to(dev)
             xb, yb = X[index], y[index]
-        anchor_req = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
-        tangent = None if bool(fresh.all()) else {k: (params[k] - anchor[k]) for k in params}
-        primal, tangent_out = ens.linearised(anchor_req, tangent, xb)
-        out = (primal.detach() + tangent_out.detach()).requires_grad_(True)
-        losses = member_losses(loss, out, yb)
-        (g_out,) = torch.autograd.grad(losses.sum(), out)
-        grads = dict(zip(anchor_req, torch.autograd.grad(primal, list(anchor_req.values()), g_out)))
+        value, grads = linearised_gradients(ens, anchor, params, xb, yb, loss, zero_tangent=bool(fresh.all()))
         with torch.no_grad():
-            value = losses.detach()
             if initial_loss is None:
                 initial_loss = value.clone()
             bad = (~torch.isfinite(value) | (value > DIVERGENCE * initial_loss)) & ~diverged
