@@ -47,26 +47,29 @@ def flat_jacobian(model, w: torch.Tensor, X: torch.Tensor, template: dict) -> tu
     return out.reshape(-1), jac.reshape(-1, w.numel())
 
 
-def linearisation_step(J: torch.Tensor, r: torch.Tensor, lr: float, K, n: int) -> torch.Tensor:
-    """The weight change of one round of iterative linearisation: K full-batch gradient steps of size
-    ``lr`` on the Taylor model (K = inf: to convergence, the minimum-norm one)."""
-    theta = J @ J.T / n
+def _range(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eigenvalues and eigenvectors of the kernel on its range (eigenvalues above 1e-10 of the largest)."""
     lam, V = torch.linalg.eigh(theta)
     keep = lam > lam.max() * 1e-10
-    lam, V = lam[keep], V[:, keep]
+    return lam[keep], V[:, keep]
+
+
+def linearisation_step(J: torch.Tensor, r: torch.Tensor, lr: float, K, n: int, theta: torch.Tensor | None = None) -> torch.Tensor:
+    """The weight change of one round of iterative linearisation: K full-batch gradient steps of size
+    ``lr`` on the Taylor model (K = inf: to convergence, the minimum-norm one).  ``theta``: the kernel
+    ``J J^T / n`` if the caller has it."""
+    lam, V = _range(J @ J.T / n if theta is None else theta)
     K = parse_K(K)
     filt = 1.0 / lam if math.isinf(K) else (1.0 - torch.pow(1.0 - lr * lam, K)) / lam
     return -(J.T @ (V @ (filt * (V.T @ r)))) / n
 
 
-def damped_gauss_newton_step(J: torch.Tensor, r: torch.Tensor, mu: float, n: int) -> torch.Tensor:
-    """``-(J^T J / n + mu I)^{-1} J^T r / n`` (through the ``nC x nC`` kernel); ``mu = 0``: ``-J^+ r``."""
-    theta = J @ J.T / n
+def damped_gauss_newton_step(J: torch.Tensor, r: torch.Tensor, mu: float, n: int, theta: torch.Tensor | None = None) -> torch.Tensor:
+    """``-(J^T J / n + mu I)^{-1} J^T r / n`` (through the ``nC x nC`` kernel ``theta = J J^T / n``);
+    ``mu = 0``: ``-J^+ r``."""
+    theta = J @ J.T / n if theta is None else theta
     if mu == 0:  # -J^T (J J^T)^+ r = -J^+ r, through the kernel's eigenvectors
-        lam, V = torch.linalg.eigh(theta)
-        keep = lam > lam.max() * 1e-10
-        lam, V = lam[keep], V[:, keep]
-        return -(J.T @ (V @ ((V.T @ r) / lam))) / n
+        return linearisation_step(J, r, 0.0, "inf", n, theta)
     return -(J.T @ torch.linalg.solve(theta + mu * torch.eye(len(r), dtype=r.dtype), r)) / n
 
 
@@ -109,8 +112,9 @@ def gauss_newton_runs(model, data: dict, K, *, rounds: int, lr_scale: float = 1.
         out[f"{method}_test_acc"] = [_metrics(model, w0, template, X_test, y_test, classes)[1]]
     for _ in range(rounds):
         f, J = flat_jacobian(model, w["il"], X, template)
-        step_il = linearisation_step(J, f - Y, lr, K, n)
-        step_gn_here = damped_gauss_newton_step(J, f - Y, mu, n)
+        theta = J @ J.T / n  # both steps at the linearisation's anchor
+        step_il = linearisation_step(J, f - Y, lr, K, n, theta)
+        step_gn_here = damped_gauss_newton_step(J, f - Y, mu, n, theta)
         out["cosine"].append(float(step_il @ step_gn_here / (step_il.norm() * step_gn_here.norm())))
         f_gn, J_gn = flat_jacobian(model, w["gn"], X, template)
         w["il"] = w["il"] + step_il
