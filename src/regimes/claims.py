@@ -100,15 +100,22 @@ def _crossing(curve: pd.Series, level: float) -> float:
     return float(math.exp(x[i - 1] + t * (x[i] - x[i - 1])))
 
 
+def _log_gap(a: float, b: float) -> float:
+    """``log(b / a)`` of two crossings, where a crossing may be inf (never reached): both inf, 0; only
+    ``b``, inf; only ``a``, -inf; NaN if either is."""
+    if np.isnan(a) or np.isnan(b):
+        return math.nan
+    if math.isinf(a) or math.isinf(b):
+        return 0.0 if math.isinf(a) and math.isinf(b) else (math.inf if math.isinf(b) else -math.inf)
+    return math.log(b / a)
+
+
 def _ordered_log_gap(crossings: dict) -> float:
     """The smallest log-ratio of consecutive depths' crossings (positive: increasing in depth)."""
     values = [crossings[d] for d in sorted(crossings)]
     if len(values) < 2 or any(np.isnan(v) for v in values):
         return math.nan
-    gaps = []
-    for a, b in zip(values, values[1:]):
-        gaps.append(0.0 if (math.isinf(a) and math.isinf(b)) else (math.inf if math.isinf(b) else (-math.inf if math.isinf(a) else math.log(b / a))))
-    return float(min(gaps))
+    return float(min(_log_gap(a, b) for a, b in zip(values, values[1:])))
 
 
 def _sparse_claims(s: pd.DataFrame) -> list[dict]:
@@ -211,7 +218,7 @@ def _matrix_claims(s: pd.DataFrame) -> list[dict]:
         for seed, h in g.groupby("seed"):
             first = {int(depth): _crossing(k.groupby("alpha")["excess_nuclear"].agg(_strict).clip(lower=1e-12), 0.1) for depth, k in h.groupby("depth")}
             ordered = [first[d] for d in sorted(first)]
-            gaps[seed] = math.nan if any(np.isnan(v) for v in ordered) else (math.log(ordered[-1] / ordered[0]) if np.isfinite(ordered).all() else (math.inf if math.isinf(ordered[-1]) and not math.isinf(ordered[0]) else 0.0))
+            gaps[seed] = _log_gap(ordered[0], ordered[-1]) if not any(np.isnan(v) for v in ordered) else math.nan
         rows.append(_test(f"{task}: deeper factorisations stay low-rank up to larger alpha (log-ratio of the alphas where the excess nuclear norm passes 0.1, deepest over D = 2)", W, pd.Series(gaps), ">", 0.0))
     return rows
 
