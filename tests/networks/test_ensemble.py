@@ -143,6 +143,16 @@ def test_until_interpolation_stops_each_member_where_it_classifies_every_trainin
     assert np.all(out["test_acc"][0, hit:] == out["test_acc"][0, hit])
 
 
+def test_the_learning_rate_choice_prefers_options_whose_runs_interpolate_when_training_to_interpolation():
+    from regimes.networks.train import choose_lr
+
+    val = np.array([[0.90, 0.92], [0.85, 0.86], [np.nan, 0.99]])  # option 2 has a diverged seed
+    train = np.array([[0.99, 1.0], [1.0, 1.0], [np.nan, 1.0]])
+    assert choose_lr(val, train) == 0  # best mean validation accuracy; NaN counts as -inf
+    assert choose_lr(val, train, until_interpolation=True) == 1  # the only option with every seed at 100 %
+    assert choose_lr(val, np.ones_like(val), until_interpolation=True) == 0  # all interpolate: validation decides
+
+
 def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
     from regimes.grid import Cell
     from regimes.networks.train import train_network_batch

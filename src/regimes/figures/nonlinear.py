@@ -56,7 +56,8 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
                 median_band(ax, baseline, "alpha", "test_error", colour, f"D = {depth}, last layer only", marker="x", linestyle="--")
         log_axis_alpha(ax)
         ax.set_ylabel("test error")
-        ax.set_title(f"({chr(ord('d') + col)}) {dataset}: ReLU MLP, output centred")
+        centred = bool(part["centred"].iloc[0]) if "centred" in part else False
+        ax.set_title(f"({chr(ord('d') + col)}) {dataset}: ReLU MLP" + (", output centred" if centred else ""))
         ax.legend(fontsize=8)
     ax = axes[1, len(sets)]
     seed = curves["seed"].min()

@@ -16,7 +16,7 @@ from .interpolate import train_to_interpolation
 from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
 
-__all__ = ["train_network_batch", "train_teacher_cell", "train_univariate_cell"]
+__all__ = ["choose_lr", "train_network_batch", "train_teacher_cell", "train_univariate_cell"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,18 @@ def _one_by_one(models, members, tensors, settings) -> dict:
     return out
 
 
+def choose_lr(val_acc: np.ndarray, train_acc: np.ndarray, until_interpolation: bool = False) -> int:
+    """The learning-rate option (row of ``(options, seeds)`` final accuracies) a cell keeps: the best mean
+    validation accuracy over seeds, a diverged run (NaN) counting as -inf.  With ``until_interpolation``
+    (Woodworth et al. sec. 7 train every run to 100 % training accuracy) the options under which the most
+    seeds interpolate come first, validation accuracy deciding among them."""
+    val = np.where(np.isnan(val_acc), -np.inf, val_acc).mean(axis=1)
+    if not until_interpolation:
+        return int(np.argmax(val))
+    reached = (np.nan_to_num(train_acc, nan=0.0) >= 1.0).sum(axis=1)
+    return int(max(range(len(val)), key=lambda i: (reached[i], val[i])))
+
+
 def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds, settings: dict, *, centre: bool = False, device=None, label: str = "") -> dict:
     """Every (cell, seed, learning rate) of a batch as one ensemble (``regimes.networks.ensemble``).
 
@@ -101,12 +113,7 @@ def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds,
     results = {}
     for c, cell in enumerate(cells):
         rows = np.arange(c * L * S, (c + 1) * L * S).reshape(L, S)
-        if L > 1:
-            val = runs["val_acc"][rows, -1]  # (L, S): final validation accuracy
-            score = np.where(np.isnan(val), -np.inf, val).mean(axis=1)
-            best = int(np.argmax(score))
-        else:
-            best = 0
+        best = choose_lr(runs["val_acc"][rows, -1], runs["train_acc"][rows, -1], bool(settings.get("until_interpolation"))) if L > 1 else 0
         chosen = rows[best]
         out = {"seeds": np.asarray(seeds), "step": runs["step"]}
         for key, value in runs.items():
