@@ -1,7 +1,8 @@
 """Data of the network experiments, none downloaded (docs/science.md secs. 1.7 and 2.3).
 
-- classification: scikit-learn's digits and mnist1d's generator, features standardised with the
-  training set's mean and standard deviation;
+- classification: scikit-learn's digits, mnist1d's generator and, from local copies, MNIST and
+  CIFAR-10 (``regimes.networks.local``), features standardised with the training set's mean and
+  standard deviation;
 - ``circle_teacher``: points on the unit circle labelled by a small ReLU teacher (Woodworth et al. fig. 6);
 - ``univariate_points``: a handful of points on a line (fig. 7).
 """
@@ -37,14 +38,26 @@ def load_mnist1d(seed: int, n_train: int, n_test: int):
     return data["x"], data["y"], data["x_test"], data["y_test"]
 
 
-def classification_dataset(name: str, seed: int, n_train: int, n_test: int) -> dict[str, np.ndarray]:
+def classification_dataset(name: str, seed: int, n_train: int, n_test: int, path=None, key: str | None = None) -> dict[str, np.ndarray]:
     """``X, y, X_test, y_test, seed, shape`` (``shape``: the input's (channels, length[, width])) of a
-    registered data set (``regimes.networks.registry``), inputs flattened and standardised."""
+    registered data set (``regimes.networks.registry``), inputs flattened and standardised.  A data set
+    read from a local copy (MNIST, CIFAR-10) needs ``path``; ``key`` names it in errors.  Inputs are
+    float64, float32 above 10^7 values (the full MNIST and CIFAR-10; training casts to float32 anyway)."""
     if name not in DATASETS:
         raise ValueError(f"dataset must be one of {tuple(DATASETS)} (registered), got {name!r}")
-    X, y, X_test, y_test = resolve(DATASETS[name].loader)(seed, n_train, n_test)
-    X = np.asarray(X, float).reshape(len(X), -1)
-    X_test = np.asarray(X_test, float).reshape(len(X_test), -1)
+    entry = DATASETS[name]
+    key = key or f"data.{name}.path"
+    if entry.local:
+        if path is None:
+            raise ValueError(f"config key '{key}' is missing: data set {name!r} is read from a local copy (never downloaded); set it to the copy's folder")
+        X, y, X_test, y_test = resolve(entry.loader)(seed, n_train, n_test, path=path, key=key)
+    elif path is not None:
+        raise ValueError(f"config key '{key}': value {str(path)!r} is not allowed; data set {name!r} is generated, not read from a copy (leave path out)")
+    else:
+        X, y, X_test, y_test = resolve(entry.loader)(seed, n_train, n_test)
+    dtype = np.float32 if np.size(X) + np.size(X_test) > 10**7 else np.float64
+    X = np.asarray(X, dtype).reshape(len(X), -1)
+    X_test = np.asarray(X_test, dtype).reshape(len(X_test), -1)
     mean, std = X.mean(0), X.std(0)
     std[std == 0] = 1.0
     return {

@@ -4,9 +4,12 @@ The schema's choices and the workflow's wildcard constraints are read from here,
 architecture registered in one file of your own (``extensions:`` in the config, docs/extending.md) is
 planned, validated and run like the built-in ones.  Torch-free: builders are imported when called.
 
-- ``register_dataset(name, loader, shape, samples)``: ``loader(seed, n_train, n_test)`` returns
-  ``X, y, X_test, y_test`` (inputs flattened or not; integer class labels); ``shape``: the input's
-  ``(channels, length[, width])``; ``samples``: how many the data set has (``None``: generated to order).
+- ``register_dataset(name, loader, shape, samples, local=False, check=None)``: ``loader(seed, n_train,
+  n_test)`` returns ``X, y, X_test, y_test`` (inputs flattened or not; integer class labels); ``shape``:
+  the input's ``(channels, length[, width])``; ``samples``: how many the data set has (``None``:
+  generated to order, or a local copy's own split sizes).  ``local=True``: the data set is read from a
+  copy on disk, named by the config key ``path``; the loader is then called with ``path=`` and
+  ``key=`` (the config key, for its errors), and ``check(path, key)`` runs before any job starts.
 - ``register_architecture(name, builder, last_layer_only=False)``: ``builder(shape, width, depth, d_out)``
   returns a ``torch.nn.Module``; every weight is then He-initialised times alpha
   (``regimes.networks.architectures.he_init``).  ``last_layer_only`` freezes every layer but the last.
@@ -29,6 +32,8 @@ class Dataset:
     loader: str | Callable
     shape: tuple
     samples: int | None
+    local: bool = False
+    check: str | Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,10 @@ def _check_name(kind: str, name: str, registry: dict) -> None:
         raise ValueError(f"{kind} {name!r} is registered already")
 
 
-def register_dataset(name: str, loader, shape, samples: int | None = None) -> None:
+def register_dataset(name: str, loader, shape, samples: int | None = None, *, local: bool = False, check=None) -> None:
     """Make a classification data set available to network experiments (``data: {name: {...}}``)."""
     _check_name("data set", name, DATASETS)
-    DATASETS[name] = Dataset(loader, tuple(int(s) for s in shape), samples)
+    DATASETS[name] = Dataset(loader, tuple(int(s) for s in shape), samples, local, check)
 
 
 def register_architecture(name: str, builder, *, last_layer_only: bool = False) -> None:
@@ -93,6 +98,8 @@ def load_extensions(paths) -> None:
 # The built-in ones.
 register_dataset("digits", "regimes.networks.data:load_digits", (1, 8, 8), samples=1797)
 register_dataset("mnist1d", "regimes.networks.data:load_mnist1d", (1, 40), samples=None)
+register_dataset("mnist", "regimes.networks.local:load_mnist", (1, 28, 28), local=True, check="regimes.networks.local:check_mnist")
+register_dataset("cifar10", "regimes.networks.local:load_cifar10", (3, 32, 32), local=True, check="regimes.networks.local:check_cifar10")
 register_architecture("mlp", "regimes.networks.architectures:mlp_builder")
 register_architecture("cnn", "regimes.networks.architectures:cnn")
 register_architecture("lenet", "regimes.networks.architectures:lenet")

@@ -256,6 +256,19 @@ def _check_network(name: str, experiment: dict) -> None:
     from ..networks.registry import DATASETS
 
     for dataset, sizes in experiment["data"].items():
+        entry, key = DATASETS[dataset], f"{name}.data.{dataset}.path"
+        if entry.local and "path" not in sizes:
+            raise ConfigError(f"config key '{key}' is missing: data set {dataset!r} is read from a local copy (never downloaded); allowed: the folder of the copy")
+        if not entry.local and "path" in sizes:
+            raise ConfigError(f"config key '{key}': value {sizes['path']!r} is not allowed; allowed: no path ({dataset!r} is generated, not read from a copy)")
+        if entry.local and entry.check is not None:
+            from ..networks.local import DataCopyError
+            from ..networks.registry import resolve
+
+            try:
+                resolve(entry.check)(sizes["path"], key)
+            except DataCopyError as error:
+                raise ConfigError(f"config key {error}") from None
         available = DATASETS[dataset].samples
         wanted = sizes["n_train"] + sizes["n_test"]
         if available is not None and wanted > available:
