@@ -169,3 +169,35 @@ def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
         np.testing.assert_array_equal(cell["test_acc"][:, -1], cell["search_test_acc"][best])
     with pytest.raises(ValueError, match="validation"):
         train_network_batch([Cell(1.0, 2, 16, 1)], data, "mlp", [0], dict(settings, validation=0))
+
+
+@pytest.mark.parametrize("architecture,shape,width,depth,params", [("lenet5", (3, 32, 32), 6, 5, 62006), ("lenet5", (1, 28, 28), 6, 5, 61706), ("vgg11", (3, 32, 32), 64, 9, 9222858)])
+def test_the_papers_networks_have_their_layouts_and_stack_like_the_models_alone(architecture, shape, width, depth, params):
+    """LeNet-5 on CIFAR-10 has its well-known 62 006 parameters; the VGG11-like net 8 bias-free
+    convolutions and a linear head.  A stacked forward (two members of a narrow copy) equals each model's own."""
+    model = build(architecture, shape, width, depth, 10, 1.0, 0)
+    assert sum(p.numel() for p in model.parameters()) == params
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == (8 if architecture == "vgg11" else 2)
+    assert all(c.bias is None for c in convs) == (architecture == "vgg11")
+    narrow = [build(architecture, shape, 4, depth, 10, 1.0, s, dtype=torch.float64) for s in range(2)]
+    ens = Ensemble(narrow)
+    x = torch.randn(2, 3, int(np.prod(shape)), dtype=torch.float64)
+    out = ens.forward(ens.trained, x)
+    for m, net in enumerate(narrow):
+        np.testing.assert_allclose(out[m].detach(), net(x[m]).detach(), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError, match="depth must be"):
+        build(architecture, shape, width, depth + 1, 10, 1.0, 0)
+
+
+def test_he_uniform_initialisation_has_he_variance_and_the_uniform_bound():
+    from regimes.networks.architectures import he_init
+
+    layer = torch.nn.Linear(400, 300)
+    he_init(layer, 2.0, torch.Generator().manual_seed(0), uniform=True)
+    bound = 2.0 * np.sqrt(6 / 400)
+    w = layer.weight.detach()
+    assert float(w.abs().max()) <= bound and float(w.abs().max()) > 0.99 * bound
+    assert float(w.var()) == pytest.approx(4.0 * 2 / 400, rel=0.02)  # alpha^2 * 2 / fan_in, as He-normal
+    assert build("vgg11_rf", (3, 32, 32), 8, 9, 10, 1.0, 0)[-1].weight.requires_grad
+    assert not any(p.requires_grad for p in build("vgg11_rf", (3, 32, 32), 8, 9, 10, 1.0, 0)[:-1].parameters())

@@ -12,7 +12,9 @@ planned, validated and run like the built-in ones.  Torch-free: builders are imp
   ``key=`` (the config key, for its errors), and ``check(path, key)`` runs before any job starts.
 - ``register_architecture(name, builder, last_layer_only=False)``: ``builder(shape, width, depth, d_out)``
   returns a ``torch.nn.Module``; every weight is then He-initialised times alpha
-  (``regimes.networks.architectures.he_init``).  ``last_layer_only`` freezes every layer but the last.
+  (``regimes.networks.architectures.he_init``; ``init``: ``he_normal`` or ``he_uniform``).
+  ``last_layer_only`` freezes every layer but the last; ``depths``: the only depths the builder accepts
+  (checked before any job starts).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ class Dataset:
 class Architecture:
     builder: str | Callable
     last_layer_only: bool = False
+    init: str = "he_normal"
+    depths: tuple | None = None  # the depths the builder accepts (None: any)
+
+
+INITS = ("he_normal", "he_uniform")
 
 
 DATASETS: dict[str, Dataset] = {}
@@ -62,10 +69,12 @@ def register_dataset(name: str, loader, shape, samples: int | None = None, *, lo
     DATASETS[name] = Dataset(loader, tuple(int(s) for s in shape), samples, local, check)
 
 
-def register_architecture(name: str, builder, *, last_layer_only: bool = False) -> None:
+def register_architecture(name: str, builder, *, last_layer_only: bool = False, init: str = "he_normal", depths=None) -> None:
     """Make an architecture available to network experiments (``architectures: [name]``)."""
     _check_name("architecture", name, ARCHITECTURES)
-    ARCHITECTURES[name] = Architecture(builder, last_layer_only)
+    if init not in INITS:
+        raise ValueError(f"init of architecture {name!r} must be one of {INITS}, got {init!r}")
+    ARCHITECTURES[name] = Architecture(builder, last_layer_only, init, None if depths is None else tuple(depths))
 
 
 def resolve(target):
@@ -104,3 +113,6 @@ register_architecture("mlp", "regimes.networks.architectures:mlp_builder")
 register_architecture("cnn", "regimes.networks.architectures:cnn")
 register_architecture("lenet", "regimes.networks.architectures:lenet")
 register_architecture("rf", "regimes.networks.architectures:mlp_builder", last_layer_only=True)
+register_architecture("lenet5", "regimes.networks.architectures:lenet5", depths=(5,))
+register_architecture("vgg11", "regimes.networks.architectures:vgg11", init="he_uniform", depths=(9,))
+register_architecture("vgg11_rf", "regimes.networks.architectures:vgg11", init="he_uniform", depths=(9,), last_layer_only=True)

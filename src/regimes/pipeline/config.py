@@ -273,6 +273,12 @@ def _check_network(name: str, experiment: dict) -> None:
         wanted = sizes["n_train"] + sizes["n_test"]
         if available is not None and wanted > available:
             raise ConfigError(f"config key '{name}.data.{dataset}.n_train': value {sizes['n_train']} is not allowed with n_test {sizes['n_test']}; allowed: n_train + n_test <= {available} (the samples {dataset} has)")
+    from ..networks.registry import ARCHITECTURES
+
+    for architecture in experiment["architectures"]:
+        depths = ARCHITECTURES[architecture].depths
+        if depths is not None and any(d not in depths for d in experiment["grid"]["depth"]):
+            raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed with architecture {architecture!r}; allowed: {list(depths)} (its number of weight layers)")
     if "cnn" in experiment["architectures"] and min(experiment["grid"]["depth"]) < 2:
         raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: integers >= 2 with architecture 'cnn'")
 
