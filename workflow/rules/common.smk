@@ -76,6 +76,10 @@ def get_centre(wildcards):
     return config[wildcards.experiment]["centre_output"]
 
 
+def get_device(wildcards):
+    return config[wildcards.experiment].get("device", "auto")
+
+
 def get_init(wildcards):
     return config[wildcards.experiment]["init"]
 

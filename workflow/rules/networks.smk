@@ -45,6 +45,7 @@ rule train_network:
         train=get_train,
         seeds=get_seeds,
         centre=get_centre,
+        device=get_device,
         code=code("networks/train.py"),
     script:
         "../scripts/networks/train.py"

@@ -93,6 +93,7 @@ def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds,
     ``(seeds, records)``.
     """
     dev = resolve(device)
+    log.info("%s: training on %s", label or architecture, dev)
     lrs, scales = _grid(settings, "lr"), _grid(settings, "lr_scale")
     options = [(lr, None) for lr in lrs] if lrs != [None] else [(None, s) for s in scales]
     validation = settings.get("validation") if len(options) > 1 else None
