@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reproduce smoke test test-slurm check-config bench lint report clean
+.PHONY: reproduce smoke test test-slurm gpu-check check-config bench lint report clean
 
 # The tested versions (constraints.txt, torch 2.13.0 among them) over pyproject.toml's ranges.
 $(STAMP): pyproject.toml constraints.txt
@@ -29,6 +29,13 @@ test: $(STAMP)
 # The SLURM test alone: a one-node cluster on localhost, the smoke config through it (CI runs it too).
 test-slurm: $(STAMP)
 	$(BIN)/python -m pytest -q -m slurm
+
+# On a machine with a CUDA GPU: the CUDA tests, then the paper tier in miniature through profiles/gpu
+# and a paper-scale step timed on the GPU against the CPU (tools/gpu_check.py).
+gpu-check: $(STAMP)
+	$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 'make gpu-check needs a CUDA device; torch ' + torch.__version__ + ' sees none here')"
+	$(BIN)/python -m pytest -q -rA tests/test_gpu.py
+	$(BIN)/python tools/gpu_check.py
 
 # Check config files before a run: make check-config CONFIG="config.yaml my.yaml"
 check-config: $(STAMP)

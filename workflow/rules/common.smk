@@ -200,6 +200,12 @@ def figure_tables(figure, table):
     return expand("results/{experiment}/{table}.csv", experiment=names, table=table)
 
 
+def also_tables(figure, table):
+    """``results/<experiment>/<table>.csv`` of the experiments of ALSO[figure] that the config has."""
+    names = [e for e in ALSO.get(figure, {}) if e in config]
+    return expand("results/{experiment}/{table}.csv", experiment=names, table=table)
+
+
 def drawn_figures():
     """The figures this config draws, in the papers' order (the catalogue's)."""
     return [name for name in CATALOGUE if drawable(name)]

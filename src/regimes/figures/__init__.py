@@ -5,7 +5,8 @@
 ``CATALOGUE``: each figure and the experiments it draws (by name), with the family each must be.  A
 figure is drawn when every experiment it names is in the config; experiments under other names run,
 are summarised and checked against their claims, and stay out of the figures.  ``ALSO``: experiments a
-figure draws beside those when the config has them (the ConvNet rows of the K axis).
+figure draws beside those when the config has them (the ConvNet rows of the K axis; the paper tier's
+CIFAR-10 rows, config/paper.yaml).
 """
 
 # In the papers' order: Woodworth et al. secs. 3-4, 6, 7; then Goldwaser & Ge; then the joint plane.
@@ -25,7 +26,8 @@ CATALOGUE = {
 }
 
 ALSO = {
-    "accuracy_vs_K": {"linearised_cnn": "network"},
-    "kernel_change": {"linearised_cnn": "network"},
-    "training_curves": {"linearised_cnn": "network"},
+    "accuracy_vs_K": {"linearised_cnn": "network", "linearised_cifar": "network"},
+    "kernel_change": {"linearised_cnn": "network", "linearised_cifar": "network"},
+    "training_curves": {"linearised_cnn": "network", "linearised_cifar": "network"},
+    "nonlinear_transition": {"nonlinear_cifar": "network"},
 }

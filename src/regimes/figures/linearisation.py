@@ -29,7 +29,10 @@ def K_positions(values) -> tuple[dict, list, list]:
 
 
 def _panels(summary):
-    return [(d, a) for d in summary["dataset"].unique() for a in summary["architecture"].unique()]
+    """The (data set, architecture) pairs the tables hold, by data set then architecture in table order
+    (experiments need not share them: the paper tier's CIFAR-10 LeNet-5 has no mnist1d row)."""
+    present = set(zip(summary["dataset"], summary["architecture"]))
+    return [(d, a) for d in summary["dataset"].unique() for a in summary["architecture"].unique() if (d, a) in present]
 
 
 def _K_axis(ax, ticks, labels, steps=None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..networks.registry import last_layer_only
 from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log, save, setup
 
 __all__ = ["nonlinear_transition_figure"]
@@ -48,8 +49,9 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
         ax = axes[1, col]
         part = networks[networks["dataset"] == dataset]
         for depth, colour in palette.items():
-            trained = part[(part["depth"] == depth) & (part["architecture"] != "rf")]
-            baseline = part[(part["depth"] == depth) & (part["architecture"] == "rf")]
+            alone = part["architecture"].map(last_layer_only).astype(bool)
+            trained = part[(part["depth"] == depth) & ~alone]
+            baseline = part[(part["depth"] == depth) & alone]
             if len(trained):
                 median_band(ax, trained, "alpha", "test_error", colour, f"D = {depth}")
             if len(baseline):

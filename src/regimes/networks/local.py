@@ -54,8 +54,11 @@ class DataCopyError(ValueError):
     """A local copy of a data set is missing files or does not hold what the format says."""
 
 
-def _folder(path) -> Path:
-    return Path(os.path.expandvars(str(path))).expanduser()
+def _folder(path, key: str) -> Path:
+    folder = os.path.expandvars(str(path))
+    if "$" in folder:
+        raise _fail(key, path, "names an environment variable that is not set (export it, or write the folder out)")
+    return Path(folder).expanduser()
 
 
 def _fail(key: str, path, problem: str) -> DataCopyError:
@@ -95,7 +98,7 @@ def read_idx(path, key: str = "path") -> np.ndarray:
 
 def mnist_files(folder, key: str = "path") -> dict[str, Path]:
     """The four idx files of an MNIST copy in ``folder`` (each ``.gz`` or not), by stem."""
-    folder = _folder(folder)
+    folder = _folder(folder, key)
     if not folder.is_dir():
         raise _fail(key, folder, "is not a folder (point it at the folder holding MNIST's four idx files)")
     found, missing = {}, []
@@ -136,7 +139,7 @@ def _mnist_split(files: dict, split: str, key: str):
 
 def cifar10_files(folder, key: str = "path") -> dict[str, Path]:
     """The six python batches of a CIFAR-10 copy, in ``folder`` or its ``cifar-10-batches-py``."""
-    folder = _folder(folder)
+    folder = _folder(folder, key)
     if not folder.is_dir():
         raise _fail(key, folder, "is not a folder (point it at cifar-10-batches-py, the folder the python release unpacks to)")
     if not (folder / "test_batch").is_file() and (folder / CIFAR10_FOLDER).is_dir():
@@ -251,3 +254,23 @@ def write_cifar10_copy(folder, per_batch: int = 12, n_test: int = 20, seed: int 
         with open(folder / name, "wb") as stream:
             pickle.dump(batch, stream, protocol=2)
     return folder.parent
+
+
+def main(argv=None) -> int:
+    """``python -m regimes.networks.local FOLDER``: small synthetic copies of MNIST (FOLDER/mnist) and
+    CIFAR-10 (FOLDER/cifar-10-batches-py) in the exact formats, for trying the paper tier's workflow."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m regimes.networks.local", description=main.__doc__)
+    parser.add_argument("folder")
+    parser.add_argument("--n-train", type=int, default=200, help="MNIST training images (CIFAR-10: a fifth per batch)")
+    parser.add_argument("--n-test", type=int, default=100)
+    args = parser.parse_args(argv)
+    write_mnist_copy(Path(args.folder) / "mnist", args.n_train, args.n_test)
+    write_cifar10_copy(args.folder, max(1, args.n_train // 5), args.n_test)
+    print(f"synthetic copies written: {Path(args.folder) / 'mnist'}, {Path(args.folder) / CIFAR10_FOLDER} (export REGIMES_DATA={args.folder})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

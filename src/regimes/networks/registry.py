@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["DATASETS", "ARCHITECTURES", "register_dataset", "register_architecture", "resolve", "load_extensions"]
+__all__ = ["DATASETS", "ARCHITECTURES", "register_dataset", "register_architecture", "last_layer_only", "resolve", "load_extensions"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,12 @@ def register_architecture(name: str, builder, *, last_layer_only: bool = False, 
     if init not in INITS:
         raise ValueError(f"init of architecture {name!r} must be one of {INITS}, got {init!r}")
     ARCHITECTURES[name] = Architecture(builder, last_layer_only, init, None if depths is None else tuple(depths))
+
+
+def last_layer_only(architecture: str) -> bool:
+    """Whether ``architecture`` trains its last layer alone (the kernel-end baseline: ``rf``, ``vgg11_rf``)."""
+    entry = ARCHITECTURES.get(architecture)
+    return entry.last_layer_only if entry is not None else architecture == "rf" or architecture.endswith("_rf")
 
 
 def resolve(target):

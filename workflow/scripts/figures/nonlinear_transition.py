@@ -1,8 +1,11 @@
 """figures/nonlinear_transition.pdf (+ .png) from its tables (regimes.figures.nonlinear.nonlinear_transition_figure)."""
+import pandas as pd
+
 from regimes.figures.nonlinear import nonlinear_transition_figure
 from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start
 
 start(snakemake)
 i = snakemake.input
-nonlinear_transition_figure(*(read_table(p) for p in (i.networks, i.teacher, i.univariate, i.curves)), snakemake.output.pdf)
+networks = pd.concat([read_table(p) for p in i.networks])  # nonlinear, and nonlinear_cifar where the config has it
+nonlinear_transition_figure(networks, *(read_table(p) for p in (i.teacher, i.univariate, i.curves)), snakemake.output.pdf)
