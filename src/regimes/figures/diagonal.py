@@ -86,7 +86,7 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
 
 
 def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d_ratio: int = 100) -> None:
-    """(a) q_D on log-log axes (quadratic near 0, linear far out); (b) how l1-like Q is:
+    """(a) q_D on log-log axes (quadratic near 0; far out |z| log |z| for D = 2, |z| for D >= 3); (b) how l1-like Q is:
     ``Q(e_1) / Q(1/sqrt(d) 1)`` against ``ln alpha^D`` (paper fig. 3b); (c) unit balls of Q_alpha^2."""
     setup()
     fig, axes = panels(1, 3, 9.0, stack=True)
@@ -102,7 +102,7 @@ def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d
     plain_log_ticks(axes[0].yaxis)
     axes[0].set_xlabel("z")
     axes[0].set_ylabel(r"$q_D(z) / q_D(1)$")
-    axes[0].set_title(r"(a) $q_D$: quadratic near 0, linear far out")
+    axes[0].set_title(r"(a) $q_D$: quadratic near 0; far out $|z| \log |z|$ ($D$ = 2), $|z|$ ($D \geq 3$)", fontsize=9)
     axes[0].legend(fontsize=8)
 
     e1 = np.zeros(d_ratio)

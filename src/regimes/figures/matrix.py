@@ -24,16 +24,26 @@ def _heatmap(ax, table, value, label, cmap):
         cmap=cmap,
         cbar_kws={"label": label},
         annot_kws={"fontsize": 8},
-        yticklabels=[f"{a:.0e}" for a in grid.index],
+        yticklabels=[_tick(a) for a in grid.index],
     )
     ax.set_xlabel("width k")
     ax.set_ylabel(r"$\alpha^2$")
-    # The paper's transition line alpha^2 k = 1, in cell coordinates.
+    # The paper's transition alpha^2 k = 1 as a staircase along the cell borders: the cells to its right
+    # have alpha^2 k >= 1 (the kernel side).  The axes are categorical, so a straight line would mean nothing.
     widths, alphas2 = grid.columns.to_numpy(float), grid.index.to_numpy(float)
-    if len(widths) > 1 and len(alphas2) > 1:
-        cols = np.interp(np.log(1.0 / alphas2), np.log(widths), np.arange(len(widths)), left=np.nan, right=np.nan) + 0.5
-        ax.plot(cols, np.arange(len(alphas2)) + 0.5, color="k", linestyle="--", linewidth=1.5, label=r"$\alpha^2 k = 1$")
+    first = [int(np.searchsorted(widths * a2 >= 1.0, True)) for a2 in alphas2]  # first kernel-side column per row
+    xs, ys = [], []
+    for row, col in enumerate(first):
+        xs += [col, col]
+        ys += [row, row + 1]
+    if any(0 < c < len(widths) for c in first):
+        ax.plot(xs, ys, color="k", linestyle="--", linewidth=1.5, label=r"$\alpha^2 k = 1$ (right: $\alpha^2 k \geq 1$)")
         ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
+
+
+def _tick(value: float) -> str:
+    """alpha^2 as written in the paper: 0.01, 0.0025, 1e-04 (two significant digits, never rounded to one)."""
+    return f"{value:.2g}" if value >= 1e-3 else f"{value:.2g}".replace("e-0", "e-")
 
 
 def width_figure(summary: pd.DataFrame, path) -> None:

@@ -4,6 +4,7 @@ sec. 1.7)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..networks.registry import last_layer_only
@@ -55,7 +56,12 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
             if len(trained):
                 median_band(ax, trained, "alpha", "test_error", colour, f"D = {depth}")
             if len(baseline):
-                median_band(ax, baseline, "alpha", "test_error", colour, f"D = {depth}, last layer only", marker="x", linestyle="--")
+                # The paper's baseline is one line: the last layer alone at the standard scale (alpha
+                # nearest 1); the same model at the other alphas as crosses (the claims compare there).
+                at = min(baseline["alpha"].unique(), key=lambda a: abs(np.log(a)))
+                ax.axhline(baseline.loc[baseline["alpha"] == at, "test_error"].median(), color=colour, linestyle="--", linewidth=1.2, label=rf"D = {depth}, last layer only ($\alpha$ = {at:g})")
+                others = baseline.groupby("alpha")["test_error"].median()
+                ax.scatter(others.index, others.to_numpy(), color=colour, marker="x", s=30, zorder=3, label=f"D = {depth}, last layer only, same alpha")
         log_axis_alpha(ax)
         ax.set_ylabel("test error")
         centred = bool(part["centred"].iloc[0]) if "centred" in part else False
