@@ -140,6 +140,18 @@ def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d
     save(fig, path)
 
 
+def _never(values: pd.Series) -> int:
+    """Seeds whose error exceeds the threshold even at the smallest alpha of the grid (``alpha_max`` NaN)."""
+    return int(values.isna().sum())
+
+
+def _median_below_grid(values: pd.Series) -> float:
+    """Median over seeds with a seed that never reaches the threshold counted as below the grid (0);
+    NaN when that is where the median falls."""
+    median = float(np.median(values.fillna(0.0).to_numpy()))
+    return median if median > 0 else float("nan")
+
+
 def sample_complexity(table: pd.DataFrame, path) -> None:
     """Largest alpha (and alpha^D) whose exact-limit error stays <= threshold, against n (paper figs. 1c, 3c);
     the threshold is the table's ``threshold`` column."""
@@ -154,20 +166,36 @@ def sample_complexity(table: pd.DataFrame, path) -> None:
     l1 = table[table["depth"] == 0]
     l1_ok = l1[l1["error"] <= threshold].groupby("seed")["n"].min()
     palette = depth_palette(amax["depth"])
-    fig, axes = panels(1, 2, 3.3)
+    fig, axes = panels(1, 2, 4.2)
     axes = axes[0]
+    never_any = False
     for ax, column, label in ((axes[0], "alpha_max", r"largest $\alpha$"), (axes[1], "alpha_max_D", r"largest $\alpha^D$")):
         for depth, g in amax.groupby("depth"):
-            stats = g.groupby("n")[column].agg(["median", "min", "max"]).reset_index()
-            ax.plot(stats["n"], stats["median"], marker="o", color=palette[int(depth)], label=f"D = {depth}")
-            ax.fill_between(stats["n"], stats["min"], stats["max"], color=palette[int(depth)], alpha=0.2, linewidth=0)
+            stats = g.groupby("n")[column].agg([_median_below_grid, "min", "max", _never]).reset_index()
+            colour = palette[int(depth)]
+            ax.plot(stats["n"], stats["_median_below_grid"], marker="o", color=colour, label=f"D = {depth}")
+            ax.fill_between(stats["n"], stats["min"], stats["max"], color=colour, alpha=0.2, linewidth=0)
+            # A seed that never reaches the threshold on the grid counts as below its smallest alpha (not
+            # dropped): hollow markers where some seeds never do, a triangle at the foot where most never do.
+            some = stats[(stats["_never"] > 0) & stats["_median_below_grid"].notna()]
+            ax.scatter(some["n"], some["_median_below_grid"], facecolors="white", edgecolors=colour, s=36, zorder=4)
+            most = stats[stats["_median_below_grid"].isna()]
+            ax.scatter(most["n"], [0.04] * len(most), transform=ax.get_xaxis_transform(), marker="v", color=colour, s=40, clip_on=False, zorder=4)
+            never_any |= bool((stats["_never"] > 0).any())
         if len(l1_ok):
             ax.axvline(l1_ok.median(), color="black", linestyle="--", linewidth=1.2, label=r"min-$\ell_1$ succeeds")
         safe_log(ax)
         ax.set_xlabel("number of samples n")
         ax.set_ylabel(f"{label} with error $\\leq$ {threshold:g}")
-        ax.legend(fontsize=8)
+    handles, _ = axes[0].get_legend_handles_labels()  # one legend for both panels, below them
+    if never_any:
+        handles += [
+            Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="grey", label="some seeds never reach it (counted below the grid)"),
+            Line2D([], [], marker="v", linestyle="", color="grey", label="most seeds never reach it"),
+        ]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
     axes[0].set_title(r"(a) sample complexity against $\alpha$")
     axes[1].set_title(r"(b) the same against $\alpha^D$")
     fig.suptitle("Exact gradient-flow limit (dual oracle), median over seeds", fontsize=11)
+    fig.tight_layout(rect=(0, 0.16 if never_any else 0.12, 1, 1))
     save(fig, path)
