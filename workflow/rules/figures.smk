@@ -133,7 +133,10 @@ rule figure_matrix_factorisation:
 
 rule figure_nonlinear_transition:
     input:
-        networks=["results/nonlinear/summary.csv", *also_tables("nonlinear_transition", "summary")],
+        networks=[
+            "results/nonlinear/summary.csv",
+            *also_tables("nonlinear_transition", "summary"),
+        ],
         teacher="results/nonlinear_teacher/summary.csv",
         univariate="results/univariate/summary.csv",
         curves="results/univariate/curves.csv",
