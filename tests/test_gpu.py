@@ -69,19 +69,20 @@ def test_interpolating_trainer_on_cuda_matches_cpu():
     assert out["cuda"][1] == pytest.approx(out["cpu"][1], rel=1e-6, abs=1e-12)
 
 
-@pytest.mark.parametrize("architecture", ["mlp", "cnn"])
-def test_ensemble_trainer_on_cuda_matches_cpu(architecture):
-    """Every member, SGD with momentum and Adam, in float64: the same numbers on the GPU."""
+@pytest.mark.parametrize("architecture,shape,width,depth", [("mlp", (1, 40), 6, 3), ("cnn", (1, 40), 6, 3), ("lenet5", (3, 32, 32), 2, 5), ("vgg11", (3, 32, 32), 4, 9)])
+def test_ensemble_trainer_on_cuda_matches_cpu(architecture, shape, width, depth):
+    """Every member, SGD with momentum and Adam, in float64: the same numbers on the GPU (the paper
+    tier's LeNet-5 and VGG11-like net among them)."""
     from regimes.networks.ensemble import Member, train_ensemble
 
     g = torch.Generator().manual_seed(0)
-    X = torch.randn(64, 40, generator=g, dtype=torch.float64)
+    X = torch.randn(64, int(np.prod(shape)), generator=g, dtype=torch.float64)
     y = torch.randint(0, 3, (64,), generator=g)
     members = [Member(0, 1), Member(1, 4), Member(2, "inf")]
     for optimizer in ("sgd", "adam"):
         runs = {}
         for device in ("cpu", "cuda"):
             data = {"X": X.to(device), "y": y.to(device), "X_test": X[:16].to(device), "y_test": y[:16].to(device)}
-            models = [build(architecture, (1, 40), 6, 3, 3, 1.0, m.seed, dtype=torch.float64).to(device) for m in members]
+            models = [build(architecture, shape, width, depth, 3, 1.0, m.seed, dtype=torch.float64).to(device) for m in members]
             runs[device] = train_ensemble(models, members, data, steps=20, optimizer=optimizer, momentum=0.9 if optimizer == "sgd" else 0.0, batch_size=16, record_every=10, probe_size=8, lr_scale=0.5)
         np.testing.assert_allclose(runs["cuda"]["final_weights"], runs["cpu"]["final_weights"], rtol=1e-8, atol=1e-10)
