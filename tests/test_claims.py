@@ -197,3 +197,20 @@ def test_the_whole_interval_must_be_on_the_claimed_side(side, bound, expected):
 
     row = _test("x", "this project", pd.Series([1.0, 2.0, 3.0, 4.0, 5.0]), side, bound)
     assert ("pass" if row["passed"] is True else "FAIL") == expected
+
+
+def test_the_theorem_check_reads_gradient_descent_and_the_halved_step():
+    """Passes when GD lands within 2e-2 of the exact limit and the gap halves with the step; fails when the
+    gap does not shrink (a step-independent error: a wrong limit, not the discretisation) or is too large."""
+    from regimes.claims import _theorem
+
+    def table(gap):
+        return pd.DataFrame([dict(seed=s, alpha=a, depth=d, oracle_gap=gap * (1 + _jitter(s, 0.05))) for s in SEEDS for a in (0.3, 1.0) for d in (2, 3)])
+
+    full, half = table(4e-3), table(2e-3)
+    rows = _theorem(half, {"integrator": "gd", "full_step": full})
+    assert [r["passed"] for r in rows] == [True, True] and "weight-space gradient descent" in rows[0]["claim"]
+    assert float(rows[1]["measured"]) == pytest.approx(0.5, rel=0.05)
+    assert [r["passed"] for r in _theorem(table(4e-3), {"integrator": "gd", "full_step": full})] == [True, False]  # no shrinking
+    assert not _theorem(table(5e-2), {"integrator": "gd"})[0]["passed"]  # too far
+    assert "by construction" in _theorem(half, {"integrator": "mirror"})[0]["claim"]

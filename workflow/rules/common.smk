@@ -175,12 +175,15 @@ def all_sample_complexity():
 
 
 def get_claims_plan(wildcards):
-    """What the claims step checks: each experiment's family, claim sets and whether it has sample complexity."""
+    """What the claims step checks: each experiment's family, claim sets, whether it has sample complexity
+    and which experiment it repeats at half the step (``halves``)."""
     return {
         name: {
             "model": config[name]["model"],
             "claims": config[name]["claims"],
             "sample_complexity": name in sample_complexity_experiments(),
+            "halves": config[name].get("halves"),
+            "integrator": config[name].get("train", {}).get("integrator"),
         }
         for name in experiments(config)
     }

@@ -252,6 +252,25 @@ def _check_diagonal(name: str, experiment: dict) -> None:
         raise ConfigError(f"config key '{name}.grid.K': value {experiment['grid']['K']} is not allowed with {name}.train.integrator 'mirror'; allowed: [1] (or integrator 'gd')")
 
 
+def _check_halves(name: str, experiment: dict, config: dict) -> None:
+    """``halves: other``: ``other`` is a diagonal experiment of the config trained by gradient descent on
+    the same data, grid and seeds at twice this one's step."""
+    other = experiment.get("halves")
+    if other is None:
+        return
+    key = f"config key '{name}.halves'"
+    if other not in config or other == name or config[other].get("model") != "diagonal":
+        raise ConfigError(f"{key}: value {other!r} is not allowed; allowed: the name of another diagonal experiment of the config")
+    mine, theirs = experiment["train"], config[other]["train"]
+    if mine.get("integrator") != "gd" or theirs.get("integrator") != "gd":
+        raise ConfigError(f"{key}: value {other!r} is not allowed; allowed: both experiments with train.integrator 'gd' (a fixed step to halve)")
+    if not math.isclose(2 * mine.get("step_scale", 0.5), theirs.get("step_scale", 0.5), rel_tol=1e-12):
+        raise ConfigError(f"config key '{name}.train.step_scale': value {mine.get('step_scale')} is not allowed with {name}.halves {other!r}; allowed: half of {other}.train.step_scale ({theirs.get('step_scale', 0.5) / 2:g})")
+    for part in ("data", "grid", "seeds"):
+        if experiment[part] != config[other][part]:
+            raise ConfigError(f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.halves {other!r}; allowed: the same as {other}.{part} ({config[other][part]})")
+
+
 def _check_network(name: str, experiment: dict) -> None:
     from ..networks.registry import DATASETS
 
@@ -303,6 +322,8 @@ def _check_consistency(config: dict) -> None:
         experiment = config[name]
         _check_grid(name, experiment)
         CHECKS.get(experiment["model"], lambda *_: None)(name, experiment)
+        if experiment["model"] == "diagonal":
+            _check_halves(name, experiment, config)
     for figure, needs in CATALOGUE.items():
         for name, family in (needs | ALSO.get(figure, {})).items():
             if name in config and config[name]["model"] != family:

@@ -7,13 +7,17 @@ from regimes.pipeline.job import start
 from regimes.pipeline.provenance import git_commit, now
 
 log = start(snakemake)
-plan = snakemake.params.plan  # {experiment: {"model": family, "claims": [sets], "sample_complexity": bool}}
+plan = snakemake.params.plan  # {experiment: {"model": family, "claims": [sets], "sample_complexity": bool, "halves": name or None}}
 summaries = dict(zip(plan, snakemake.input.summaries))
 sample = dict(zip([name for name, p in plan.items() if p["sample_complexity"]], snakemake.input.sample_complexity))
 experiments = {
     name: {"model": p["model"], "claims": p["claims"], "summary": read_table(summaries[name]), "sample_complexity": read_table(sample[name]) if name in sample else None}
     for name, p in plan.items()
 }
+for name, p in plan.items():  # the integrator, and the experiment run at twice the step, for the theorem check
+    experiments[name]["integrator"] = p.get("integrator")
+    if p.get("halves"):
+        experiments[name]["full_step"] = experiments[p["halves"]]["summary"]
 table = evaluate_claims(experiments).assign(git_commit=git_commit(), created=now())
 write_csv(snakemake.output.csv, table)
 for path, text in ((snakemake.output.md, claims_markdown(table)), (snakemake.output.html, claims_html(table))):
