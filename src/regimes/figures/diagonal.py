@@ -23,7 +23,8 @@ def _depth_lines(ax, summary: pd.DataFrame, column: str, palette: dict, *, exact
         colour = palette[int(depth)]
         if exact is not None:
             ex = group.groupby("alpha")[exact].median()
-            ax.plot(ex.index, ex.to_numpy(), color=colour, linestyle=(0, (1, 1.5)), linewidth=2.5, alpha=0.9)
+            # On top of the trained line, which it matches: black crosses stay visible where they coincide.
+            ax.scatter(ex.index, ex.to_numpy(), color="black", marker="+", s=55, linewidths=1.2, zorder=5)
         ax.plot(stats["alpha"], stats["median"], color=colour, marker="o", markersize=5, label=f"D = {depth}")
         ax.fill_between(stats["alpha"], stats["min"], stats["max"], color=colour, alpha=0.2, linewidth=0)
         mark_failed(ax, stats.loc[stats["failed"], "alpha"], colour)
@@ -35,7 +36,7 @@ def _legend_extras(exact: bool, any_failed: bool) -> list:
     """Legend entries for what the panel draws besides the depth lines, and nothing it does not."""
     handles = []
     if exact:
-        handles.append(Line2D([], [], color="grey", linestyle=(0, (1, 1.5)), linewidth=2.5, label="exact limit (dual oracle)"))
+        handles.append(Line2D([], [], color="black", marker="+", linestyle="", markersize=8, label="exact limit (dual oracle)"))
     if any_failed:
         handles.append(failed_handle())
     return handles
