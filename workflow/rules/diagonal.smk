@@ -48,6 +48,7 @@ rule train_diagonal:
         "benchmarks/jobs/{experiment}/train/{batch}.tsv"
     wildcard_constraints:
         experiment=family("diagonal"),
+    priority: 10  # long jobs first, so that none is left running alone at the end
     conda:
         TRAIN_ENV
     threads: 1
@@ -90,6 +91,7 @@ rule sample_complexity:
         "logs/{experiment}/sample_complexity.log",
     wildcard_constraints:
         experiment="|".join(sample_complexity_experiments()) or "(?!)",
+    priority: 50  # long jobs first, so that none is left running alone at the end
     conda:
         ENV
     params:

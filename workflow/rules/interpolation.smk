@@ -46,6 +46,7 @@ rule train_teacher:
         "benchmarks/jobs/{experiment}/train/{batch}.tsv"
     wildcard_constraints:
         experiment=family("teacher"),
+    priority: 10  # long jobs first, so that none is left running alone at the end
     conda:
         TRAIN_ENV
     threads: 1
@@ -72,6 +73,7 @@ rule train_univariate:
         "benchmarks/jobs/{experiment}/train/{batch}.tsv"
     wildcard_constraints:
         experiment=family("univariate"),
+    priority: 30  # long jobs first, so that none is left running alone at the end
     conda:
         TRAIN_ENV
     threads: 1

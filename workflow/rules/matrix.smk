@@ -48,6 +48,7 @@ rule train_matrix:
         "benchmarks/jobs/{experiment}/train/{task}/{batch}.tsv"
     wildcard_constraints:
         experiment=family("matrix"),
+    priority: 20  # long jobs first, so that none is left running alone at the end
     conda:
         TRAIN_ENV
     threads: 1

@@ -33,6 +33,7 @@ rule train_network:
     wildcard_constraints:
         experiment=family("network"),
         architecture="|".join(ARCHITECTURES),
+    priority: 20  # long jobs first, so that none is left running alone at the end
     conda:
         TRAIN_ENV
     threads: 1
@@ -106,6 +107,7 @@ rule train_gauss_newton:
     wildcard_constraints:
         experiment=family("gauss_newton"),
         architecture="|".join(ARCHITECTURES),
+    priority: 10  # long jobs first, so that none is left running alone at the end
     conda:
         TRAIN_ENV
     threads: 1
