@@ -11,7 +11,7 @@ from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log,
 __all__ = ["width_figure", "matrix_factorisation_figure"]
 
 
-def _heatmap(ax, table, value, label, cmap):
+def _heatmap(ax, table, value, label, cmap, line="k"):
     """Rows alpha^2 (largest on top, as in the paper), columns width k; the median over seeds."""
     table = table.assign(alpha2=table["alpha"] ** 2)
     grid = table.groupby(["alpha2", "width"])[value].agg(lambda v: v.median(skipna=False)).unstack("width").sort_index(ascending=False)
@@ -34,11 +34,13 @@ def _heatmap(ax, table, value, label, cmap):
     first = [int(np.searchsorted(widths * a2 >= 1.0, True)) for a2 in alphas2]  # first kernel-side column per row
     xs, ys = [], []
     for row, col in enumerate(first):
+        if col >= len(widths):  # no cell of this row reaches alpha^2 k = 1: nothing to mark
+            xs.append(np.nan)
+            ys.append(np.nan)
+            continue
         xs += [col, col]
         ys += [row, row + 1]
-    if any(0 < c < len(widths) for c in first):
-        ax.plot(xs, ys, color="k", linestyle="--", linewidth=1.5, label=r"$\alpha^2 k = 1$ (right: $\alpha^2 k \geq 1$)")
-        ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
+    ax.plot(xs, ys, color=line, linestyle="--", linewidth=1.8)
 
 
 def _tick(value: float) -> str:
@@ -66,9 +68,9 @@ def width_figure(summary: pd.DataFrame, path) -> None:
     ax.set_title("(a) matrix completion, U V$^T$ from N(0, $\\alpha^2$)")
     ax.legend(fontsize=8, ncol=2)
     _heatmap(axes[1], table, "excess_nuclear", r"$\|M\|_* / \min \|\cdot\|_* - 1$", "rocket_r")
-    axes[1].set_title("(b) excess nuclear norm")
-    _heatmap(axes[2], table, "unobserved_change", "moved / needed", "mako")
-    axes[2].set_title("(c) movement of unobserved entries")
+    axes[1].set_title(r"(b) excess nuclear norm; dashed: $\alpha^2 k = 1$, $\alpha^2 k \geq 1$ to its right", fontsize=9)
+    _heatmap(axes[2], table, "unobserved_change", "moved / needed", "mako", line="w")
+    axes[2].set_title(r"(c) movement of unobserved entries; dashed: $\alpha^2 k = 1$", fontsize=9)
     fig.tight_layout()
     save(fig, path)
 
