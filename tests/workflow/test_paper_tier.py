@@ -67,7 +67,8 @@ def test_the_paper_tier_in_miniature_runs_end_to_end_on_the_cpu(tmp_path, data):
     cifar = read_table(run / "results/nonlinear_cifar/summary.csv")
     assert set(cifar["architecture"]) == {"vgg11", "vgg11_rf"} and len(cifar) == 2 * 2
     lenet = read_table(run / "results/linearised_cifar/summary.csv")
-    assert set(lenet["K"]) == {"1", "10", "inf"} and lenet["test_acc"].notna().all()
+    assert set(lenet["K"]) == {"1", "10", "inf"}
+    assert (lenet["test_acc"].notna() | lenet["diverged"].astype(bool)).all()  # a number unless the run diverged
     for name in FIGURES:
         assert (run / "figures" / f"{name}.pdf").stat().st_size > 0
     claims = pd.read_csv(run / "results/claims.csv")

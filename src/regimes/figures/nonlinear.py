@@ -62,7 +62,14 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
                 ax.axhline(baseline.loc[baseline["alpha"] == at, "test_error"].median(), color=colour, linestyle="--", linewidth=1.2, label=rf"D = {depth}, last layer only ($\alpha$ = {at:g})")
                 others = baseline.groupby("alpha")["test_error"].median()
                 ax.scatter(others.index, others.to_numpy(), color=colour, marker="x", s=30, zorder=3, label=f"D = {depth}, last layer only, same alpha")
-        log_axis_alpha(ax)
+        if part["test_error"].notna().any():
+            log_axis_alpha(ax)
+        else:  # every run short of its stopping rule: no number to draw, and no log axis without data
+            alphas = part["alpha"].to_numpy(float)
+            ax.set_xscale("log")
+            ax.set_xlim(alphas.min() / 1.5, alphas.max() * 1.5)
+            ax.set_xlabel(r"initialisation scale $\alpha$")
+            ax.text(0.5, 0.5, "every run stopped short of\n100 % training accuracy: no number", transform=ax.transAxes, ha="center", va="center", fontsize=9)
         ax.set_ylabel("test error")
         centred = bool(part["centred"].iloc[0]) if "centred" in part else False
         ax.set_title(f"({chr(ord('d') + col)}) {dataset}: ReLU MLP" + (", output centred" if centred else ""))
