@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "K_order", "feature_updates", "Cell", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells", "cell_arrays", "run_status"]
+__all__ = ["INF", "format_value", "parse_K", "K_order", "feature_updates", "Cell", "alphas", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells", "cell_arrays", "run_status"]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -83,8 +83,22 @@ def parse_cell_id(text: str) -> Cell:
     return Cell(float(parts["alpha"]), int(parts["depth"]), int(parts["width"]), K if K == INF else int(K))
 
 
+def alphas(grid: dict, depth: int) -> list:
+    """The grid's alphas at ``depth``: ``grid["alpha"]`` is a list (every depth the same) or a mapping
+    from each depth to its own list (Woodworth et al. fig. 6 sweeps alpha over a different range at each
+    depth, about the same range of ``alpha^D``)."""
+    values = grid["alpha"]
+    if isinstance(values, dict):
+        if int(depth) not in {int(k) for k in values}:
+            raise ValueError(f"the grid's alpha lists are for depths {sorted(int(k) for k in values)}, not {depth}")
+        return list(next(v for k, v in values.items() if int(k) == int(depth)))
+    return list(values)
+
+
 def cells(grid: dict) -> list[Cell]:
-    """Every combination of the grid's axes, in a stable order."""
+    """Every combination of the grid's axes, in a stable order (alpha at each depth from ``alphas``)."""
+    if isinstance(grid["alpha"], dict):
+        return [Cell(float(a), int(D), int(w), K) for D, w, K in itertools.product(grid["depth"], grid["width"], grid["K"]) for a in alphas(grid, D)]
     return [Cell(float(a), int(D), int(w), K) for a, D, w, K in itertools.product(*(grid[ax] for ax in AXES))]
 
 
@@ -118,9 +132,8 @@ def _chunks(values, size, key):
 def batches(grid: dict, alphas_per_job: int | None = None, Ks_per_job: int | None = 1) -> list[str]:
     """The grid's batches: every (depth, width), its alphas in chunks of ``alphas_per_job`` (all by
     default) and its K values in chunks of ``Ks_per_job`` (one by default; ``None``: all)."""
-    alpha_chunks = _chunks(list(grid["alpha"]), alphas_per_job, "alphas_per_job")
     K_chunks = _chunks(list(grid["K"]), Ks_per_job, "Ks_per_job")
-    return [batch_id(a, D, w, Ks) for D, w in itertools.product(grid["depth"], grid["width"]) for Ks in K_chunks for a in alpha_chunks]
+    return [batch_id(a, D, w, Ks) for D, w in itertools.product(grid["depth"], grid["width"]) for Ks in K_chunks for a in _chunks(alphas(grid, D), alphas_per_job, "alphas_per_job")]
 
 
 def _range(batch, axis, text, names):
@@ -138,10 +151,11 @@ def batch_cells(batch: str, grid: dict) -> list[Cell]:
     """The cells a batch id names, in the grid's order (K outer, alpha inner); its alphas and K values
     must be the grid's."""
     parts = dict(p.split("~", 1) for p in batch.split("_"))
-    i, j = _range(batch, "alpha", parts["alpha"], [format_value(a) for a in grid["alpha"]])
-    k, m = _range(batch, "K", parts["K"], [format_value(K) for K in grid["K"]])
     depth, width = int(parts["depth"]), int(parts["width"])
-    return [Cell(float(a), depth, width, K) for K in list(grid["K"])[k:m] for a in list(grid["alpha"])[i:j]]
+    at_depth = alphas(grid, depth)
+    i, j = _range(batch, "alpha", parts["alpha"], [format_value(a) for a in at_depth])
+    k, m = _range(batch, "K", parts["K"], [format_value(K) for K in grid["K"]])
+    return [Cell(float(a), depth, width, K) for K in list(grid["K"])[k:m] for a in at_depth[i:j]]
 
 
 def cell_arrays(seeds, result) -> dict:

@@ -223,13 +223,22 @@ def _check_grid(name: str, experiment: dict) -> None:
     """Grid values name files: distinct after formatting, and short enough for a file name."""
     from ..grid import format_value
 
-    for axis in ("alpha", "depth", "width", "K"):
-        texts = [format_value(v) for v in experiment["grid"][axis]]
-        for value, text in zip(experiment["grid"][axis], texts):
+    grid = experiment["grid"]
+    lists = {axis: grid[axis] for axis in ("depth", "width", "K")}
+    if isinstance(grid["alpha"], dict):
+        keys = sorted(grid["alpha"], key=str)
+        if any(not isinstance(k, int) or isinstance(k, bool) for k in keys) or sorted(keys) != sorted(grid["depth"]):
+            raise ConfigError(f"config key '{name}.grid.alpha': keys {keys} are not allowed; allowed: exactly the grid's depths {grid['depth']}, each with its list of alphas")
+        lists.update({f"alpha.{D}": grid["alpha"][D] for D in grid["depth"]})
+    else:
+        lists["alpha"] = grid["alpha"]
+    for axis, values in lists.items():
+        texts = [format_value(v) for v in values]
+        for value, text in zip(values, texts):
             if len(text) > PATH_TEXT:
                 raise ConfigError(f"config key '{name}.grid.{axis}': value {value!r} is not allowed; allowed: values whose text in file names has at most {PATH_TEXT} characters (alpha from 1.0e-20 up), this one is {len(text)}")
         seen = {}
-        for value, text in zip(experiment["grid"][axis], texts):
+        for value, text in zip(values, texts):
             if text in seen:
                 raise ConfigError(f"config key '{name}.grid.{axis}': values {seen[text]!r} and {value!r} are not allowed together; allowed: values that differ in their first 12 significant digits (both are written '{text}' in file names)")
             seen[text] = value

@@ -1,0 +1,202 @@
+"""Students of the circle teacher, every (alpha, seed) of a depth trained at once (Woodworth et al. 2020,
+sec. 7, fig. 6; docs/science.md sec. 1.7).
+
+A student is a fully connected ReLU network ``R^2 -> R`` of ``depth`` weight layers of ``width`` units
+with biases.  Weights are He-uniform (``U(-b, b)``, ``b = sqrt(6 / fan_in)``) times alpha, biases zero
+(the paper scales "every weight" by alpha); ``centre=True`` subtracts the initial function (our labelled
+variant: the paper's students are not centred).  Member ``m`` draws from ``seeds[m]`` alone and alpha only
+scales the draws, so members that share a seed share their directions (paired by seed) and batching
+changes nothing.
+
+Training is the paper's: full-batch gradient descent on the sum of squared errors (the paper's loss: no
+1/n, no 1/2) at a fixed step ``lr`` (0.01) until the training loss is below ``until_loss`` (1e-9), run
+by run.  Where that step would be
+unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's Gauss-Newton curvature, tracked
+by a warm power iteration every ``curvature_every`` steps) the run takes ``step_scale / lambda`` and
+says so (``capped``); at large alpha^D a fixed step of 0.01 diverges.  Members are stacked: a weight is
+``(members, fan_in, fan_out)`` and every layer one batched product.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import torch
+from torch.func import jacrev, jvp, vjp, vmap
+
+from ..batched import Progress, is_diverged, power_step, run_arrays
+from ..device import resolve
+
+__all__ = ["init_students", "student_forward", "student_jacobian", "jacobian_distance", "kernel_limit", "train_students"]
+
+log = logging.getLogger(__name__)
+
+
+def init_students(d_in: int, width: int, depth: int, alphas, seeds, *, dtype=torch.float64, device=None) -> list[torch.Tensor]:
+    """``[W_1, b_1, ..., W_D, b_D]`` with a leading member axis; He-uniform weights times alpha, zero biases."""
+    if depth < 2:
+        raise ValueError(f"a student has depth >= 2 weight layers, got {depth}")
+    alphas = np.asarray(alphas, float).reshape(-1)
+    seeds = np.asarray(seeds).reshape(-1)
+    if len(alphas) != len(seeds):
+        raise ValueError(f"one alpha per seed: {len(alphas)} alphas, {len(seeds)} seeds")
+    sizes = [d_in] + [width] * (depth - 1) + [1]
+    per_member = []
+    for alpha, seed in zip(alphas, seeds):
+        gen = torch.Generator().manual_seed(int(seed))
+        layers = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            bound = math.sqrt(6.0 / fan_in)
+            layers += [(2 * torch.rand(fan_in, fan_out, generator=gen, dtype=dtype) - 1) * bound * float(alpha), torch.zeros(fan_out, dtype=dtype)]
+        per_member.append(layers)
+    dev = resolve(device)
+    return [torch.stack([m[i] for m in per_member]).to(dev) for i in range(2 * depth)]
+
+
+def student_forward(params, X: torch.Tensor) -> torch.Tensor:
+    """Outputs ``(members, points)``; ``X``: ``(points, d_in)`` shared by all members."""
+    h = X
+    last = len(params) // 2 - 1
+    for layer in range(last + 1):
+        W, b = params[2 * layer], params[2 * layer + 1]
+        h = torch.matmul(h, W) + b.unsqueeze(-2)
+        if layer < last:
+            h = torch.relu(h)
+    return h.squeeze(-1)
+
+
+def student_jacobian(params, X: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    """The Jacobian of each member's outputs on ``X`` (``(points, d_in)`` shared, or ``(members, points,
+    d_in)``) in its own weights: ``(members, points, parameters)``."""
+
+    def one(member_params, x):
+        return student_forward([p.unsqueeze(0) for p in member_params], x)[0]
+
+    shared = X.ndim == 2
+    parts = []
+    for start in range(0, X.shape[-2], chunk):
+        part = X[start : start + chunk] if shared else X[:, start : start + chunk]
+        jac = vmap(jacrev(one), in_dims=(0, None if shared else 0))(list(params), part)
+        parts.append(torch.cat([j.flatten(2) for j in jac], dim=2))
+    return torch.cat(parts, dim=1)
+
+
+def jacobian_distance(J0, J1) -> np.ndarray:
+    """The cosine distance ``1 - <J0, J1> / (||J0|| ||J1||)`` between two Jacobians (the gradient feature
+    maps) of each member, flattened over points and parameters (Woodworth et al. fig. 6b)."""
+    J0, J1 = (torch.as_tensor(J).flatten(1) for J in (J0, J1))
+    cos = (J0 * J1).sum(1) / (J0.norm(dim=1) * J1.norm(dim=1))
+    return (1.0 - cos).cpu().numpy()
+
+
+def kernel_limit(params, X, y, X_new, *, centre: bool = False) -> np.ndarray:
+    """Each member's kernel-regime limit at ``X_new[m]`` (``X``, ``X_new``: ``(members, points, d_in)``): the model linearised at ``params`` trained to
+    convergence, ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))`` (the initial function included unless
+    ``centre``)."""
+    out = []
+    for m in range(params[0].shape[0]):  # member by member: the test Jacobian is points x parameters
+        member = [p[m : m + 1] for p in params]
+        x, x_new = X[m : m + 1], X_new[m : m + 1]
+        J, J_new = student_jacobian(member, x)[0], student_jacobian(member, x_new)[0]
+        with torch.no_grad():
+            f, f_new = student_forward(member, x)[0], student_forward(member, x_new)[0]
+            if centre:
+                f, f_new = torch.zeros_like(f), torch.zeros_like(f_new)
+            residual = torch.as_tensor(y[m], dtype=f.dtype, device=f.device) - f
+            coef = torch.linalg.lstsq((J @ J.T).cpu(), residual.cpu()[:, None], driver="gelsd").solution[:, 0].to(f.device)
+            out.append((f_new + J_new @ (J.T @ coef)).cpu().numpy())
+    return np.stack(out)
+
+
+def train_students(
+    X,
+    y,
+    alphas,
+    seeds,
+    depth: int,
+    width: int,
+    *,
+    centre: bool = False,
+    lr: float = 0.01,
+    until_loss: float = 1.0e-9,
+    max_steps: int = 100000,
+    step_scale: float = 1.0,
+    curvature_every: int = 10,
+    X_test=None,
+    probe=None,
+    device=None,
+    log_every: float = 10.0,
+    label: str = "",
+) -> dict:
+    """Train one student per ``(alphas[m], seeds[m])`` on its data ``X[m], y[m]`` (``(members, n, 2)``,
+    ``(members, n)``): per member the final loss, steps, converged / diverged, whether the step was
+    capped, test predictions on ``X_test[m]`` and the Jacobian cosine distance between initialisation and
+    the end on ``probe[m]`` (default: the training points), and the kernel-regime limit's test
+    predictions from the initialisation."""
+    dev = resolve(device)
+    dtype = torch.float64
+    X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
+    y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
+    members, n = y.shape
+    probe = X if probe is None else torch.as_tensor(np.asarray(probe), dtype=dtype, device=dev)
+    X_test = None if X_test is None else torch.as_tensor(np.asarray(X_test), dtype=dtype, device=dev)
+    params = init_students(X.shape[-1], width, depth, alphas, seeds, dtype=dtype, device=dev)
+    with torch.no_grad():
+        offset = student_forward(params, X) if centre else torch.zeros_like(y)
+        test_offset = student_forward(params, X_test) if centre and X_test is not None else None
+    J0 = student_jacobian(params, probe)
+    kernel = kernel_limit(params, X, y, X_test, centre=centre) if X_test is not None else None
+
+    def outputs(*ps):
+        return student_forward(list(ps), X) - offset
+
+    v = torch.full((members, n), n**-0.5, dtype=dtype, device=dev)
+    lam = torch.zeros(members, dtype=dtype, device=dev)
+    active = torch.ones(members, dtype=torch.bool, device=dev)
+    converged, diverged, capped = (torch.zeros_like(active) for _ in range(3))
+    steps = torch.zeros(members, dtype=torch.long, device=dev)
+    current = initial = None
+    progress = Progress(log, label, log_every)
+    for step in range(max_steps + 1):
+        out, pullback = vjp(outputs, *params)
+        r = out - y
+        loss = (r * r).sum(1).detach()
+        initial = loss.clone() if initial is None else initial
+        current = loss.clone() if current is None else torch.where(active, loss, current)
+        bad = active & is_diverged(current, initial)
+        done = active & (current <= until_loss)
+        diverged |= bad
+        converged |= done
+        active &= ~(bad | done)
+        if step == max_steps or not bool(active.any()):
+            break
+        grads = pullback(2.0 * r.detach())
+        if step % curvature_every == 0:  # the loss's Gauss-Newton curvature 2 ||J||^2, warm power iteration
+            for _ in range(20 if step == 0 else 1):
+                norm, v = power_step(lambda u: jvp(outputs, tuple(p.detach() for p in params), tuple(pullback(u)))[1], v)
+            lam = 2.0 * norm
+        with torch.no_grad():
+            safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
+            capped |= active & (safe < lr)
+            eta = torch.where(active, torch.clamp(safe, max=lr), torch.zeros_like(safe))
+            params = [p - eta.view(-1, *([1] * (p.ndim - 1))) * g for p, g in zip(params, grads)]
+        steps += active.long()
+        progress(step, int(active.sum()), members, float(current.max()))
+    J1 = student_jacobian(params, probe)
+    with torch.no_grad():
+        prediction = None if X_test is None else student_forward(params, X_test) - (test_offset if centre else 0.0)
+    return {
+        **run_arrays(progress, train_loss=current, steps=steps, converged=converged, diverged=diverged, capped=capped),
+        "jacobian_distance": jacobian_distance(J0, J1),
+        "kernel_distance": _kernel_distance(J0, J1),
+        **({} if X_test is None else {"test_prediction": prediction.cpu().numpy(), "kernel_prediction": kernel}),
+    }
+
+
+def _kernel_distance(J0, J1) -> np.ndarray:
+    """``1 - <T0, T1>_F / (||T0|| ||T1||)`` between the tangent kernels ``T = J J^T`` (``regimes.kernels``)."""
+    from ..kernels import kernel_distance
+
+    return np.array([kernel_distance(a @ a.T, b @ b.T) for a, b in zip(J0, J1)])
