@@ -42,7 +42,7 @@ wildcard_constraints:
     n=r"\d+",
     batch=r"alpha~[0-9.]+(-[0-9.]+)?_depth~\d+_width~\d+_K~(\d+|inf)(-(\d+|inf))?",
     name=r"[a-z_]+",
-    task=r"sensing|completion",
+    task=r"sensing|completion|commuting",
 
 
 include: "workflow/rules/common.smk"

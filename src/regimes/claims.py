@@ -202,6 +202,26 @@ def _width_claims(s: pd.DataFrame) -> list[dict]:
     ]
 
 
+def _commuting_claims(s: pd.DataFrame) -> list[dict]:
+    """Theorem 4: with commuting measurements the limit of U V^T of width k minimises Q_mu of the singular
+    values, mu^2 = alpha^2 k / 2, as k grows."""
+    s = s[s["task"] == "commuting"]
+    widest = s["width"].max()
+    rows = []
+    for alpha, g in s[s["width"] == widest].groupby("alpha"):
+        mu2 = float(g["mu2"].iloc[0])
+        rows.append(_test(f"commuting measurements, k = {widest:g}, alpha^2 = {alpha**2:.0e} (mu^2 = alpha^2 k / 2 = {mu2:.2g}): the limit is the minimiser of Q_mu over the singular values (thm. 4; relative distance)", W, _by_seed(g, "q_mu_error"), "<=", 0.01))
+    slopes = {}
+    for seed, g in s.groupby("seed"):
+        if g["q_mu_error"].isna().any():
+            slopes[seed] = math.nan
+            continue
+        per_alpha = [np.polyfit(np.log(h["width"].to_numpy(float)), np.log(h["q_mu_error"].to_numpy(float)), 1)[0] for _, h in g.groupby("alpha") if h["width"].nunique() > 1]
+        slopes[seed] = max(per_alpha) if per_alpha else math.nan
+    rows.append(_test("commuting measurements: the distance to the Q_mu minimiser falls as k grows (log-log slope against k, largest over alphas)", W, pd.Series(slopes), "<", 0.0))
+    return rows
+
+
 def _log_ratio(a: pd.Series, b: pd.Series) -> pd.Series:
     """``log(b / a)`` per seed."""
     return np.log(b.astype(float) / a.astype(float))
@@ -305,7 +325,7 @@ def _on_summary(check):
 CLAIMS = {
     "diagonal": {"transition": (W, _transition), "kernel_limit": (G, _on_summary(_diagonal_K_claims)), "theorem": (W, _theorem)},
     "network": {"linearisation": (G, _on_summary(_network_claims)), "alpha_transition": (W, _on_summary(_nonlinear_claims))},
-    "matrix": {"width": (W, _on_summary(_width_claims)), "depth": (W, _on_summary(_matrix_claims))},
+    "matrix": {"width": (W, _on_summary(_width_claims)), "depth": (W, _on_summary(_matrix_claims)), "commuting": (W, _on_summary(_commuting_claims))},
     "teacher": {"teacher": (W, _on_summary(_teacher_claims))},
     "univariate": {"splines": (W, _on_summary(_univariate_claims))},
     "gauss_newton": {"damping": (G, _on_summary(_gauss_newton_claims))},

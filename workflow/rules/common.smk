@@ -84,6 +84,10 @@ def get_init(wildcards):
     return config[wildcards.experiment]["init"]
 
 
+def get_limit(wildcards):
+    return config[wildcards.experiment]["limit"]
+
+
 def get_sample_complexity(wildcards):
     return config[wildcards.experiment]["sample_complexity"]
 

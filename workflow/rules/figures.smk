@@ -89,7 +89,8 @@ rule figure_sample_complexity:
 
 rule figure_width:
     input:
-        "results/width/summary.csv",
+        width="results/width/summary.csv",
+        commuting=also_tables("width", "summary"),
     output:
         pdf="figures/width.pdf",
         png=report(

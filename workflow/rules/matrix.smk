@@ -59,6 +59,7 @@ rule train_matrix:
         cells=get_cells,
         train=get_train,
         init=get_init,
+        limit=get_limit,
         code=code("matrix/train.py"),
     script:
         "../scripts/matrix/train.py"

@@ -6,7 +6,7 @@
 figure is drawn when every experiment it names is in the config; experiments under other names run,
 are summarised and checked against their claims, and stay out of the figures.  ``ALSO``: experiments a
 figure draws beside those when the config has them (the ConvNet rows of the K axis; the paper tier's
-CIFAR-10 rows, config/paper.yaml).
+CIFAR-10 rows, config/paper.yaml; the centred students of the teacher; theorem 4 beside width).
 """
 
 # In the papers' order: Woodworth et al. secs. 3-4, 6, 7; then Goldwaser & Ge; then the joint plane.
@@ -29,5 +29,6 @@ ALSO = {
     "accuracy_vs_K": {"linearised_cnn": "network", "linearised_cifar": "network"},
     "kernel_change": {"linearised_cnn": "network", "linearised_cifar": "network"},
     "training_curves": {"linearised_cnn": "network", "linearised_cifar": "network"},
-    "nonlinear_transition": {"nonlinear_cifar": "network"},
+    "nonlinear_transition": {"nonlinear_cifar": "network", "nonlinear_teacher_centred": "teacher"},
+    "width": {"width_commuting": "matrix"},
 }

@@ -48,13 +48,37 @@ def _tick(value: float) -> str:
     return f"{value:.2g}" if value >= 1e-3 else f"{value:.2g}".replace("e-0", "e-")
 
 
-def width_figure(summary: pd.DataFrame, path) -> None:
+def _commuting_panel(ax, table: pd.DataFrame) -> None:
+    """Theorem 4: the distance of the limit to the exact Q_mu minimiser against width k, a line per alpha."""
+    alphas = sorted(table["alpha"].unique())
+    colours = sns.color_palette("crest", len(alphas))
+    for colour, alpha in zip(colours, alphas):
+        rows = table[table["alpha"] == alpha]
+        widest = rows[rows["width"] == rows["width"].max()]
+        median_band(ax, rows, "width", "q_mu_error", colour, rf"$\alpha^2$ = {_tick(alpha**2)} ($\mu^2$ = {widest['mu2'].iloc[0]:.2g} at the widest)")
+    k = np.array(sorted(table["width"].unique()), float)
+    top = table.groupby("width")["q_mu_error"].median().max()
+    ax.plot(k, top * np.sqrt(k[0] / k), color="grey", linestyle=":", label=r"$\propto k^{-1/2}$")
+    ax.axhline(0.01, color="k", linestyle="--", linewidth=1.2, label="claim: 1e-2")
+    ax.set_xscale("log")
+    safe_log(ax)
+    ax.set_xlabel("width k")
+    ax.set_ylabel(r"$\|M - \arg\min Q_\mu\|_F / \|\arg\min Q_\mu\|_F$")
+    ax.set_title(r"(d) thm. 4, commuting measurements: limit vs argmin $Q_\mu$, $\mu^2 = \alpha^2 k / 2$", fontsize=9)
+    ax.legend(fontsize=7)
+
+
+def width_figure(summary: pd.DataFrame, path, commuting: pd.DataFrame | None = None) -> None:
     """(a) recovery error against alpha for several widths, with the min-nuclear and min-Frobenius
-    errors; (b) excess nuclear norm and (c) movement of the unobserved entries over (alpha^2, k)."""
+    errors; (b) excess nuclear norm and (c) movement of the unobserved entries over (alpha^2, k);
+    (d) with ``commuting`` (theorem 4), the distance to the exact Q_mu minimiser against k."""
     setup()
     table = summary[summary["task"] == "completion"] if "completion" in set(summary["task"]) else summary
-    fig, axes = panels(1, 3, 9.5, stack=True)
+    extra = commuting is not None and len(commuting)
+    fig, axes = panels(1, 4 if extra else 3, 12.5 if extra else 9.5, stack=True)
     axes = axes[0]
+    if extra:
+        _commuting_panel(axes[3], commuting)
     ax = axes[0]
     widths = sorted(table["width"].unique())
     colours = sns.color_palette("viridis", len(widths))

@@ -1,6 +1,7 @@
 """Per-cell analysis of factorised matrices (Woodworth et al. 2020, sec. 6; docs/science.md sec. 1.6):
 recovery, nuclear and Frobenius norms against the convex references, the excess nuclear norm, how far
-the unobserved entries moved, and ``alpha^2 k``.  Torch-free."""
+the unobserved entries moved, ``alpha^2 k`` and, for commuting measurements, the distance to the exact
+``Q_mu`` minimiser of theorem 4.  Torch-free."""
 
 from __future__ import annotations
 
@@ -9,17 +10,34 @@ import pandas as pd
 
 from ..grid import run_status
 from ..results import blank_failed
+from ..diagonal.exact import implicit_limit
 from .exact import min_frobenius_interpolant, min_nuclear_interpolant
 from .problems import nuclear_norm, unobserved_change
 
-__all__ = ["METRICS", "matrix_references", "analyse_matrix_cell"]
+__all__ = ["METRICS", "q_mu_minimiser", "matrix_references", "analyse_matrix_cell"]
 
 # Columns computed from the trained matrix: NaN for a run that diverged or did not converge.
-METRICS = ("test_error", "nuclear_norm", "frobenius_norm", "excess_nuclear", "effective_rank", "unobserved_change")
+METRICS = ("test_error", "nuclear_norm", "frobenius_norm", "excess_nuclear", "effective_rank", "unobserved_change", "q_mu_error")
 
 
 def _relative(M: np.ndarray, target: np.ndarray) -> float:
     return float(np.linalg.norm(M - target) / np.linalg.norm(target))
+
+
+def q_mu_minimiser(A: np.ndarray, y: np.ndarray, mu: float) -> np.ndarray:
+    """For commuting (diagonal) measurements ``A_i = diag(x_i)``: the matrix minimising ``Q_mu`` of its
+    singular values among the interpolants (Woodworth et al. theorem 4, the limit of ``U V^T`` of width
+    k from ``N(0, alpha^2)`` as k grows with ``mu^2 = alpha^2 k / 2``).  It is diagonal, and its diagonal
+    is the depth-2 diagonal model's limit at scale ``mu`` (``Q_mu(beta) = mu^2 sum q(beta_i / mu^2)``),
+    a convex solve (``regimes.diagonal.exact.implicit_limit``)."""
+    A = np.asarray(A, float)
+    d = A.shape[-1]
+    if np.abs(A - A[:, np.arange(d), np.arange(d)][:, :, None] * np.eye(d)).max() > 0:
+        raise ValueError("q_mu_minimiser needs diagonal (commuting) measurements")
+    solution = implicit_limit(A[:, np.arange(d), np.arange(d)], np.asarray(y, float), mu, 2, floor=1e-7)
+    if not solution.residual < 1e-7:
+        raise RuntimeError(f"the Q_mu solve did not converge (mu = {mu}, residual {solution.residual:.2e})")
+    return np.diag(solution.beta)
 
 
 def matrix_references(data: dict) -> dict:
@@ -48,6 +66,8 @@ def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], tr
         M, M0 = trained["M"][i], trained["M0"][i]
         singular = np.linalg.svd(M, compute_uv=False)
         nuclear = float(singular.sum())
+        mu2 = cell["alpha"] ** 2 * cell["width"] / 2
+        q_mu_error = _relative(M, q_mu_minimiser(data["A"], data["y"], np.sqrt(mu2))) if task == "commuting" else np.nan
         rows.append(
             {
                 **cell,
@@ -60,6 +80,8 @@ def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], tr
                 "excess_nuclear": nuclear / float(ref["min_nuclear_norm"]) - 1.0,
                 "effective_rank": float(nuclear / singular[0]) if singular[0] > 0 else 0.0,
                 "unobserved_change": unobserved_change(M, M0, data["target"], data["mask"]) if task == "completion" else np.nan,
+                "mu2": mu2,
+                "q_mu_error": q_mu_error,
                 "init_norm": float(np.linalg.norm(M0)),
                 "min_nuclear_norm": float(ref["min_nuclear_norm"]),
                 "min_nuclear_error": float(ref["min_nuclear_error"]),

@@ -2,7 +2,9 @@
 2020, sec. 6; docs/science.md sec. 1.6): numpy only, so data and analysis jobs never import torch.
 
 Problems are linear measurements of a low-rank target ``M*`` (``d x d``, unit Frobenius norm):
-``y_i = <A_i, M*>`` with ``A_i`` Gaussian (sensing) or ``e_a e_b^T`` at an observed entry (completion)."""
+``y_i = <A_i, M*>`` with ``A_i`` Gaussian (sensing), ``e_a e_b^T`` at an observed entry (completion) or
+diagonal with Gaussian entries (commuting: the measurements commute, as in the paper's theorem 4, and the
+target is diagonal with ``rank`` non-zero entries)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ import math
 
 import numpy as np
 
-__all__ = ["TASKS", "sensing_problem", "completion_problem", "make_problem", "nuclear_norm", "unobserved_change"]
+__all__ = ["TASKS", "sensing_problem", "completion_problem", "commuting_problem", "make_problem", "nuclear_norm", "unobserved_change"]
 
 
-TASKS = ("sensing", "completion")
+TASKS = ("sensing", "completion", "commuting")
 
 
 def _target(gen: np.random.Generator, d1: int, d2: int, rank: int) -> np.ndarray:
@@ -52,11 +54,30 @@ def completion_problem(d: int, rank: int, n: int, seed: int) -> dict:
     return {"A": A, "y": target[rows, cols], "target": target, "mask": mask, "seed": seed}
 
 
+def commuting_problem(d: int, rank: int, n: int, seed: int) -> dict:
+    """``n`` commuting measurements ``A_i = diag(x_i)``, ``x_i ~ N(0, I_d)``, of a diagonal target with
+    ``rank`` non-zero entries of random sign and unit Frobenius norm (Woodworth et al. theorem 4: the
+    limit then minimises ``Q_mu`` of the singular values)."""
+    if not 1 <= n < d:
+        raise ValueError(f"commuting measurements need 1 <= n < d (an underdetermined diagonal, d = {d}), got n = {n}")
+    if not 1 <= rank <= d:
+        raise ValueError(f"commuting measurements need 1 <= rank <= d = {d}, got rank = {rank}")
+    gen = np.random.default_rng(seed)
+    diagonal = np.zeros(d)
+    diagonal[gen.choice(d, size=rank, replace=False)] = gen.choice([-1.0, 1.0], size=rank) / np.sqrt(rank)
+    X = gen.standard_normal((n, d))
+    A = np.zeros((n, d, d))
+    A[:, np.arange(d), np.arange(d)] = X
+    return {"A": A, "y": X @ diagonal, "target": np.diag(diagonal), "mask": np.zeros((d, d), bool), "seed": seed}
+
+
 def make_problem(task: str, d: int, rank: int, n: int, seed: int) -> dict:
     if task == "sensing":
         return sensing_problem(d, rank, n, seed)
     if task == "completion":
         return completion_problem(d, rank, n, seed)
+    if task == "commuting":
+        return commuting_problem(d, rank, n, seed)
     raise ValueError(f"task must be one of {TASKS}, got {task!r}")
 
 

@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..grid import Cell, cell_arrays
-from .factorised import train_factorised
+from .commuting import commuting_flow_limit
+from .factorised import init_factors, train_factorised
 
-__all__ = ["train_matrix_cell"]
+__all__ = ["flow_limit_cell", "train_matrix_cell"]
 
 
-def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init: str = "gaussian", label: str = "", device=None) -> dict:
+def flow_limit_cell(cell: Cell, datasets: list[dict]) -> dict:
+    """The closed-form limit of gradient flow (``regimes.matrix.commuting``) for every seed of a cell with
+    commuting measurements, from the initialisation ``train_factorised`` draws for the same seed."""
+    start = time.perf_counter()
+    runs = []
+    for data in datasets:
+        U0, Vt0 = (f[0].numpy() for f in init_factors(data["A"].shape[1:], 2, cell.width, cell.alpha, int(data["seed"])))
+        limit = commuting_flow_limit(data["A"], data["y"], U0, Vt0.T)
+        runs.append(limit)
+    return {
+        "seeds": np.array([int(d["seed"]) for d in datasets]),
+        "M": np.stack([r.M for r in runs]),
+        "M0": np.stack([r.M0 for r in runs]),
+        "train_loss": np.array([0.5 * r.residual**2 for r in runs]),
+        "steps": np.array([r.iterations for r in runs]),
+        "converged": np.array([r.converged for r in runs]),
+        "diverged": np.zeros(len(runs), bool),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init: str = "gaussian", label: str = "", device=None, limit: str = "gd") -> dict:
     """Every seed of a factorised cell in one batched program; each seed draws its own problem and
-    initialisation."""
+    initialisation.  ``limit="flow"``: the flow's limit in closed form instead (commuting measurements)."""
+    if limit == "flow":
+        if init != "gaussian" or cell.depth != 2:
+            raise ValueError(f"the closed-form limit is for U V^T from N(0, alpha^2) (init gaussian, depth 2), got init {init!r}, depth {cell.depth}")
+        return flow_limit_cell(cell, datasets)
     seeds = [int(d["seed"]) for d in datasets]
     result = train_factorised(
         np.stack([d["A"] for d in datasets]),

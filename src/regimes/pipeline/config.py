@@ -318,6 +318,12 @@ def _check_matrix(name: str, experiment: dict) -> None:
         raise ConfigError(f"config key '{name}.data.rank': value {data['rank']} is not allowed; allowed: <= {name}.data.d ({d})")
     if "completion" in data["tasks"] and not 2 * d - 1 <= n <= d * d:
         raise ConfigError(f"config key '{name}.data.n': value {n} is not allowed; allowed: observed entries from 2d - 1 to d^2 ({2 * d - 1} to {d * d}) for completion")
+    if "commuting" in data["tasks"] and not 1 <= n < d:
+        raise ConfigError(f"config key '{name}.data.n': value {n} is not allowed; allowed: 1 to d - 1 ({d - 1}) for commuting (diagonal) measurements")
+    if experiment.get("limit", "gd") == "flow" and data["tasks"] != ["commuting"]:
+        raise ConfigError(f"config key '{name}.limit': value 'flow' is not allowed with tasks {data['tasks']}; allowed: tasks [commuting] (the closed form needs commuting measurements), or limit 'gd'")
+    if "commuting" in data["tasks"] and (experiment.get("init", "gaussian") != "gaussian" or experiment["grid"]["depth"] != [2]):
+        raise ConfigError(f"config key '{name}.data.tasks': value {data['tasks']} is not allowed with init {experiment.get('init', 'gaussian')!r} and depths {experiment['grid']['depth']}; allowed: commuting with init 'gaussian' and depth [2] (theorem 4 is about U V^T from N(0, alpha^2))")
 
 
 CHECKS = {"diagonal": _check_diagonal, "network": _check_network, "gauss_newton": _check_network, "matrix": _check_matrix}

@@ -4,4 +4,5 @@ from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start
 
 start(snakemake)
-width_figure(read_table(snakemake.input[0]), snakemake.output.pdf)
+commuting = [read_table(path) for path in snakemake.input.commuting]
+width_figure(read_table(snakemake.input.width), snakemake.output.pdf, commuting=commuting[0] if commuting else None)

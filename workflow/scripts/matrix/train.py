@@ -13,7 +13,7 @@ cells = [parse_cell_id(c) for c in p.cells]
 datasets = [load_npz(path) for path in snakemake.input]
 results = {}
 for cell in cells:
-    results[cell.id] = r = train_matrix_cell(cell, datasets, p.train, init=p.init, label=f"{w.task} {cell.id}")
+    results[cell.id] = r = train_matrix_cell(cell, datasets, p.train, init=p.init, label=f"{w.task} {cell.id}", limit=p.limit)
     log.info("%s: steps %s, converged %s, final loss %s, %.1f s", cell.id, r["steps"], r["converged"], r["train_loss"], float(r["seconds"]))
-config = {"cells": [c.as_dict() for c in cells], "task": w.task, "init": p.init, "train": p.train}
+config = {"cells": [c.as_dict() for c in cells], "task": w.task, "init": p.init, "limit": p.limit, "train": p.train}
 save_cells(snakemake.output[0], results, provenance=np.asarray(provenance_json(config)))
