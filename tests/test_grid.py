@@ -69,3 +69,18 @@ def test_run_status_reads_one_run_of_a_cell():
     trained = {"train_loss": np.array([1e-9, np.nan]), "converged": np.array([True, False]), "diverged": np.array([False, True]), "steps": np.array([10, 3])}
     assert run_status(trained, 1) == {"train_loss": pytest.approx(np.nan, nan_ok=True), "converged": False, "diverged": True, "steps": 3}
     assert "flow_time" in run_status(dict(trained, flow_time=np.array([1.0, 2.0])), 0)
+
+
+def test_alpha_per_depth_gives_each_depth_its_own_alphas():
+    # Woodworth et al. fig. 6 sweeps a different alpha range at each depth: a mapping depth -> alphas.
+    from regimes.grid import alphas, batch_cells, batches, cells
+
+    grid = {"alpha": {2: [0.01, 0.1], 5: [0.5]}, "depth": [2, 5], "width": [30], "K": [1]}
+    assert [(c.alpha, c.depth) for c in cells(grid)] == [(0.01, 2), (0.1, 2), (0.5, 5)]
+    names = batches(grid, alphas_per_job=1)
+    assert names == ["alpha~0.01_depth~2_width~30_K~1", "alpha~0.1_depth~2_width~30_K~1", "alpha~0.5_depth~5_width~30_K~1"]
+    assert [c.alpha for c in batch_cells("alpha~0.01-0.1_depth~2_width~30_K~1", grid)] == [0.01, 0.1]
+    with pytest.raises(ValueError, match="not in the grid"):
+        batch_cells("alpha~0.5_depth~2_width~30_K~1", grid)  # 0.5 is depth 5's, not depth 2's
+    with pytest.raises(ValueError, match="depths"):
+        alphas(grid, 3)

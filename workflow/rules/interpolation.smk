@@ -101,6 +101,7 @@ rule analyse_teacher:
     conda:
         ENV
     params:
+        train=get_train,
         code=code("interpolation/analyse_teacher.py"),
     script:
         "../scripts/interpolation/analyse_teacher.py"

@@ -16,7 +16,7 @@ __all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "GAUSS_NE
 
 # Columns computed from the trained network: NaN for a run that diverged or did not reach its stopping rule.
 NETWORK_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc", "test_error", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change")
-TEACHER_METRICS = ("test_loss", "kernel_distance")
+TEACHER_METRICS = ("test_rmse", "test_loss", "jacobian_distance", "kernel_distance")
 UNIVARIATE_METRICS = ("to_linear_spline", "to_cubic_spline", "to_kernel_limit", "kernel_distance")
 
 
@@ -81,20 +81,38 @@ def lr_search_table(cell: dict, trained: dict, dataset: str, architecture: str) 
     return pd.DataFrame(rows)
 
 
-def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
-    """One row per seed: test loss on the circle, tangent-kernel change, against ``alpha^D``."""
+def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.05) -> pd.DataFrame:
+    """One row per seed against ``alpha^D``: test RMSE on fresh circle points (fig. 6a; the caption's
+    RMSE) and the zero predictor's, the initial function's and the kernel-regime limit's (the initial
+    function plus the fixed-kernel fit); the Jacobian cosine distance (fig. 6b) and the tangent-kernel
+    distance between initialisation and the end; how the run ended (``reached_loss``: the paper's rule;
+    ``converged``: that, or its test function on a plateau: over the second half of its steps its test
+    predictions moved by at most ``plateau_tol`` times its test RMSE, rms, which bounds the change of
+    the RMSE itself)."""
     rows = []
     for i, seed in enumerate(trained["seeds"].tolist()):
         data = data_by_seed[seed]
-        residual = trained["test_prediction"][i] - data["y_test"]
+        y = data["y_test"]
+        status = run_status(trained, i)
+        rmse = _rms(trained["test_prediction"][i] - y)
+        moved = _rms(trained["test_prediction"][i] - trained["halfway_prediction"][i]) / rmse
+        status["reached_loss"] = status["converged"]
+        status["converged"] = bool(status["converged"] or (not status["diverged"] and moved <= plateau_tol))
         rows.append(
             {
                 **cell,
                 "seed": seed,
                 "alpha_D": cell["alpha"] ** cell["depth"],
-                "test_loss": float(0.5 * np.mean(residual**2)),
+                "test_rmse": rmse,
+                "test_loss": float(np.mean((trained["test_prediction"][i] - y) ** 2)),
+                "zero_rmse": _rms(y),
+                "initial_rmse": _rms(trained["initial_prediction"][i] - y),
+                "kernel_rmse": _rms(trained["kernel_prediction"][i] - y),
+                "jacobian_distance": float(trained["jacobian_distance"][i]),
                 "kernel_distance": float(trained["kernel_distance"][i]),
-                **run_status(trained, i),
+                "plateau_change": moved,
+                "capped": bool(trained["capped"][i]),
+                **status,
             }
         )
     return blank_failed(pd.DataFrame(rows), TEACHER_METRICS)

@@ -75,11 +75,10 @@ def _circle(angles: np.ndarray) -> np.ndarray:
 
 
 def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> dict:
-    """``n_train`` evenly spaced points on the unit circle at a random rotation (and ``n_test`` evenly
-    spaced test points) labelled by a ReLU network ``x -> sum_j a_j relu(w_j . x)`` with
-    ``teacher_width`` units; labels have unit rms on the test points.  Even spacing keeps the kernel of
-    the training points well conditioned (random points can fall within a few hundredths of a radian of
-    each other, which no kernel-regime run fits in an affordable number of steps)."""
+    """``n_train`` points drawn uniformly at random on the unit circle (Woodworth et al. fig. 6) and
+    ``n_test`` fresh ones, labelled by a ReLU network ``x -> sum_j a_j relu(w_j . x)`` with
+    ``teacher_width`` units (``w_j`` standard normal, ``a_j = +-1``); labels scaled to unit rms on the
+    test points, so the zero predictor's test RMSE is 1."""
     gen = np.random.default_rng(seed)
     W = gen.standard_normal((teacher_width, 2))
     a = gen.choice([-1.0, 1.0], size=teacher_width)
@@ -87,8 +86,8 @@ def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> 
     def teacher(X):
         return np.maximum(X @ W.T, 0.0) @ a
 
-    X = _circle(gen.uniform(0, 2 * np.pi) + np.linspace(0, 2 * np.pi, n_train, endpoint=False))
-    X_test = _circle(np.linspace(0, 2 * np.pi, n_test, endpoint=False))
+    X = _circle(gen.uniform(0, 2 * np.pi, n_train))
+    X_test = _circle(gen.uniform(0, 2 * np.pi, n_test))
     scale = np.sqrt(np.mean(teacher(X_test) ** 2))
     return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
 

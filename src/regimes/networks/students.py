@@ -14,11 +14,9 @@ by run.  Where that step would be
 unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's Gauss-Newton curvature, tracked
 by a warm power iteration every ``curvature_every`` steps) the run takes ``step_scale / lambda`` and
 says so (``capped``); at large alpha^D a fixed step of 0.01 diverges.  Ten random points on the circle
-can lie close together, and the last decades of the loss then take millions of steps; with
-``finish_steps`` a run that did not reach ``until_loss`` in ``max_steps`` is finished by Gauss-Newton
-steps (each the exact limit of gradient flow on the model linearised where it stands), and says so
-(``finished``, the loss gradient descent had reached, ``gd_loss``, and how far the finish moved its test
-predictions, ``finish_change``, an rms).  Members are stacked: a weight is
+can lie close together, and the last decades of the loss then take millions of steps: ``converged``
+says whether a run met the paper's rule, and the test predictions halfway through the steps let the
+analysis tell a run on its plateau from one that stopped short (``regimes.networks.analyse``).  Members are stacked: a weight is
 ``(members, fan_in, fan_out)`` and every layer one batched product.
 """
 
@@ -29,7 +27,6 @@ import math
 
 import numpy as np
 import torch
-from torch.func import jacrev, jvp, vjp, vmap
 
 from ..batched import Progress, is_diverged, power_step, run_arrays
 from ..device import resolve
@@ -72,20 +69,58 @@ def student_forward(params, X: torch.Tensor) -> torch.Tensor:
     return h.squeeze(-1)
 
 
-def student_jacobian(params, X: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+def _passes(params, X):
+    """The forward pass keeping what the hand-written products need: pre-activations and inputs of
+    every layer.  Returns ``(outputs (members, points), inputs, pre-activations)``."""
+    inputs, pre = [], []
+    h = X
+    last = len(params) // 2 - 1
+    for layer in range(last + 1):
+        W, b = params[2 * layer], params[2 * layer + 1]
+        inputs.append(h)
+        z = torch.matmul(h, W) + b.unsqueeze(-2)
+        pre.append(z)
+        h = torch.relu(z) if layer < last else z
+    return h.squeeze(-1), inputs, pre
+
+
+def _pullback(params, inputs, pre, g) -> list[torch.Tensor]:
+    """``J^T g`` member by member (``g``: ``(members, points)``): the gradient of ``sum g * outputs`` in
+    each weight, by hand (two products a layer); equal to autograd's (tested)."""
+    grads = [None] * len(params)
+    dz = g.unsqueeze(-1)
+    for layer in range(len(params) // 2 - 1, -1, -1):
+        h = inputs[layer]
+        grads[2 * layer] = torch.matmul(h.transpose(-1, -2), dz) if h.ndim == dz.ndim else torch.einsum("pi,mpo->mio", h, dz)
+        grads[2 * layer + 1] = dz.sum(-2)
+        if layer:
+            dz = torch.matmul(dz, params[2 * layer].transpose(-1, -2)) * (pre[layer - 1] > 0)
+    return grads
+
+
+def _pushforward(params, inputs, pre, tangent) -> torch.Tensor:
+    """``J t`` member by member (``tangent``: one tensor a weight): forward-mode by hand."""
+    dz = None
+    for layer in range(len(params) // 2):
+        dW, db = tangent[2 * layer], tangent[2 * layer + 1]
+        step = torch.matmul(inputs[layer], dW) + db.unsqueeze(-2)
+        if dz is not None:
+            step = step + torch.matmul(dz * (pre[layer - 1] > 0), params[2 * layer])
+        dz = step
+    return dz.squeeze(-1)
+
+
+def student_jacobian(params, X: torch.Tensor) -> torch.Tensor:
     """The Jacobian of each member's outputs on ``X`` (``(points, d_in)`` shared, or ``(members, points,
-    d_in)``) in its own weights: ``(members, points, parameters)``."""
-
-    def one(member_params, x):
-        return student_forward([p.unsqueeze(0) for p in member_params], x)[0]
-
-    shared = X.ndim == 2
-    parts = []
-    for start in range(0, X.shape[-2], chunk):
-        part = X[start : start + chunk] if shared else X[:, start : start + chunk]
-        jac = vmap(jacrev(one), in_dims=(0, None if shared else 0))(list(params), part)
-        parts.append(torch.cat([j.flatten(2) for j in jac], dim=2))
-    return torch.cat(parts, dim=1)
+    d_in)``) in its own weights: ``(members, points, parameters)``, a pullback of each point's unit vector."""
+    with torch.no_grad():
+        out, inputs, pre = _passes(params, X)
+        rows = []
+        for i in range(out.shape[-1]):
+            unit = torch.zeros_like(out)
+            unit[:, i] = 1.0
+            rows.append(torch.cat([g.flatten(1) for g in _pullback(params, inputs, pre, unit)], dim=1))
+        return torch.stack(rows, dim=1)
 
 
 def jacobian_distance(J0, J1) -> np.ndarray:
@@ -100,19 +135,18 @@ def kernel_limit(params, X, y, X_new, *, centre: bool = False) -> np.ndarray:
     """Each member's kernel-regime limit at ``X_new[m]`` (``X``, ``X_new``: ``(members, points, d_in)``): the model linearised at ``params`` trained to
     convergence, ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))`` (the initial function included unless
     ``centre``)."""
-    out = []
-    for m in range(params[0].shape[0]):  # member by member: the test Jacobian is points x parameters
-        member = [p[m : m + 1] for p in params]
-        x, x_new = X[m : m + 1], X_new[m : m + 1]
-        J, J_new = student_jacobian(member, x)[0], student_jacobian(member, x_new)[0]
-        with torch.no_grad():
-            f, f_new = student_forward(member, x)[0], student_forward(member, x_new)[0]
-            if centre:
-                f, f_new = torch.zeros_like(f), torch.zeros_like(f_new)
-            residual = torch.as_tensor(y[m], dtype=f.dtype, device=f.device) - f
-            coef = torch.linalg.lstsq((J @ J.T).cpu(), residual.cpu()[:, None], driver="gelsd").solution[:, 0].to(f.device)
-            out.append((f_new + J_new @ (J.T @ coef)).cpu().numpy())
-    return np.stack(out)
+    with torch.no_grad():
+        f, _, _ = _passes(params, X)
+        f_new, inputs, pre = _passes(params, X_new)
+        if centre:
+            f, f_new = torch.zeros_like(f), torch.zeros_like(f_new)
+        J = student_jacobian(params, X)
+        residual = torch.as_tensor(np.asarray(y), dtype=f.dtype, device=f.device) - f
+        coef = torch.stack([torch.linalg.lstsq(t.cpu(), r.cpu()[:, None], driver="gelsd").solution[:, 0] for t, r in zip(J @ J.transpose(1, 2), residual)]).to(f.device)
+        step = (J.transpose(1, 2) @ coef.unsqueeze(-1)).squeeze(-1)  # J^T coef: the minimum-norm weight step
+        sizes = [p[0].numel() for p in params]
+        tangent = [t.reshape(p.shape) for p, t in zip(params, torch.split(step, sizes, dim=1))]
+        return (f_new + _pushforward(params, inputs, pre, tangent)).cpu().numpy()
 
 
 def train_students(
@@ -129,7 +163,6 @@ def train_students(
     max_steps: int = 100000,
     step_scale: float = 1.0,
     curvature_every: int = 10,
-    finish_steps: int = 0,
     X_test=None,
     probe=None,
     device=None,
@@ -137,10 +170,11 @@ def train_students(
     label: str = "",
 ) -> dict:
     """Train one student per ``(alphas[m], seeds[m])`` on its data ``X[m], y[m]`` (``(members, n, 2)``,
-    ``(members, n)``): per member the final loss, steps, converged / diverged, whether the step was
-    capped, test predictions on ``X_test[m]`` and the Jacobian cosine distance between initialisation and
-    the end on ``probe[m]`` (default: the training points), and the kernel-regime limit's test
-    predictions from the initialisation."""
+    ``(members, n)``): per member the final loss, steps, converged / diverged, whether the
+    step was capped, the Jacobian cosine distance between initialisation and the end on ``probe[m]``
+    (default: the training points) and, with ``X_test``, the test predictions at the end, at
+    initialisation and halfway through the steps, and the kernel-regime limit's test predictions from
+    the initialisation."""
     dev = resolve(device)
     dtype = torch.float64
     X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
@@ -155,8 +189,12 @@ def train_students(
     J0 = student_jacobian(params, probe)
     kernel = kernel_limit(params, X, y, X_test, centre=centre) if X_test is not None else None
 
-    def outputs(*ps):
-        return student_forward(list(ps), X) - offset
+    def predict(ps):
+        with torch.no_grad():
+            return None if X_test is None else student_forward(ps, X_test) - (test_offset if centre else 0.0)
+
+    initial_prediction = predict(params)
+    halfway = initial_prediction
 
     v = torch.full((members, n), n**-0.5, dtype=dtype, device=dev)
     lam = torch.zeros(members, dtype=dtype, device=dev)
@@ -165,10 +203,12 @@ def train_students(
     steps = torch.zeros(members, dtype=torch.long, device=dev)
     current = initial = None
     progress = Progress(log, label, log_every)
+    params = [p.detach() for p in params]
     for step in range(max_steps + 1):
-        out, pullback = vjp(outputs, *params)
-        r = out - y
-        loss = (r * r).sum(1).detach()
+        with torch.no_grad():
+            out, inputs, pre = _passes(params, X)
+            r = out - offset - y
+            loss = (r * r).sum(1)
         initial = loss.clone() if initial is None else initial
         current = loss.clone() if current is None else torch.where(active, loss, current)
         bad = active & is_diverged(current, initial)
@@ -178,51 +218,31 @@ def train_students(
         active &= ~(bad | done)
         if step == max_steps or not bool(active.any()):
             break
-        grads = pullback(2.0 * r.detach())
-        if step % curvature_every == 0:  # the loss's Gauss-Newton curvature 2 ||J||^2, warm power iteration
-            for _ in range(20 if step == 0 else 1):
-                norm, v = power_step(lambda u: jvp(outputs, tuple(p.detach() for p in params), tuple(pullback(u)))[1], v)
-            lam = 2.0 * norm
+        if step == max_steps // 2:
+            halfway = predict(params)
+        with torch.no_grad():
+            grads = _pullback(params, inputs, pre, 2.0 * r)
+            if step % curvature_every == 0:  # the loss's Gauss-Newton curvature 2 ||J||^2, warm power iteration
+                for _ in range(20 if step == 0 else 1):
+                    norm, v = power_step(lambda u: _pushforward(params, inputs, pre, _pullback(params, inputs, pre, u)), v)
+                lam = 2.0 * norm
         with torch.no_grad():
             safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
             capped |= active & (safe < lr)
             eta = torch.where(active, torch.clamp(safe, max=lr), torch.zeros_like(safe))
             params = [p - eta.view(-1, *([1] * (p.ndim - 1))) * g for p, g in zip(params, grads)]
         steps += active.long()
-        progress(step, int(active.sum()), members, float(current.max()))
-    gd_loss = current.clone()
-
-    def predict(ps):
-        with torch.no_grad():
-            return None if X_test is None else student_forward(ps, X_test) - (test_offset if centre else 0.0)
-
-    before = predict(params)
-    finished = torch.zeros_like(active)
-    for _ in range(finish_steps):  # Gauss-Newton: each step is the limit of gradient flow on the model linearised there
-        todo = ~converged & ~diverged
-        if not bool(todo.any()):
-            break
-        J = student_jacobian(params, X)
-        with torch.no_grad():
-            r = student_forward(params, X) - offset - y
-            delta = (J.transpose(1, 2) @ (torch.linalg.pinv(J @ J.transpose(1, 2), hermitian=True) @ r.unsqueeze(-1))).squeeze(-1)
-            delta = torch.where(todo[:, None], delta, torch.zeros_like(delta))
-            sizes = [p[0].numel() for p in params]
-            params = [p - d.reshape(p.shape) for p, d in zip(params, torch.split(delta, sizes, dim=1))]
-            loss = ((student_forward(params, X) - offset - y) ** 2).sum(1)
-            current = torch.where(todo, loss, current)
-            done = todo & (loss <= until_loss)
-            converged |= done
-            finished |= done
+        progress(step, int(active.sum()), members, float((current / initial).max()))
     J1 = student_jacobian(params, probe)
     prediction = predict(params)
-    finish_change = np.full(members, np.nan) if X_test is None else ((prediction - before) ** 2).mean(1).sqrt().cpu().numpy()
+    out = {}
+    if X_test is not None:  # the test function at the end, at initialisation and halfway (for the plateau check)
+        out = {"test_prediction": prediction.cpu().numpy(), "initial_prediction": initial_prediction.cpu().numpy(), "halfway_prediction": halfway.cpu().numpy(), "kernel_prediction": kernel}
     return {
-        **run_arrays(progress, train_loss=current, gd_loss=gd_loss, steps=steps, converged=converged, diverged=diverged, capped=capped, finished=finished),
-        "finish_change": np.where(finished.cpu().numpy(), finish_change, 0.0),
+        **run_arrays(progress, train_loss=current, steps=steps, converged=converged, diverged=diverged, capped=capped),
         "jacobian_distance": jacobian_distance(J0, J1),
         "kernel_distance": _kernel_distance(J0, J1),
-        **({} if X_test is None else {"test_prediction": prediction.cpu().numpy(), "kernel_prediction": kernel}),
+        **out,
     }
 
 

@@ -10,13 +10,14 @@ import torch
 
 from ..device import resolve
 from ..grid import Cell
-from .architectures import build, relu_student, univariate_network
+from .architectures import build, univariate_network
 from .exact import kernel_prediction
 from .interpolate import train_to_interpolation
+from .students import train_students
 from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
 
-__all__ = ["choose_lr", "train_network_batch", "train_teacher_cell", "train_univariate_cell"]
+__all__ = ["choose_lr", "train_network_batch", "train_teacher_batch", "train_univariate_cell"]
 
 log = logging.getLogger(__name__)
 
@@ -142,20 +143,25 @@ def _stack(runs: list[dict]) -> dict:
     return {k: np.stack([np.asarray(r[k]) for r in runs]) for k in runs[0]}
 
 
-def train_teacher_cell(cell: Cell, datasets: list[dict], settings: dict, *, centre: bool = True, probe_size: int = 40, label: str = "") -> dict:
-    """ReLU students of every seed's teacher data; test predictions and the tangent-kernel change
-    (on ``probe_size`` of the test points)."""
-    runs = []
-    for data in datasets:
-        seed = int(data["seed"])
-        model = relu_student(data["X"].shape[1], cell.width, cell.depth, cell.alpha, seed, centre=centre)
-        probe = data["X_test"][:: max(1, len(data["X_test"]) // probe_size)]
-        run = train_to_interpolation(model, data["X"], data["y"], probe=probe, label=f"{label} seed {seed}", **settings)
-        with torch.no_grad():
-            run["test_prediction"] = _predict(model, data["X_test"])
-        log.info("seed %d: %d steps, loss %.2e, kernel distance %.4f, %.1f s", seed, run["steps"], run["train_loss"], run["kernel_distance"], run["seconds"])
-        runs.append(run)
-    return {"seeds": np.array([int(d["seed"]) for d in datasets]), **_stack(runs)}
+def train_teacher_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, centre: bool = False, probe_size: int = 50, label: str = "") -> dict:
+    """ReLU students of every seed's teacher data for a batch of cells at one depth and width, trained as
+    one stack (``regimes.networks.students``); per cell, arrays over seeds: test predictions (trained,
+    initial and the kernel-regime limit), the Jacobian and tangent-kernel distances on ``probe_size`` of
+    the test points, and how each run ended."""
+    if len({(c.depth, c.width) for c in cells}) != 1:
+        raise ValueError(f"a teacher batch has one depth and width, got {sorted({(c.depth, c.width) for c in cells})}")
+    seeds = [int(d["seed"]) for d in datasets]
+    members = [(cell, d) for cell in cells for d in datasets]
+    stack = lambda key: np.stack([d[key] for _, d in members])  # noqa: E731
+    probe = np.stack([d["X_test"][:: max(1, len(d["X_test"]) // probe_size)][:probe_size] for _, d in members])
+    settings = {k: v for k, v in settings.items() if k != "plateau_tol"}  # the analysis's
+    run = train_students(stack("X"), stack("y"), [c.alpha for c, _ in members], [int(d["seed"]) for _, d in members], cells[0].depth, cells[0].width, centre=centre, X_test=stack("X_test"), probe=probe, label=label, **settings)
+    results = {}
+    for c, cell in enumerate(cells):
+        rows = slice(c * len(seeds), (c + 1) * len(seeds))
+        results[cell.id] = {"seeds": np.asarray(seeds), **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(members) else v) for k, v in run.items()}}
+        log.info("%s: final loss %s, steps %s, converged %s", cell.id, np.array2string(results[cell.id]["train_loss"], precision=1), results[cell.id]["steps"], results[cell.id]["converged"])
+    return results
 
 
 def train_univariate_cell(cell: Cell, datasets: list[dict], settings: dict, *, label: str = "") -> dict:

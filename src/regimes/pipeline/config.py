@@ -196,9 +196,19 @@ def _load_extensions(config: dict) -> None:
         raise ConfigError(f"config key 'extensions': importing {paths} failed: {type(error).__name__}: {error}") from error
 
 
+def _within(error: jsonschema.ValidationError) -> list:
+    """A oneOf / anyOf error as the errors of the branch the value's type picks (``alpha: [-0.1]`` is
+    reported at ``alpha[0]``, not as "a list or a mapping"); the error itself when no branch is picked."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    depth = len(error.absolute_path)
+    deeper = [c for c in error.context if not (c.validator == "type" and len(c.absolute_path) == depth)]
+    return [e for c in deeper for e in _within(c)] or [error]
+
+
 def _raise_errors(config: dict, schema: dict) -> None:
     validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted((e for error in validator.iter_errors(config) for e in _within(error)), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = []
         for e in errors:

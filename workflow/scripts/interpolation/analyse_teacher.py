@@ -8,5 +8,6 @@ from regimes.pipeline.job import start
 
 start(snakemake)
 data = {int(d["seed"]): d for d in map(load_npz, snakemake.input.data)}
-tables = [analyse_teacher_cell(parse_cell_id(cell).as_dict(), data, trained) for cell, trained in load_cells(snakemake.input.trained).items()]
+tol = snakemake.params.train["plateau_tol"]
+tables = [analyse_teacher_cell(parse_cell_id(cell).as_dict(), data, trained, plateau_tol=tol) for cell, trained in load_cells(snakemake.input.trained).items()]
 write_csv(snakemake.output[0], stamp(pd.concat(tables, ignore_index=True), snakemake.input.trained, snakemake.wildcards.experiment))
