@@ -142,7 +142,7 @@ def _beyond_seed(seed, rich, width, matrix, nets, teacher, uni):
             error = 0.45 if (arch == "mlp" and alpha > 1 and not rich) else error
             nets.append(dict(dataset="digits", seed=seed, architecture=arch, depth=2, alpha=alpha, test_error=error * j, kernel_distance=0.0 if arch == "rf" else (0.2 if alpha < 1 else 1e-3) * j))
     for alpha in (0.5, 8.0):
-        teacher.append(dict(depth=2, seed=seed, alpha=alpha, alpha_D=alpha**2, test_loss=(0.01 if alpha < 1 else 0.05) * j, kernel_distance=(0.1 if alpha < 1 else 1e-4) * j))
+        teacher.append(dict(depth=2, seed=seed, alpha=alpha, alpha_D=alpha**2, test_rmse=(0.1 if alpha < 1 or not rich else 0.5) * j, jacobian_distance=(0.6 if alpha < 1 else 0.01) * j))
         uni.append(dict(alpha=alpha, seed=seed, to_linear_spline=(0.05 if rich else 0.3) * j, to_cubic_spline=0.2, kernel_to_linear_spline=0.25, kernel_to_cubic_spline=0.1 * j))
 
 
@@ -153,8 +153,19 @@ def test_claims_beyond_the_diagonal_model_pass_and_fail():
     assert (beyond["passed"] == "pass").all(), beyond
     failed = run(**_beyond(rich=False))
     failed = failed[failed["passed"] == "FAIL"]["claim"].str.cat(sep=" | ")
-    for words in ("within 5% of the convex minimum", "set by alpha^2 k", "deeper factorisations", "between the small-alpha error", "closer to the linear spline"):
+    for words in ("within 5% of the convex minimum", "set by alpha^2 k", "deeper factorisations", "between the small-alpha error", "closer to the linear spline", "at least 3x"):
         assert words in failed, words
+
+
+def test_commuting_claims_follow_the_distance_to_the_q_mu_minimiser():
+    def table(error):
+        rows = [dict(task="commuting", seed=seed, alpha=alpha, width=k, mu2=alpha**2 * k / 2, q_mu_error=error(k) * (1 + _jitter(seed))) for seed in SEEDS for alpha in (1e-4, 1e-3) for k in (100, 10000, 1000000)]
+        return run(width_commuting=("matrix", ["commuting"], pd.DataFrame(rows)))
+
+    good = table(lambda k: 0.5 / np.sqrt(k))  # 5e-4 at k = 10^6, falling as k^(-1/2)
+    assert (good.loc[good["experiment"] == "width_commuting", "passed"] == "pass").all()
+    flat = table(lambda k: 0.05)  # stuck at 5e-2: neither within 1e-2 nor falling
+    assert (flat.loc[flat["experiment"] == "width_commuting", "passed"] == "FAIL").all()
 
 
 def test_bootstrap_interval_brackets_the_mean_and_is_nan_with_a_failed_run():

@@ -71,7 +71,9 @@ def test_smoke_chain_produces_every_contract(smoke_run):
         ("width", "task alpha2_width test_error nuclear_norm excess_nuclear unobserved_change min_nuclear_norm converged"),
         ("matrix_factorisation", "task test_error nuclear_norm frobenius_norm min_nuclear_norm min_frobenius_error converged"),
         ("nonlinear", "dataset architecture test_error kernel_distance"),
-        ("nonlinear_teacher", "alpha_D test_loss kernel_distance converged"),
+        ("nonlinear_teacher", "alpha_D test_rmse zero_rmse kernel_rmse initial_rmse jacobian_distance reached_loss plateau_change converged"),
+        ("nonlinear_teacher_centred", "alpha_D test_rmse jacobian_distance converged"),
+        ("width_commuting", "task mu2 q_mu_error converged"),
         ("univariate", "to_linear_spline to_cubic_spline kernel_to_cubic_spline converged"),
     ],
 )
@@ -82,7 +84,8 @@ def test_smoke_summaries_beyond_the_diagonal_model(smoke_run, experiment, column
     summary = pd.read_csv(workdir / f"results/{experiment}/summary.csv")
     assert set(columns.split()) | {"experiment", "alpha", "depth", "width", "K", "seed", "git_commit"} <= set(summary.columns)
     grid = cfg["grid"]
-    cells = len(grid["alpha"]) * len(grid["depth"]) * len(grid["width"]) * len(grid["K"])
+    alphas = sum(len(v) for v in grid["alpha"].values()) if isinstance(grid["alpha"], dict) else len(grid["alpha"]) * len(grid["depth"])
+    cells = alphas * len(grid["width"]) * len(grid["K"])
     models = len(cfg["data"].get("tasks", [])) or (len(cfg["data"]) * len(cfg.get("architectures", [])) if experiment == "nonlinear" else 1)
     assert len(summary) == cells * len(cfg["seeds"]) * models
     keys = [c for c in ("task", "dataset", "architecture") if c in summary.columns] + ["alpha", "depth", "width", "K", "seed"]

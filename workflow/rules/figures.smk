@@ -136,9 +136,10 @@ rule figure_nonlinear_transition:
     input:
         networks=[
             "results/nonlinear/summary.csv",
-            *also_tables("nonlinear_transition", "summary"),
+            *also_tables("nonlinear_transition", "summary", "network"),
         ],
         teacher="results/nonlinear_teacher/summary.csv",
+        centred=also_tables("nonlinear_transition", "summary", "teacher"),
         univariate="results/univariate/summary.csv",
         curves="results/univariate/curves.csv",
     output:

@@ -13,9 +13,47 @@ from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log,
 __all__ = ["nonlinear_transition_figure"]
 
 
-def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, univariate: pd.DataFrame, curves: pd.DataFrame, path) -> None:
-    """Row 1: ReLU students of a teacher on the circle, test loss and tangent-kernel change against
-    alpha^D per depth.  Row 2: test error against alpha on each data set (trained networks by depth; the
+def _counted(rows: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Per ``x``: the median of ``y`` over the runs that counted (NaN: stopped short) and how many did."""
+    return rows.groupby(x)[y].agg(median="median", counted="count", runs="size").reset_index()
+
+
+def _teacher_panels(ax_rmse, ax_jac, teacher: pd.DataFrame, centred: pd.DataFrame | None, palette: dict) -> None:
+    """Fig. 6a/b: test RMSE and Jacobian cosine distance against alpha^D, a line per depth through the
+    medians of the runs on their plateau; runs that stopped short as open circles at their last value;
+    the zero predictor's RMSE, and the kernel-regime limit from the same initialisation (dotted)."""
+    for depth, colour in palette.items():
+        rows = teacher[teacher["depth"] == depth]
+        if not len(rows):
+            continue
+        for ax, y, last in ((ax_rmse, "test_rmse", "rmse_at_stop"), (ax_jac, "jacobian_distance", "jacobian_distance_at_stop")):
+            stats = _counted(rows, "alpha_D", y)
+            ax.plot(stats["alpha_D"], stats["median"], marker="o", color=colour, label=f"D = {depth}")
+            short = rows[~rows["converged"].astype(bool)]
+            ax.scatter(short["alpha_D"], short[last], facecolors="none", edgecolors=colour, s=22, linewidths=1.0)
+        kernel = rows.groupby("alpha_D")["kernel_rmse"].median()
+        ax_rmse.plot(kernel.index, kernel.to_numpy(), color=colour, linestyle=":", linewidth=1.2)
+        if centred is not None and len(centred[centred["depth"] == depth]):
+            stats = _counted(centred[centred["depth"] == depth], "alpha_D", "test_rmse")
+            ax_rmse.plot(stats["alpha_D"], stats["median"], marker="s", markersize=4, color=colour, linestyle="--", linewidth=1.0)
+    ax_rmse.axhline(teacher["zero_rmse"].median(), color="black", linestyle="-.", linewidth=1.2, label="zero predictor")
+    ax_rmse.plot([], [], color="grey", linestyle=":", label="kernel limit (with the initial function)")
+    if centred is not None:
+        ax_rmse.plot([], [], color="grey", marker="s", markersize=4, linestyle="--", label="centred students")
+    for ax in (ax_rmse, ax_jac):
+        ax.scatter([], [], facecolors="none", edgecolors="grey", s=22, label="run short of its plateau (last value)")
+        log_axis_alpha(ax, r"$\alpha^D$")
+        ax.legend(fontsize=7)
+    safe_log(ax_rmse)
+    ax_rmse.set_ylabel("test RMSE")
+    ax_rmse.set_title("(a) teacher on the circle: test RMSE (fig. 6a)")
+    ax_jac.set_ylabel("Jacobian cosine distance, init to end")
+    ax_jac.set_title("(b) movement of the gradient features (fig. 6b)")
+
+
+def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, univariate: pd.DataFrame, curves: pd.DataFrame, path, centred: pd.DataFrame | None = None) -> None:
+    """Row 1: ReLU students of a teacher on the circle, test RMSE and Jacobian movement against
+    alpha^D per depth (``centred``: the centred students beside them).  Row 2: test error against alpha on each data set (trained networks by depth; the
     last-layer-only baseline dashed), and the univariate functions at the smallest and largest alpha
     with the linear and cubic splines."""
     setup()
@@ -23,20 +61,7 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
     columns = max(3, len(sets) + 1)
     fig, axes = panels(2, columns, 3.1 * columns, stack=True)
     palette = depth_palette(pd.concat([teacher["depth"], networks["depth"]]))
-    for depth, colour in palette.items():
-        rows = teacher[teacher["depth"] == depth]
-        if len(rows):
-            median_band(axes[0, 0], rows, "alpha_D", "test_loss", colour, f"D = {depth}")
-            median_band(axes[0, 1], rows, "alpha_D", "kernel_distance", colour, f"D = {depth}")
-    for ax, label, title in (
-        (axes[0, 0], "test loss", "(a) teacher on the circle: test loss"),
-        (axes[0, 1], "tangent kernel distance, init to end", "(b) change of the tangent kernel"),
-    ):
-        log_axis_alpha(ax, r"$\alpha^D$")
-        ax.set_ylabel(label)
-        ax.set_title(title)
-        ax.legend(fontsize=8)
-    safe_log(axes[0, 0])
+    _teacher_panels(axes[0, 0], axes[0, 1], teacher, centred, palette)
     # Univariate distances to the two splines against alpha.
     ax = axes[0, 2]
     median_band(ax, univariate, "alpha", "to_linear_spline", "C0", "trained, to linear spline")

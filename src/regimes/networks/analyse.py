@@ -111,6 +111,8 @@ def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dic
                 "jacobian_distance": float(trained["jacobian_distance"][i]),
                 "kernel_distance": float(trained["kernel_distance"][i]),
                 "plateau_change": moved,
+                "rmse_at_stop": rmse,  # kept for every run (test_rmse is blanked for runs that stopped short)
+                "jacobian_distance_at_stop": float(trained["jacobian_distance"][i]),
                 "capped": bool(trained["capped"][i]),
                 **status,
             }
