@@ -90,3 +90,36 @@ def test_Q_tends_to_squared_l2_as_alpha_to_infinity(depth, rng):
     limit = np.sum(b**2) / (2 * h_prime(0.0, depth))
     for alpha, tol in ((10.0, 1e-2), (1e2, 1e-4)):
         assert alpha**depth * Q(b, alpha, depth) == pytest.approx(limit, rel=tol)
+
+
+def test_r_is_the_minimum_parameter_distance_of_its_quartic():
+    # Against a direct one-dimensional minimisation of (a - 1)^2 + (b - 1)^2 over a^2 - b^2 = z, which
+    # never sees the quartic: catches a wrong root, a wrong branch or a wrong distance.
+    from scipy.optimize import minimize_scalar
+
+    from regimes.diagonal.distance import quartic_root, r
+
+    for z in (-30.0, -1.0, -1e-3, 0.0, 0.2, 1.0, 7.0, 200.0):
+        def distance(b):
+            return (np.sqrt(z + b * b) - 1.0) ** 2 + (b - 1.0) ** 2
+
+        lo = np.sqrt(max(-z, 0.0)) + 1e-12
+        best = minimize_scalar(distance, bounds=(lo, lo + 10.0 + abs(z)), method="bounded", options={"xatol": 1e-12})
+        assert r(z)[0] == pytest.approx(best.fun, rel=1e-6, abs=1e-12), z
+        lam = quartic_root(z)[0]
+        assert z * lam**4 - 2 * z * lam**2 - 4 * lam + z == pytest.approx(0.0, abs=1e-10)
+    small = 1e-3
+    assert r(small)[0] == pytest.approx(small**2 / 8, rel=1e-3)  # quadratic near 0, half of q's z^2 / 4
+    big = np.array([1e3, 1e4])
+    slope = np.diff(np.log(r(big))) / np.diff(np.log(big))
+    assert slope[0] == pytest.approx(1.0, abs=0.05)  # linear far out, where q grows as |z| log |z|
+
+
+def test_l2_rate_of_theorem_2():
+    from regimes.diagonal.distance import l2_rate_eps
+
+    eps = 0.5
+    alpha = np.sqrt(2 * (1 + eps) * (1 + 2 / eps) * 1.3)
+    assert l2_rate_eps(alpha, 1.3) == pytest.approx(eps)
+    assert np.isnan(l2_rate_eps(0.5, 1.3))
+    assert l2_rate_eps(10 * alpha, 1.3) < eps

@@ -9,6 +9,7 @@ from matplotlib.lines import Line2D
 
 from ..diagonal.analyse import alpha_max
 from ..diagonal.potential import Q, q
+from ..diagonal.distance import l2_rate_eps, r
 from .style import panels, plain_log_ticks, cell_stats, depth_palette, failed_handle, log_axis_alpha, mark_failed, plt, safe_log, save, setup
 
 __all__ = ["sparse_transition", "implicit_norm", "q_functions", "sample_complexity"]
@@ -77,6 +78,12 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
     axes[1].set_title(r"(b) $\ell_1$ norm relative to min-$\ell_1$")
     any_failed |= _depth_lines(axes[2], summary, "l2_ratio", palette, exact=None)
     axes[2].axhline(1.0, color="black", linestyle="--", linewidth=1.2)
+    # Theorem 2 (D = 2): the l2 norm is within a factor 1 + eps of the minimum once
+    # alpha >= sqrt(2 (1 + eps) (1 + 2 / eps) ||beta_l2||_2): the guarantee at each alpha, drawn as a bound.
+    l2_norm = float((summary["l2"] / summary["l2_ratio"]).median())
+    alphas = np.logspace(np.log10(summary["alpha"].min()), np.log10(summary["alpha"].max()), 200)
+    axes[2].plot(alphas, 1.0 + l2_rate_eps(alphas, l2_norm), color="black", linestyle=":", linewidth=1.4, label=r"thm. 2 ($D$ = 2): bound $1 + \epsilon(\alpha)$")
+    axes[2].legend(fontsize=8)
     axes[2].set_ylabel(r"$\|\beta\|_2 / \|\beta_{\ell_2}\|_2$")
     axes[2].set_title(r"(c) $\ell_2$ norm relative to min-$\ell_2$")
     for ax in axes:
@@ -88,9 +95,10 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
 
 def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d_ratio: int = 100) -> None:
     """(a) q_D on log-log axes (quadratic near 0; far out |z| log |z| for D = 2, |z| for D >= 3); (b) how l1-like Q is:
-    ``Q(e_1) / Q(1/sqrt(d) 1)`` against ``ln alpha^D`` (paper fig. 3b); (c) unit balls of Q_alpha^2."""
+    ``Q(e_1) / Q(1/sqrt(d) 1)`` against ``ln alpha^D`` (paper fig. 3b); (c) unit balls of Q_alpha^2;
+    (d) q against r, the smallest parameter distance (paper fig. 2)."""
     setup()
-    fig, axes = panels(1, 3, 9.0, stack=True)
+    fig, axes = panels(1, 4, 12.0, stack=True)
     axes = axes[0]
     z = np.logspace(-3, 5, 400)
     palette = dict(zip(depths, plt.get_cmap("viridis")(np.linspace(0, 0.9, len(depths)))))
@@ -138,6 +146,22 @@ def q_functions(path, depths=(2, 3, 5, 10, 100), alphas=(0.02, 0.1, 0.3, 1.0), d
     ax.set_ylabel(r"$\beta_2$")
     ax.set_title(r"(c) unit balls of $Q_\alpha^{D=2}$")
     ax.legend(fontsize=8, loc="upper right")
+
+    # Fig. 2: the implicit norm against the kernel-regime picture (the smallest parameter distance).
+    ax = axes[3]
+    zs = np.logspace(-2, 4, 120)
+    ax.loglog(zs, q(zs, 2) / q(1.0, 2), color=palette[2], label=r"$q(z)$, the implicit norm ($D$ = 2)")
+    ax.loglog(zs, r(zs) / r(1.0), color="C3", linestyle="--", label=r"$r(z)$, smallest parameter distance$^2$")
+    ax.loglog(zs, zs**2, color="black", linestyle=":", linewidth=1.0, label=r"$\propto z^2$")
+    ax.loglog(zs, zs, color="black", linestyle="-.", linewidth=1.0, label=r"$\propto |z|$")
+    ax.set_ylim(1e-4, 1e5)
+    plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.yaxis)
+    ax.set_xlabel("z")
+    ax.set_ylabel("value / value at z = 1")
+    ax.set_title(r"(d) fig. 2: $q$ against $r$ (both quadratic near 0; $r$ linear far out, $q$ as $|z| \log |z|$)", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
     save(fig, path)
 
 
