@@ -210,7 +210,11 @@ def figure_tables(figure, table):
 def also_tables(figure, table, family=None):
     """``results/<experiment>/<table>.csv`` of the experiments of ALSO[figure] that the config has (of
     ``family`` alone when given)."""
-    names = [e for e, f in ALSO.get(figure, {}).items() if e in config and family in (None, f)]
+    names = [
+        e
+        for e, f in ALSO.get(figure, {}).items()
+        if e in config and family in (None, f)
+    ]
     return expand("results/{experiment}/{table}.csv", experiment=names, table=table)
 
 
