@@ -37,21 +37,48 @@ def _status(runs):
     return {"train_loss": np.zeros(runs), "converged": np.ones(runs, bool), "diverged": np.zeros(runs, bool), "steps": np.full(runs, 5), "kernel_distance": np.full(runs, 0.25)}
 
 
-def test_teacher_cell_loss_is_half_the_mean_squared_error():
+def _teacher_run(data, shifts, moved, converged):
+    """Seeds whose test predictions are the labels plus ``shifts[i]`` (a ramp times it), moved by
+    ``moved[i]`` (rms) over the second half of training, with the zero function as initialisation and the
+    labels as the kernel limit."""
+    ramp = np.linspace(-1.0, 1.0, len(data["y_test"]))
+    ramp = ramp / np.sqrt(np.mean(ramp**2))
+    runs = len(shifts)
+    final = np.stack([data["y_test"] + s * ramp for s in shifts])
+    return {
+        "seeds": np.arange(runs),
+        "test_prediction": final,
+        "halfway_prediction": np.stack([f - m * ramp for f, m in zip(final, moved)]),
+        "initial_prediction": np.zeros_like(final),
+        "kernel_prediction": np.stack([data["y_test"]] * runs),
+        "jacobian_distance": np.full(runs, 0.5),
+        "capped": np.zeros(runs, bool),
+        **dict(_status(runs), converged=np.asarray(converged)),
+    }
+
+
+def test_teacher_cell_rmse_references_and_plateau():
     data = circle_teacher(10, 50, 3, seed=0)
-    shift = 0.1 * np.arange(50) / 50
-    trained = {"seeds": np.array([0]), "test_prediction": (data["y_test"] + shift)[None], **_status(1)}
-    row = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data}, trained).iloc[0]
-    assert row["test_loss"] == pytest.approx(0.5 * np.mean(shift**2)) and row["alpha_D"] == 8.0
-    assert row["kernel_distance"] == 0.25 and row["steps"] == 5
+    trained = _teacher_run(data, shifts=[0.1, 0.1, 0.1], moved=[0.0, 0.004, 0.02], converged=[True, False, False])
+    table = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {i: dict(data, seed=i) for i in range(3)}, trained, plateau_tol=0.05)
+    first = table.iloc[0]
+    assert first["test_rmse"] == pytest.approx(0.1) and first["test_loss"] == pytest.approx(0.01) and first["alpha_D"] == 8.0
+    assert first["zero_rmse"] == pytest.approx(1.0) and first["initial_rmse"] == pytest.approx(1.0) and first["kernel_rmse"] == 0.0
+    assert first["reached_loss"] and first["converged"] and first["jacobian_distance"] == 0.5 and first["steps"] == 5
+    # Short of the loss: on its plateau when its predictions moved by at most 5 % of its RMSE (0.4 %
+    # of 0.1 is 4 %: counts; 20 % does not, and its metrics are blank, its last values kept).
+    on, off = table.iloc[1], table.iloc[2]
+    assert not on["reached_loss"] and on["converged"] and on["plateau_change"] == pytest.approx(0.04)
+    assert not off["converged"] and np.isnan(off["test_rmse"]) and np.isnan(off["jacobian_distance"])
+    assert off["rmse_at_stop"] == pytest.approx(0.1) and off["jacobian_distance_at_stop"] == 0.5
 
 
 def test_failed_teacher_and_univariate_runs_carry_no_number():
     data = circle_teacher(10, 50, 3, seed=0)
-    status = dict(_status(2), converged=np.array([True, False]))
-    trained = {"seeds": np.array([0, 1]), "test_prediction": np.stack([data["y_test"], data["y_test"]]), **status}
+    trained = dict(_teacher_run(data, shifts=[0.0, 0.0], moved=[0.0, 0.0], converged=[True, False]), diverged=np.array([False, True]))
     table = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data, 1: data}, trained)
     assert table["test_loss"].tolist()[0] == 0.0 and np.isnan(table["test_loss"].tolist()[1]) and np.isnan(table["kernel_distance"].tolist()[1])
+    assert not table["converged"].tolist()[1]
     points = univariate_points(6, seed=0)
     ref = spline_references(points["X"][:, 0], points["y"], points["X_test"][:, 0])
     trained = {"seeds": np.array([0]), "prediction": ref["linear"][None], "kernel_prediction": ref["cubic"][None], **dict(_status(1), diverged=np.array([True]))}

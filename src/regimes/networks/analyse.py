@@ -4,6 +4,8 @@ docs/science.md secs. 1.7 and 2.3).  Torch-free."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -95,7 +97,8 @@ def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dic
         y = data["y_test"]
         status = run_status(trained, i)
         rmse = _rms(trained["test_prediction"][i] - y)
-        moved = _rms(trained["test_prediction"][i] - trained["halfway_prediction"][i]) / rmse
+        change = _rms(trained["test_prediction"][i] - trained["halfway_prediction"][i])
+        moved = change / rmse if rmse > 0 else (0.0 if change == 0 else math.inf)
         status["reached_loss"] = status["converged"]
         status["converged"] = bool(status["converged"] or (not status["diverged"] and moved <= plateau_tol))
         rows.append(
