@@ -11,6 +11,7 @@ import pandas as pd
 from ..grid import run_status
 from ..results import blank_failed
 from ..diagonal.exact import implicit_limit
+from .commuting import diagonal_of
 from .exact import min_frobenius_interpolant, min_nuclear_interpolant
 from .problems import nuclear_norm, unobserved_change
 
@@ -30,11 +31,7 @@ def q_mu_minimiser(A: np.ndarray, y: np.ndarray, mu: float) -> np.ndarray:
     k from ``N(0, alpha^2)`` as k grows with ``mu^2 = alpha^2 k / 2``).  It is diagonal, and its diagonal
     is the depth-2 diagonal model's limit at scale ``mu`` (``Q_mu(beta) = mu^2 sum q(beta_i / mu^2)``),
     a convex solve (``regimes.diagonal.exact.implicit_limit``)."""
-    A = np.asarray(A, float)
-    d = A.shape[-1]
-    if np.abs(A - A[:, np.arange(d), np.arange(d)][:, :, None] * np.eye(d)).max() > 0:
-        raise ValueError("q_mu_minimiser needs diagonal (commuting) measurements")
-    solution = implicit_limit(A[:, np.arange(d), np.arange(d)], np.asarray(y, float), mu, 2, floor=1e-7)
+    solution = implicit_limit(diagonal_of(A), np.asarray(y, float), mu, 2, floor=1e-7)
     if not solution.residual < 1e-7:
         raise RuntimeError(f"the Q_mu solve did not converge (mu = {mu}, residual {solution.residual:.2e})")
     return np.diag(solution.beta)

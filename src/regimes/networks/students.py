@@ -10,14 +10,13 @@ changes nothing.
 
 Training is the paper's: full-batch gradient descent on the sum of squared errors (the paper's loss: no
 1/n, no 1/2) at a fixed step ``lr`` (0.01) until the training loss is below ``until_loss`` (1e-9), run
-by run.  Where that step would be
-unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's Gauss-Newton curvature, tracked
+by run.  Where that step would be unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's Gauss-Newton curvature, tracked
 by a warm power iteration every ``curvature_every`` steps) the run takes ``step_scale / lambda`` and
 says so (``capped``); at large alpha^D a fixed step of 0.01 diverges.  Ten random points on the circle
 can lie close together, and the last decades of the loss then take millions of steps: ``converged``
 says whether a run met the paper's rule, and the test predictions halfway through the steps let the
-analysis tell a run on its plateau from one that stopped short (``regimes.networks.analyse``).  Members are stacked: a weight is
-``(members, fan_in, fan_out)`` and every layer one batched product.
+analysis tell a run on its plateau from one that stopped short (``regimes.networks.analyse``).
+Members are stacked: a weight is ``(members, fan_in, fan_out)`` and every layer one batched product.
 """
 
 from __future__ import annotations
@@ -58,15 +57,8 @@ def init_students(d_in: int, width: int, depth: int, alphas, seeds, *, dtype=tor
 
 
 def student_forward(params, X: torch.Tensor) -> torch.Tensor:
-    """Outputs ``(members, points)``; ``X``: ``(points, d_in)`` shared by all members."""
-    h = X
-    last = len(params) // 2 - 1
-    for layer in range(last + 1):
-        W, b = params[2 * layer], params[2 * layer + 1]
-        h = torch.matmul(h, W) + b.unsqueeze(-2)
-        if layer < last:
-            h = torch.relu(h)
-    return h.squeeze(-1)
+    """Outputs ``(members, points)``; ``X``: ``(points, d_in)`` shared by all members, or one set a member."""
+    return _passes(params, X)[0]
 
 
 def _passes(params, X):
@@ -132,8 +124,8 @@ def jacobian_distance(J0, J1) -> np.ndarray:
 
 
 def kernel_limit(params, X, y, X_new, *, centre: bool = False) -> np.ndarray:
-    """Each member's kernel-regime limit at ``X_new[m]`` (``X``, ``X_new``: ``(members, points, d_in)``): the model linearised at ``params`` trained to
-    convergence, ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))`` (the initial function included unless
+    """Each member's kernel-regime limit at ``X_new[m]`` (``X``, ``X_new``: ``(members, points, d_in)``):
+    the model linearised at ``params`` trained to convergence, ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))`` (the initial function included unless
     ``centre``)."""
     with torch.no_grad():
         f, _, _ = _passes(params, X)
