@@ -143,7 +143,7 @@ def _beyond_seed(seed, rich, width, matrix, nets, teacher, uni):
             nets.append(dict(dataset="digits", seed=seed, architecture=arch, depth=2, alpha=alpha, test_error=error * j, kernel_distance=0.0 if arch == "rf" else (0.2 if alpha < 1 else 1e-3) * j))
     for alpha in (0.5, 8.0):
         teacher.append(dict(depth=2, seed=seed, alpha=alpha, alpha_D=alpha**2, test_rmse=(0.1 if alpha < 1 or not rich else 0.5) * j, jacobian_distance=(0.6 if alpha < 1 else 0.01) * j))
-        uni.append(dict(alpha=alpha, seed=seed, to_linear_spline=(0.05 if rich else 0.3) * j, to_cubic_spline=0.2, kernel_to_linear_spline=0.25, kernel_to_cubic_spline=0.1 * j))
+        uni.append(dict(alpha=alpha, seed=seed, balance=0.0, to_linear_spline=(0.02 if rich else 0.3) * j, to_cubic_spline=0.2, kernel_to_linear_spline=0.25, kernel_to_cubic_spline=0.1 * j))
 
 
 def test_claims_beyond_the_diagonal_model_pass_and_fail():
@@ -225,3 +225,47 @@ def test_the_theorem_check_reads_gradient_descent_and_the_halved_step():
     assert [r["passed"] for r in _theorem(table(4e-3), {"integrator": "gd", "full_step": full})] == [True, False]  # no shrinking
     assert not _theorem(table(5e-2), {"integrator": "gd"})[0]["passed"]  # too far
     assert "by construction" in _theorem(half, {"integrator": "mirror"})[0]["claim"]
+
+
+def _curves(balance_gap_small, kernel_gap_large, short_seed=None):
+    """Two experiments' functions on a grid, per (alpha, seed): the second's trained function is the
+    first's plus ``balance_gap_small`` at the small alpha; its kernel limit the first's plus
+    ``kernel_gap_large`` at the large alpha (labels of rms 1)."""
+    x = np.linspace(-1, 1, 21)
+    mine, theirs = [], []
+    for seed in SEEDS:
+        for alpha in (0.05, 3.0):
+            base = np.sin(3 * x + seed)
+            shift_t = balance_gap_small if alpha == 0.05 else 0.3
+            shift_k = kernel_gap_large if alpha == 3.0 else 0.0
+            ok = seed != short_seed
+            for rows, dt, dk, conv in ((mine, 0.0, 0.0, True), (theirs, shift_t, shift_k, ok)):
+                rows.append(pd.DataFrame(dict(alpha=alpha, seed=seed, x=x, trained=base + dt, kernel_limit=base + dk, converged=conv, is_data=False)))
+                rows.append(pd.DataFrame(dict(alpha=alpha, seed=seed, x=[-1.0, 1.0], trained=[1.0, -1.0], converged=True, is_data=True)))
+    return pd.concat(mine, ignore_index=True), pd.concat(theirs, ignore_index=True)
+
+
+def _univariate_summary(balance):
+    return pd.DataFrame([dict(alpha=alpha, seed=seed, balance=balance, to_linear_spline=0.01, to_cubic_spline=0.1, kernel_to_linear_spline=0.04, kernel_to_cubic_spline=0.09) for seed in SEEDS for alpha in (0.05, 3.0)])
+
+
+@pytest.mark.parametrize(
+    "gap_small,gap_large,short,passes",
+    [(0.01, 0.1, None, (True, True)), (0.2, 0.1, None, (False, False)), (0.01, 0.005, None, (True, False)), (0.01, 0.1, 2, (False, False))],
+)
+def test_balance_claims_compare_the_two_experiments_seed_by_seed(gap_small, gap_large, short, passes):
+    """Same function at small alpha (<= 0.05 rms), kernel limits further apart at large alpha than that;
+    a run short of its rule makes its seed NaN and the claim FAIL."""
+    mine, theirs = _curves(gap_small, gap_large, short_seed=short)
+    plan = {
+        "univariate": {"model": "univariate", "claims": ["splines"], "summary": _univariate_summary(0.0)},
+        "univariate_half": {"model": "univariate", "claims": ["splines"], "summary": _univariate_summary(0.5), "curves": theirs, "other_curves": mine, "other_summary": _univariate_summary(0.0)},
+    }
+    table = evaluate_claims(plan)
+    rows = table[table["experiment"] == "univariate_half"]
+    same = rows[rows["claim"].str.contains("train to the same function")].iloc[0]
+    apart = rows[rows["claim"].str.contains("lie further apart")].iloc[0]
+    assert (same["passed"] == "pass", apart["passed"] == "pass") == passes, rows[["claim", "measured", "passed"]]
+    assert float(same["measured"].split()[0]) == pytest.approx(gap_small) if short is None else same["measured"].startswith("nan")
+    # the standard balance's own claim on its kernel limit, and none of it for p = 1/2 (its kernel is not cubic-like)
+    assert table["claim"].str.contains("balance p = 0, largest alpha").sum() == 1

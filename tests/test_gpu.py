@@ -53,20 +53,16 @@ def test_matrix_trainer_on_cuda_matches_cpu():
     np.testing.assert_allclose(runs["cuda"].M, runs["cpu"].M, rtol=1e-6, atol=1e-9)
 
 
-def test_interpolating_trainer_on_cuda_matches_cpu():
-    from regimes.networks.data import circle_teacher
-    from regimes.networks.architectures import relu_student
-    from regimes.networks.interpolate import train_to_interpolation
-    from regimes.networks.train import _predict
+def test_univariate_trainer_on_cuda_matches_cpu():
+    from regimes.networks.data import univariate_points
+    from regimes.networks.univariate import train_univariate
 
-    data = circle_teacher(8, 20, 3, seed=0)
-    out = {}
-    for device in ("cpu", "cuda"):
-        model = relu_student(2, 16, 3, 1.0, seed=0, centre=True)
-        run = train_to_interpolation(model, data["X"], data["y"], max_steps=300, device=device)
-        out[device] = (_predict(model, data["X_test"]), run["kernel_distance"])
-    np.testing.assert_allclose(out["cuda"][0], out["cpu"][0], rtol=1e-6, atol=1e-9)
-    assert out["cuda"][1] == pytest.approx(out["cpu"][1], rel=1e-6, abs=1e-12)
+    data = univariate_points(9, 0, points="plateau")
+    x, y, grid = (np.stack([d] * 3) for d in (data["X"][:, 0], data["y"], data["X_test"][::10, 0]))
+    runs = {device: train_univariate(x, y, [0.1, 1.0, 3.0], [0, 1, 2], 500, balance=0.25, grid=grid, max_steps=300, device=device) for device in ("cpu", "cuda")}
+    np.testing.assert_allclose(runs["cuda"]["prediction"], runs["cpu"]["prediction"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(runs["cuda"]["kernel_prediction"], runs["cpu"]["kernel_prediction"], rtol=1e-6, atol=1e-9)
+    assert np.array_equal(runs["cuda"]["steps"], runs["cpu"]["steps"])
 
 
 @pytest.mark.parametrize("architecture,shape,width,depth", [("mlp", (1, 40), 6, 3), ("cnn", (1, 40), 6, 3), ("lenet5", (3, 32, 32), 2, 5), ("vgg11", (3, 32, 32), 4, 9)])

@@ -11,7 +11,8 @@ rule) is NaN in its table, so a claim that needs it is NaN and fails; it is neve
 
 Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
 names (``claims:``, all of its family's by default).  Each check reads only the experiment's tables
-(``summary.csv``, and ``sample_complexity.csv`` where the experiment has one); every value a check needs
+(``summary.csv``, and ``sample_complexity.csv`` where the experiment has one) and those of the
+experiment it names (``halves``: its summary; ``rebalances``: its summary and curves); every value a check needs
 (T, the threshold) is a column of its table.  A set that no experiment of the run checks is listed once
 with ``passed = not run``.
 """
@@ -279,13 +280,40 @@ def _teacher_claims(s: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _univariate_claims(s: pd.DataFrame) -> list[dict]:
-    small = s[s["alpha"] == s["alpha"].min()]
-    large = s[s["alpha"] == s["alpha"].max()]
-    return [
-        _test(f"univariate, smallest alpha ({s['alpha'].min():g}): closer to the linear spline than to the cubic one (distance to linear minus to cubic)", W, _by_seed(small, "to_linear_spline") - _by_seed(small, "to_cubic_spline"), "<", 0.0),
-        _test(f"univariate, largest alpha ({s['alpha'].max():g}): the kernel limit is closer to the cubic spline than to the linear one (to cubic minus to linear)", W, _by_seed(large, "kernel_to_cubic_spline") - _by_seed(large, "kernel_to_linear_spline"), "<", 0.0),
+def _curve_distance(mine: pd.DataFrame, theirs: pd.DataFrame, alpha: float, column: str) -> pd.Series:
+    """Per seed: the rms distance between two experiments' ``column`` (a function on the grid) at
+    ``alpha``, over the rms of the labels; NaN where either run stopped short of its rule."""
+    def functions(curves):
+        rows = curves[(curves["alpha"] == alpha) & ~curves["is_data"].astype(bool)].copy()
+        rows.loc[~rows["converged"].astype(bool), "trained"] = np.nan
+        return rows.set_index(["seed", "x"])[column]
+
+    labels = mine[(mine["alpha"] == alpha) & mine["is_data"].astype(bool)].groupby("seed")["trained"].agg(lambda y: math.sqrt(float(np.mean(np.square(y)))))
+    gap = (functions(mine) - functions(theirs)).pow(2).groupby(level="seed").agg(lambda v: math.sqrt(v.mean(skipna=False)))
+    return gap / labels
+
+
+def _univariate_claims(s: pd.DataFrame, tables: dict) -> list[dict]:
+    """Fig. 7: at the smallest alpha the linear spline, whatever the balance; at the largest, the kernel
+    regime, whose curve depends on the balance (the standard one, p = 0: cubic-like).  With
+    ``rebalances``, the two balances' functions compared seed by seed."""
+    a_small, a_large = s["alpha"].min(), s["alpha"].max()
+    small, large = s[s["alpha"] == a_small], s[s["alpha"] == a_large]
+    p = float(s["balance"].iloc[0]) if "balance" in s else 0.0
+    rows = [
+        _test(f"univariate, balance p = {p:g}, smallest alpha ({a_small:g}): the trained function is the linear spline (rms distance / rms(y))", W, _by_seed(small, "to_linear_spline"), "<=", 0.05),
+        _test(f"univariate, balance p = {p:g}, smallest alpha ({a_small:g}): closer to the linear spline than to the cubic one (distance to linear minus to cubic)", W, _by_seed(small, "to_linear_spline") - _by_seed(small, "to_cubic_spline"), "<", 0.0),
     ]
+    if p == 0.0:
+        rows.append(_test(f"univariate, balance p = 0, largest alpha ({a_large:g}): the kernel limit is closer to the cubic spline than to the linear one (to cubic minus to linear)", W, _by_seed(large, "kernel_to_cubic_spline") - _by_seed(large, "kernel_to_linear_spline"), "<", 0.0))
+    if tables.get("curves") is not None:
+        mine, theirs = tables["curves"], tables["other_curves"]
+        q = float(tables["other_summary"]["balance"].iloc[0]) if "balance" in tables["other_summary"] else 0.0
+        same = _curve_distance(mine, theirs, a_small, "trained")
+        apart = _curve_distance(mine, theirs, a_large, "kernel_limit")
+        rows.append(_test(f"univariate, smallest alpha ({a_small:g}): balances p = {p:g} and {q:g} train to the same function (rms distance / rms(y))", W, same, "<=", 0.05))
+        rows.append(_test(f"univariate, largest alpha ({a_large:g}): the kernel-regime limits of balances p = {p:g} and {q:g} lie further apart than their trained functions at the smallest alpha (difference of the two rms distances)", W, apart - same, ">", 0.0))
+    return rows
 
 
 def _gauss_newton_claims(s: pd.DataFrame) -> list[dict]:
@@ -332,7 +360,7 @@ CLAIMS = {
     "network": {"linearisation": (G, _on_summary(_network_claims)), "alpha_transition": (W, _on_summary(_nonlinear_claims))},
     "matrix": {"width": (W, _on_summary(_width_claims)), "depth": (W, _on_summary(_matrix_claims)), "commuting": (W, _on_summary(_commuting_claims))},
     "teacher": {"teacher": (W, _on_summary(_teacher_claims))},
-    "univariate": {"splines": (W, _on_summary(_univariate_claims))},
+    "univariate": {"splines": (W, _univariate_claims)},
     "gauss_newton": {"damping": (G, _on_summary(_gauss_newton_claims))},
 }
 
@@ -341,7 +369,9 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
     """Every claim, with its measured value and pass/fail.
 
     ``experiments``: ``{name: {"model": family, "claims": [set, ...], "summary": DataFrame, **other tables}}``
-    in the run's order (``sample_complexity`` is the one other table read so far)."""
+    in the run's order.  Other tables: ``sample_complexity``; ``full_step`` (the summary of the experiment
+    this one halves the step of); ``curves``, ``other_curves`` and ``other_summary`` (a univariate
+    experiment and the one it rebalances)."""
     rows, checked = [], set()
     for name, experiment in experiments.items():
         family, summary = experiment["model"], experiment["summary"]

@@ -135,3 +135,40 @@ def test_matched_accuracy_reads_each_run_where_it_first_reaches_the_level_every_
     table = matched_loss(summary, history, "train_acc").set_index("K")
     assert (table["level"] == 0.8).all()
     assert table.loc["1", "step"] == 10 and table.loc["inf", "step"] == 20
+
+
+def test_univariate_runs_count_at_their_tolerance_or_on_a_plateau_that_fits_the_data():
+    """Short of the tolerance, a run counts when its function stopped moving and its loss is small;
+    a run resting at a saddle (still, but far from the data) does not."""
+    data = univariate_points(9, seed=0, points="plateau")
+    ref = spline_references(data["X"][:, 0], data["y"], data["X_test"][:, 0])
+    start = 0.5 * np.mean(data["y"] ** 2)
+    runs = {  # (loss / initial, moved over the second half, rms, over rms y)
+        "reached": (1e-9, 0.0, True),
+        "plateau": (1e-6, 0.001, False),
+        "moving": (1e-6, 0.1, False),
+        "saddle": (0.1, 0.0, False),
+    }
+    scale = np.sqrt(np.mean(data["y"] ** 2))
+    trained = {
+        "seeds": np.arange(4),
+        "balance": np.full(4, 0.5),
+        "prediction": np.stack([ref["linear"]] * 4),
+        "halfway_prediction": np.stack([ref["linear"] - moved * scale for _, moved, _ in runs.values()]),
+        "kernel_prediction": np.stack([ref["cubic"]] * 4),
+        "train_loss": np.array([loss * start for loss, _, _ in runs.values()]),
+        "converged": np.array([reached for *_, reached in runs.values()]),
+        "diverged": np.zeros(4, bool),
+        "steps": np.full(4, 100),
+        "kernel_distance": np.zeros(4),
+    }
+    table = analyse_univariate_cell({"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {s: data for s in range(4)}, trained, plateau_tol=0.02, plateau_loss=1e-4)
+    assert table["converged"].tolist() == [True, True, False, False]
+    assert table["reached_loss"].tolist() == [True, False, False, False]
+    assert table["plateau_change"].to_numpy() == pytest.approx([0.0, 0.001, 0.1, 0.0])
+    assert table["balance"].tolist() == [0.5] * 4
+    assert table["to_linear_spline"].isna().tolist() == [False, False, True, True]  # blank where the run did not count
+    assert (table["to_linear_at_stop"] == 0.0).all()  # kept for every run
+    curves = univariate_curves({"alpha": 0.1}, {s: data for s in range(4)}, trained)
+    assert curves.groupby("seed")["converged"].all().tolist() == [True, True, False, False]
+    assert curves.loc[~curves["is_data"], "trained"].notna().all()  # short runs keep their function, marked

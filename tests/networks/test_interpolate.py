@@ -1,14 +1,13 @@
-"""Non-linear networks: centring, frozen layers, the kernel limit and the interpolating trainer, checked
-against exact answers (linear models, where gradient flow's limit is the minimum-norm interpolant)."""
+"""Non-linear networks: centring, frozen layers and the generic kernel limit, checked against exact
+answers (linear models, where gradient flow's limit is the minimum-norm interpolant)."""
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from regimes.networks.architectures import Centred, build, relu_student, univariate_network
-from regimes.networks.data import circle_teacher, univariate_points
+from regimes.networks.data import univariate_points
 from regimes.networks.exact import kernel_prediction, spline_references
-from regimes.networks.interpolate import train_to_interpolation
 from regimes.networks.ntk import empirical_ntk, ntk_from_jacobian, trainable
 
 
@@ -63,54 +62,9 @@ def test_kernel_prediction_of_a_linear_model_is_the_min_norm_interpolant():
     assert np.allclose(kernel_prediction(model, X, y, X), y, atol=1e-10)
 
 
-def test_interpolating_trainer_reaches_the_min_norm_solution_of_a_linear_model():
-    gen = np.random.default_rng(1)
-    X = gen.standard_normal((6, 15))
-    y = gen.standard_normal(6)
-    model = _linear_model(15, 1)
-    w0 = model.weight.detach().numpy()[0].copy()
-    run = train_to_interpolation(model, X, y, step_scale=1.0, max_rel_change=0.5, tol=1e-20, max_steps=5000)
-    assert run["converged"] and not run["diverged"]
-    w = w0 + np.linalg.lstsq(X, y - X @ w0, rcond=None)[0]
-    assert np.allclose(model.weight.detach().numpy()[0], w, atol=1e-8)
-    assert run["kernel_distance"] == pytest.approx(0.0, abs=1e-12)  # a linear model's kernel never moves
-
-
-def test_student_fits_the_teacher_and_large_alpha_stays_lazy():
-    data = circle_teacher(8, 40, 3, seed=0)
-    assert np.allclose(np.linalg.norm(data["X"], axis=1), 1.0)
-    assert np.sqrt(np.mean(data["y_test"] ** 2)) == pytest.approx(1.0)
-    distances = []
-    for alpha in (0.5, 8.0):
-        model = relu_student(2, 30, 3, alpha, seed=0, centre=True)
-        run = train_to_interpolation(model, data["X"], data["y"], step_scale=1.0, tol=1e-5, max_steps=3000, probe=data["X_test"])
-        assert run["train_loss"] < 1e-3 * 0.5 and not run["diverged"]
-        distances.append(run["kernel_distance"])
-    assert distances[1] < distances[0] / 10
-
-
 def test_univariate_points_and_splines():
     data = univariate_points(7, seed=0)
     x = data["X"][:, 0]
     assert np.all(np.diff(x) > 0) and x.min() >= -1.1 and x.max() <= 1.1
     refs = spline_references(x, data["y"], x)
     assert np.allclose(refs["linear"], data["y"]) and np.allclose(refs["cubic"], data["y"])
-
-
-def test_small_alpha_univariate_is_closer_to_the_linear_spline_than_the_kernel_limit():
-    data = univariate_points(7, seed=0)
-    grid = data["X_test"][:, 0]
-    refs = spline_references(data["X"][:, 0], data["y"], grid)
-    model = univariate_network(400, 0.05, seed=0)
-    kernel = kernel_prediction(univariate_network(400, 5.0, seed=0), data["X"], data["y"], data["X_test"])
-    run = train_to_interpolation(model, data["X"], data["y"], step_scale=1.0, tol=1e-5, max_steps=6000)
-    assert run["converged"]
-    with torch.no_grad():
-        rich = model(torch.as_tensor(data["X_test"])).reshape(-1).numpy()
-
-    def rms(a):
-        return np.sqrt(np.mean(a**2))
-
-    assert rms(rich - refs["linear"]) < 0.5 * rms(kernel - refs["linear"])
-    assert rms(rich - refs["linear"]) < 0.5 * rms(rich - refs["cubic"])
-    assert rms(kernel - refs["cubic"]) < 0.7 * rms(kernel - refs["linear"])

@@ -142,6 +142,9 @@ def smoke(root):
         ("nonlinear_teacher", ("train", "step_scale"), 3.0, ["nonlinear_teacher.train.step_scale", "3.0", "<= 1"]),
         ("univariate", ("data", "n"), 1, ["univariate.data.n", "1", ">= 3"]),
         ("univariate", ("grid", "alpha"), [0.0], ["univariate.grid.alpha[0]", "0.0", "> 0"]),
+        ("univariate", ("data", "points"), "grid", ["univariate.data.points", "'grid'", "'plateau', 'random'"]),
+        ("univariate", ("balance",), 2.0, ["univariate.balance", "2.0", "<= 1"]),
+        ("univariate", ("train", "plateau_loss"), 0.0, ["univariate.train.plateau_loss", "0.0", "> 0"]),
     ],
 )
 def test_new_experiment_keys_reject_bad_values(smoke, experiment, path, value, words):
@@ -230,3 +233,25 @@ def test_the_command_line_checker_names_file_and_line(tmp_path):
     bad.write_text("sparse:\n  model: diagonal\n\tdata: 1\n")
     proc = subprocess.run([sys.executable, "-m", "regimes.pipeline.config", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 1 and f"{bad}, line 3" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (lambda c: c["univariate"]["data"].update(n=6), ["univariate.data.n", "6", "odd"]),
+        (lambda c: c["univariate"]["grid"].update(depth=[3]), ["univariate.grid.depth", "[3]", "[2]"]),
+        (lambda c: c["univariate_half"].update(rebalances="sparse"), ["univariate_half.rebalances", "'sparse'", "another univariate experiment"]),
+        (lambda c: c["univariate_half"].update(rebalances="univariate_half"), ["univariate_half.rebalances", "another univariate experiment"]),
+        (lambda c: c["univariate_half"].update(seeds=[0, 1]), ["univariate_half.seeds", "[0, 1]", "the same as univariate.seeds"]),
+        (lambda c: c["univariate_half"].update(balance=0.0), ["univariate_half.balance", "0.0", "a balance other than univariate's"]),
+    ],
+)
+def test_univariate_set_ups_are_checked_before_any_job(smoke, change, words):
+    """The paper's plateau needs a middle point; a rebalanced experiment must differ from the one it
+    repeats in its balance alone (else the balance claims compare unlike runs)."""
+    cfg = {name: copy.deepcopy(smoke[name]) for name in ("sparse", "univariate", "univariate_half")}
+    change(cfg)
+    with pytest.raises(ConfigError) as err:
+        validate(cfg)
+    for word in words:
+        assert word in str(err.value)

@@ -17,7 +17,7 @@ from ..conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-FIGURES = ("sparse_transition", "implicit_norm", "q_functions", "sample_complexity", "width", "matrix_factorisation", "nonlinear_transition", "accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K")
+FIGURES = ("sparse_transition", "implicit_norm", "q_functions", "sample_complexity", "width", "matrix_factorisation", "nonlinear_transition", "univariate_balance", "accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K")
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,7 @@ FIGURES = (
     "width",
     "matrix_factorisation",
     "nonlinear_transition",
+    "univariate_balance",
 )
 
 
@@ -74,7 +75,9 @@ def test_smoke_chain_produces_every_contract(smoke_run):
         ("nonlinear_teacher", "alpha_D test_rmse zero_rmse kernel_rmse initial_rmse jacobian_distance reached_loss plateau_change converged"),
         ("nonlinear_teacher_centred", "alpha_D test_rmse jacobian_distance converged"),
         ("width_commuting", "task mu2 q_mu_error converged"),
-        ("univariate", "to_linear_spline to_cubic_spline kernel_to_cubic_spline converged"),
+        ("univariate", "balance to_linear_spline to_cubic_spline kernel_to_cubic_spline to_kernel_limit plateau_change reached_loss converged"),
+        ("univariate_half", "balance to_linear_spline kernel_to_linear_spline to_linear_at_stop converged"),
+        ("univariate_random", "balance to_linear_spline converged"),
     ],
 )
 def test_smoke_summaries_beyond_the_diagonal_model(smoke_run, experiment, columns):

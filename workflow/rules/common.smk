@@ -76,6 +76,10 @@ def get_centre(wildcards):
     return config[wildcards.experiment]["centre_output"]
 
 
+def get_balance(wildcards):
+    return config[wildcards.experiment]["balance"]
+
+
 def get_device(wildcards):
     return config[wildcards.experiment].get("device", "auto")
 
@@ -178,9 +182,22 @@ def all_sample_complexity():
     )
 
 
+def rebalance_curves():
+    """``results/<experiment>/curves.csv`` of the univariate experiments that repeat another at a
+    different balance, and of those they repeat (the balance claims compare their functions).
+    """
+    names = []
+    for name in experiments(config, "univariate"):
+        other = config[name].get("rebalances")
+        if other:
+            names += [n for n in (name, other) if n not in names]
+    return expand("results/{experiment}/curves.csv", experiment=names)
+
+
 def get_claims_plan(wildcards):
     """What the claims step checks: each experiment's family, claim sets, whether it has sample complexity
-    and which experiment it repeats at half the step (``halves``)."""
+    which experiment it repeats at half the step (``halves``) or at another balance (``rebalances``).
+    """
     return {
         name: {
             "model": config[name]["model"],
@@ -188,6 +205,7 @@ def get_claims_plan(wildcards):
             "sample_complexity": name in sample_complexity_experiments(),
             "halves": config[name].get("halves"),
             "integrator": config[name].get("train", {}).get("integrator"),
+            "rebalances": config[name].get("rebalances"),
         }
         for name in experiments(config)
     }

@@ -161,6 +161,29 @@ rule figure_nonlinear_transition:
         "../scripts/figures/nonlinear_transition.py"
 
 
+rule figure_univariate_balance:
+    input:
+        summaries=figure_tables("univariate_balance", "summary"),
+        curves=figure_tables("univariate_balance", "curves"),
+    output:
+        pdf="figures/univariate_balance.pdf",
+        png=report(
+            "figures/univariate_balance.png",
+            caption="../report/univariate_balance.rst",
+            subcategory="08. univariate_balance",
+            category="1. Kernel and rich regimes",
+        ),
+    log:
+        "logs/figures/univariate_balance.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=code("figures/univariate_balance.py"),
+    script:
+        "../scripts/figures/univariate_balance.py"
+
+
 rule figure_accuracy_vs_K:
     input:
         summary=figure_tables("accuracy_vs_K", "summary"),
@@ -170,7 +193,7 @@ rule figure_accuracy_vs_K:
         png=report(
             "figures/accuracy_vs_K.png",
             caption="../report/accuracy_vs_K.rst",
-            subcategory="08. accuracy_vs_K",
+            subcategory="09. accuracy_vs_K",
             category="2. Iterative linearisation",
         ),
     log:
@@ -193,7 +216,7 @@ rule figure_kernel_change:
         png=report(
             "figures/kernel_change.png",
             caption="../report/kernel_change.rst",
-            subcategory="09. kernel_change",
+            subcategory="10. kernel_change",
             category="2. Iterative linearisation",
         ),
     log:
@@ -216,7 +239,7 @@ rule figure_training_curves:
         png=report(
             "figures/training_curves.png",
             caption="../report/training_curves.rst",
-            subcategory="10. training_curves",
+            subcategory="11. training_curves",
             category="2. Iterative linearisation",
         ),
     log:
@@ -239,7 +262,7 @@ rule figure_gauss_newton:
         png=report(
             "figures/gauss_newton.png",
             caption="../report/gauss_newton.rst",
-            subcategory="11. gauss_newton",
+            subcategory="12. gauss_newton",
             category="2. Iterative linearisation",
         ),
     log:
@@ -262,7 +285,7 @@ rule figure_phase_alpha_K:
         png=report(
             "figures/phase_alpha_K.png",
             caption="../report/phase_alpha_K.rst",
-            subcategory="12. phase_alpha_K",
+            subcategory="13. phase_alpha_K",
             category="3. The (alpha, K) plane",
         ),
     log:

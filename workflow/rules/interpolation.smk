@@ -30,6 +30,7 @@ rule univariate_dataset:
     conda:
         ENV
     params:
+        data=get_data,
         code=code("interpolation/univariate_dataset.py"),
     script:
         "../scripts/interpolation/univariate_dataset.py"
@@ -83,6 +84,7 @@ rule train_univariate:
     params:
         cells=get_cells,
         train=get_train,
+        balance=get_balance,
         code=code("interpolation/train_univariate.py"),
     script:
         "../scripts/interpolation/train_univariate.py"
@@ -121,6 +123,7 @@ rule analyse_univariate:
     conda:
         ENV
     params:
+        train=get_train,
         code=code("interpolation/analyse_univariate.py"),
     script:
         "../scripts/interpolation/analyse_univariate.py"

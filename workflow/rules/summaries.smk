@@ -27,6 +27,7 @@ rule claims:
     input:
         summaries=all_summaries(),
         sample_complexity=all_sample_complexity(),
+        curves=rebalance_curves(),
     output:
         csv="results/claims.csv",
         md="results/claims.md",

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ..networks.registry import last_layer_only
-from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log, save, setup
+from .style import PAGE, panels, plt, sns, depth_palette, log_axis_alpha, median_band, safe_log, save, setup
 
-__all__ = ["nonlinear_transition_figure"]
+__all__ = ["nonlinear_transition_figure", "univariate_balance_figure"]
 
 
 def _counted(rows: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
@@ -122,3 +122,61 @@ def nonlinear_transition_figure(networks: pd.DataFrame, teacher: pd.DataFrame, u
         ax.axis("off")
     fig.tight_layout()
     save(fig, path)
+
+
+def univariate_balance_figure(summaries: list[pd.DataFrame], curves: list[pd.DataFrame], names: list[str], path) -> None:
+    """Fig. 7: one panel per experiment (a layer balance p, or other points): the trained function of
+    the first seed at every alpha (light to dark with alpha; dashed where the run stopped short of its
+    rule), the kernel-regime limit at the largest alpha (dotted), the linear spline and the data.  Last
+    panel: rms distance to the linear spline against alpha per experiment (median, min-max band over
+    seeds; open circles: runs short of their rule, at their last value), with each experiment's kernel
+    limit (dotted)."""
+    setup()
+    count = len(names) + 1
+    columns = 2 if count <= 4 else 3
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(PAGE, 3.2 * rows), squeeze=False)
+    axes = axes.ravel()
+    colours = dict(zip(names, sns.color_palette("colorblind", len(names))))
+    for k, (name, summary, table) in enumerate(zip(names, summaries, curves)):
+        ax = axes[k]
+        seed = table["seed"].min()
+        part = table[table["seed"] == seed]
+        grid = part[~part["is_data"].astype(bool)]
+        alphas = sorted(grid["alpha"].unique())
+        shades = plt.get_cmap("viridis")(np.linspace(0.85, 0.0, len(alphas)))
+        first = grid[grid["alpha"] == alphas[0]]
+        ax.plot(first["x"], first["linear_spline"], color="grey", linewidth=3, alpha=0.4, label="linear spline")
+        for alpha, shade in zip(alphas, shades):
+            rows_ = grid[grid["alpha"] == alpha]
+            short = not bool(rows_["converged"].astype(bool).all())
+            ax.plot(rows_["x"], rows_["trained"], color=shade, linewidth=1.2, linestyle="--" if short else "-", label=rf"$\alpha$ = {alpha:g}" + (" (short)" if short else ""))
+        last = grid[grid["alpha"] == alphas[-1]]
+        ax.plot(last["x"], last["kernel_limit"], color="black", linestyle=":", linewidth=1.4, label=rf"kernel limit, $\alpha$ = {alphas[-1]:g}")
+        data = part[part["is_data"].astype(bool) & (part["alpha"] == alphas[0])]
+        ax.scatter(data["x"], data["trained"], color="k", zorder=5, s=18, label="data")
+        p = float(summary["balance"].iloc[0]) if "balance" in summary else 0.0
+        ax.set_title(f"({chr(ord('a') + k)}) {name}: balance p = {p:g}, width {int(part['width'].iloc[0])}", fontsize=9)
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+        ax.legend(fontsize=6.5, ncol=2)
+    ax = axes[len(names)]
+    for name, summary in zip(names, summaries):
+        colour = colours[name]
+        p = float(summary["balance"].iloc[0]) if "balance" in summary else 0.0
+        median_band(ax, summary, "alpha", "to_linear_spline", colour, f"{name} (p = {p:g})")
+        short = summary[~summary["converged"].astype(bool)]
+        ax.scatter(short["alpha"], short["to_linear_at_stop"], facecolors="none", edgecolors=colour, s=22, linewidths=1.0)
+        ax.axhline(summary["kernel_to_linear_spline"].median(), color=colour, linestyle=":", linewidth=1.2)
+    ax.plot([], [], color="grey", linestyle=":", label="kernel limit (any alpha)")
+    ax.scatter([], [], facecolors="none", edgecolors="grey", s=22, label="run short of its rule (last value)")
+    log_axis_alpha(ax)
+    ax.set_ylabel("rms distance to the linear spline / rms(y)")
+    ax.set_title(f"({chr(ord('a') + len(names))}) which spline, by balance", fontsize=9)
+    ax.legend(fontsize=6.5)
+    for ax in axes[count:]:
+        ax.axis("off")
+    fig.tight_layout()
+    save(fig, path)
+
+

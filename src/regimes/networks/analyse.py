@@ -127,37 +127,53 @@ def _rms(a) -> float:
     return float(np.sqrt(np.mean(np.square(a))))
 
 
-def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
+def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.02, plateau_loss: float = 1.0e-4) -> pd.DataFrame:
     """One row per seed: rms distance (relative to the labels' rms) of the trained function and of the
-    kernel-regime limit to the linear spline and to the natural cubic spline through the points."""
+    kernel-regime limit to the linear spline and to the natural cubic spline through the points, and of
+    the trained function to the kernel limit; the balance; how the run ended (``reached_loss``: its loss
+    tolerance; ``converged``: that, or a plateau that fits the data: over the second half of its steps
+    its function on the grid moved by at most ``plateau_tol`` times rms(y), rms, and its loss is below
+    ``plateau_loss`` times the initial one, so that a run resting at a saddle does not count).
+    ``*_at_stop`` keep the distances of every run; the others are blank for runs that stopped short."""
     rows = []
     for i, seed in enumerate(trained["seeds"].tolist()):
         data = data_by_seed[seed]
         ref = spline_references(data["X"][:, 0], data["y"], data["X_test"][:, 0])
         scale = _rms(data["y"])
         trained_f, kernel_f = trained["prediction"][i], trained["kernel_prediction"][i]
+        status = run_status(trained, i)
+        moved = _rms(trained_f - trained["halfway_prediction"][i]) / scale if "halfway_prediction" in trained else math.nan
+        fitted = status["train_loss"] <= plateau_loss * 0.5 * scale**2  # the centred network starts at 0: L_0 = mean(y^2) / 2
+        status["reached_loss"] = status["converged"]
+        status["converged"] = bool(status["converged"] or (not status["diverged"] and fitted and moved <= plateau_tol))
         rows.append(
             {
                 **cell,
                 "seed": seed,
+                "balance": float(trained["balance"][i]) if "balance" in trained else 0.0,
                 "to_linear_spline": _rms(trained_f - ref["linear"]) / scale,
                 "to_cubic_spline": _rms(trained_f - ref["cubic"]) / scale,
                 "kernel_to_linear_spline": _rms(kernel_f - ref["linear"]) / scale,
                 "kernel_to_cubic_spline": _rms(kernel_f - ref["cubic"]) / scale,
                 "to_kernel_limit": _rms(trained_f - kernel_f) / scale,
                 "kernel_distance": float(trained["kernel_distance"][i]),
-                **run_status(trained, i),
+                "plateau_change": moved,
+                "to_linear_at_stop": _rms(trained_f - ref["linear"]) / scale,
+                "to_kernel_at_stop": _rms(trained_f - kernel_f) / scale,
+                **status,
             }
         )
     return blank_failed(pd.DataFrame(rows), UNIVARIATE_METRICS)
 
 
-def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict) -> pd.DataFrame:
-    """The functions themselves, long form: one row per (seed, grid point), with the splines and the
-    data points (``is_data``) for the figure; a failed run's trained function is NaN."""
+def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.02, plateau_loss: float = 1.0e-4) -> pd.DataFrame:
+    """The functions themselves, long form: one row per (seed, grid point), with the splines, the
+    kernel-regime limit and the data points (``is_data``) for the figure; ``converged`` as in
+    :func:`analyse_univariate_cell` (a run short of it keeps its function, drawn as such); a diverged
+    run's trained function is NaN."""
+    status = analyse_univariate_cell(cell, data_by_seed, trained, plateau_tol, plateau_loss)[["seed", "converged", "diverged"]].set_index("seed")
     frames = []
     for i, seed in enumerate(trained["seeds"].tolist()):
-        ok = bool(trained["converged"][i]) and not bool(trained["diverged"][i])
         data = data_by_seed[seed]
         grid = data["X_test"][:, 0]
         ref = spline_references(data["X"][:, 0], data["y"], grid)
@@ -167,15 +183,16 @@ def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict) 
                     **cell,
                     "seed": seed,
                     "x": grid,
-                    "trained": trained["prediction"][i] if ok else np.nan,  # a failed run draws no curve
+                    "trained": np.nan if status.loc[seed, "diverged"] else trained["prediction"][i],
                     "kernel_limit": trained["kernel_prediction"][i],
                     "linear_spline": ref["linear"],
                     "cubic_spline": ref["cubic"],
+                    "converged": bool(status.loc[seed, "converged"]),
                     "is_data": False,
                 }
             )
         )
-        frames.append(pd.DataFrame({**cell, "seed": seed, "x": data["X"][:, 0], "trained": data["y"], "is_data": True}))
+        frames.append(pd.DataFrame({**cell, "seed": seed, "x": data["X"][:, 0], "trained": data["y"], "converged": True, "is_data": True}))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -202,10 +202,13 @@ def relu_student(d_in: int, width: int, depth: int, alpha: float, seed: int, *, 
 
 def univariate_network(width: int, alpha: float, seed: int, *, dtype=torch.float64) -> nn.Module:
     """``x -> sum_j a_j relu(w_j x + b_j)`` with He-normal ``w, a`` and ``b ~ N(0, 1)``, all times
-    ``alpha`` (kinks spread over the data), centred: exactly zero at initialisation."""
+    ``alpha`` (kinks spread over the data), centred: exactly zero at initialisation.  The output layer's
+    bias is zero and frozen (the paper's parameters are ``(w, b, a)``).  The reference module of
+    :mod:`regimes.networks.univariate`, which trains the same network by hand."""
     model = mlp(1, width, 2, 1).to(dtype)
     gen = torch.Generator().manual_seed(int(seed))
     he_init(model, alpha, gen, bias_std=1.0)
     with torch.no_grad():
         model[-1].bias.zero_()
+    model[-1].bias.requires_grad_(False)
     return Centred(model)

@@ -4,7 +4,7 @@
   CIFAR-10 (``regimes.networks.local``), features standardised with the training set's mean and
   standard deviation;
 - ``circle_teacher``: points on the unit circle labelled by a small ReLU teacher (Woodworth et al. fig. 6);
-- ``univariate_points``: a handful of points on a line (fig. 7).
+- ``univariate_points``: a handful of points on a line, random or the paper's plateau (fig. 7).
 """
 
 from __future__ import annotations
@@ -92,10 +92,22 @@ def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> 
     return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
 
 
-def univariate_points(n: int, seed: int) -> dict:
-    """``n`` points with sorted, well-separated ``x`` in [-1, 1] and standard-normal ``y``."""
-    gen = np.random.default_rng(seed)
-    x = np.sort(np.linspace(-1, 1, n) + gen.uniform(-0.3, 0.3, n) / n)
-    y = gen.standard_normal(n)
+def univariate_points(n: int, seed: int, points: str = "random") -> dict:
+    """Points of a line and a grid of 401 test points across them.  ``random``: ``n`` sorted,
+    well-separated ``x`` in [-1, 1] and standard-normal ``y`` (from ``seed``).  ``plateau`` (Woodworth et
+    al. 2020, fig. 7): ``x`` evenly spaced in [-sqrt 3, sqrt 3], ``y = 1`` at the three middle points and 0
+    elsewhere (``n`` odd; the same for every seed, which then draws only the initialisation)."""
+    if points == "plateau":
+        if n % 2 == 0 or n < 3:
+            raise ValueError(f"the plateau needs an odd n >= 3 (a middle point), got {n}")
+        x = np.linspace(-np.sqrt(3.0), np.sqrt(3.0), n)
+        y = np.zeros(n)
+        y[n // 2 - 1 : n // 2 + 2] = 1.0
+    elif points == "random":
+        gen = np.random.default_rng(seed)
+        x = np.sort(np.linspace(-1, 1, n) + gen.uniform(-0.3, 0.3, n) / n)
+        y = gen.standard_normal(n)
+    else:
+        raise ValueError(f"points must be 'plateau' or 'random', got {points!r}")
     grid = np.linspace(x[0], x[-1], 401)
     return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed}

@@ -10,14 +10,13 @@ import torch
 
 from ..device import resolve
 from ..grid import Cell
-from .architectures import build, univariate_network
-from .exact import kernel_prediction
-from .interpolate import train_to_interpolation
+from .architectures import build
 from .students import train_students
+from .univariate import train_univariate
 from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
 
-__all__ = ["choose_lr", "train_network_batch", "train_teacher_batch", "train_univariate_cell"]
+__all__ = ["choose_lr", "train_network_batch", "train_teacher_batch", "train_univariate_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -133,16 +132,6 @@ def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds,
     return results
 
 
-def _predict(model, X) -> np.ndarray:
-    """The model's outputs on ``X``, wherever the model lives (CPU or GPU)."""
-    weight = next(model.parameters())
-    return model(torch.as_tensor(X, dtype=weight.dtype, device=weight.device)).reshape(-1).cpu().numpy()
-
-
-def _stack(runs: list[dict]) -> dict:
-    return {k: np.stack([np.asarray(r[k]) for r in runs]) for k in runs[0]}
-
-
 def train_teacher_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, centre: bool = False, probe_size: int = 50, label: str = "") -> dict:
     """ReLU students of every seed's teacher data for a batch of cells at one depth and width, trained as
     one stack (``regimes.networks.students``); per cell, arrays over seeds: test predictions (trained,
@@ -160,24 +149,26 @@ def train_teacher_batch(cells: list[Cell], datasets: list[dict], settings: dict,
     for c, cell in enumerate(cells):
         rows = slice(c * len(seeds), (c + 1) * len(seeds))
         results[cell.id] = {"seeds": np.asarray(seeds), **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(members) else v) for k, v in run.items()}}
-        log.info("%s: final loss %s, steps %s, converged %s", cell.id, np.array2string(results[cell.id]["train_loss"], precision=1), results[cell.id]["steps"], results[cell.id]["converged"])
+        log.info("%s: final loss %s, steps %s, reached tol %s", cell.id, np.array2string(results[cell.id]["train_loss"], formatter={"float_kind": "{:.1e}".format}), results[cell.id]["steps"], results[cell.id]["converged"])
     return results
 
 
-def train_univariate_cell(cell: Cell, datasets: list[dict], settings: dict, *, label: str = "") -> dict:
-    """The centred univariate network of every seed: its function on the grid after training, and the
-    kernel-regime limit from the same initialisation."""
-    if cell.depth != 2:
-        raise ValueError(f"the univariate network has one hidden layer (depth 2), got depth {cell.depth}")
-    runs = []
-    for data in datasets:
-        seed = int(data["seed"])
-        model = univariate_network(cell.width, cell.alpha, seed)
-        kernel = kernel_prediction(model, data["X"], data["y"], data["X_test"])
-        run = train_to_interpolation(model, data["X"], data["y"], label=f"{label} seed {seed}", **settings)
-        with torch.no_grad():
-            run["prediction"] = _predict(model, data["X_test"])
-        run["kernel_prediction"] = kernel
-        log.info("seed %d: %d steps, loss %.2e, %.1f s", seed, run["steps"], run["train_loss"], run["seconds"])
-        runs.append(run)
-    return {"seeds": np.array([int(d["seed"]) for d in datasets]), **_stack(runs)}
+def train_univariate_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, balance: float = 0.0, label: str = "") -> dict:
+    """The centred univariate network of every (cell, seed) of a batch (one width), trained as one stack
+    (``regimes.networks.univariate``); per cell, arrays over seeds: its function on the grid at the end and
+    halfway through the steps, the kernel-regime limit from the same initialisation, how each run ended."""
+    if len({c.width for c in cells}) != 1:
+        raise ValueError(f"a univariate batch has one width, got {sorted({c.width for c in cells})}")
+    if any(c.depth != 2 for c in cells):
+        raise ValueError(f"the univariate network has one hidden layer (depth 2), got depths {sorted({c.depth for c in cells})}")
+    seeds = [int(d["seed"]) for d in datasets]
+    members = [(cell, d) for cell in cells for d in datasets]
+    stack = lambda key: np.stack([d[key][:, 0] if d[key].ndim == 2 else d[key] for _, d in members])  # noqa: E731
+    settings = {k: v for k, v in settings.items() if k not in ("plateau_tol", "plateau_loss")}  # the analysis's
+    run = train_univariate(stack("X"), stack("y"), [c.alpha for c, _ in members], [int(d["seed"]) for _, d in members], cells[0].width, balance=balance, grid=stack("X_test"), label=label, **settings)
+    results = {}
+    for c, cell in enumerate(cells):
+        rows = slice(c * len(seeds), (c + 1) * len(seeds))
+        results[cell.id] = {"seeds": np.asarray(seeds), "balance": np.full(len(seeds), float(balance)), **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(members) else v) for k, v in run.items()}}
+        log.info("%s: final loss %s, steps %s, reached tol %s", cell.id, np.array2string(results[cell.id]["train_loss"], formatter={"float_kind": "{:.1e}".format}), results[cell.id]["steps"], results[cell.id]["converged"])
+    return results

@@ -290,6 +290,27 @@ def _check_halves(name: str, experiment: dict, config: dict) -> None:
             raise ConfigError(f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.halves {other!r}; allowed: the same as {other}.{part} ({config[other][part]})")
 
 
+def _check_univariate(name: str, experiment: dict, config: dict) -> None:
+    """The paper's plateau has a middle point (``n`` odd); ``rebalances: other`` names another univariate
+    experiment of the config on the same data, grid and seeds at another balance."""
+    data = experiment["data"]
+    if data.get("points") == "plateau" and data["n"] % 2 == 0:
+        raise ConfigError(f"config key '{name}.data.n': value {data['n']} is not allowed with points 'plateau'; allowed: an odd number (the paper's 9: y = 1 at the three middle points)")
+    if experiment["grid"]["depth"] != [2]:
+        raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: [2] (one hidden layer)")
+    other = experiment.get("rebalances")
+    if other is None:
+        return
+    key = f"config key '{name}.rebalances'"
+    if other not in config or other == name or not isinstance(config[other], dict) or config[other].get("model") != "univariate":
+        raise ConfigError(f"{key}: value {other!r} is not allowed; allowed: the name of another univariate experiment of the config")
+    for part in ("data", "grid", "seeds"):
+        if experiment[part] != config[other][part]:
+            raise ConfigError(f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.rebalances {other!r}; allowed: the same as {other}.{part} ({config[other][part]})")
+    if experiment.get("balance", 0.0) == config[other].get("balance", 0.0):
+        raise ConfigError(f"config key '{name}.balance': value {experiment.get('balance', 0.0)} is not allowed with {name}.rebalances {other!r}; allowed: a balance other than {other}'s ({config[other].get('balance', 0.0)})")
+
+
 def _check_network(name: str, experiment: dict) -> None:
     from ..networks.registry import DATASETS
 
@@ -349,6 +370,8 @@ def _check_consistency(config: dict) -> None:
         CHECKS.get(experiment["model"], lambda *_: None)(name, experiment)
         if experiment["model"] == "diagonal":
             _check_halves(name, experiment, config)
+        if experiment["model"] == "univariate":
+            _check_univariate(name, experiment, config)
     for figure, needs in CATALOGUE.items():
         for name, family in (needs | ALSO.get(figure, {})).items():
             if name in config and config[name]["model"] != family:
