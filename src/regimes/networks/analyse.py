@@ -150,6 +150,7 @@ def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: 
             {
                 **cell,
                 "seed": seed,
+                "points": str(data.get("points", "random")),
                 "balance": float(trained["balance"][i]) if "balance" in trained else 0.0,
                 "to_linear_spline": _rms(trained_f - ref["linear"]) / scale,
                 "to_cubic_spline": _rms(trained_f - ref["cubic"]) / scale,

@@ -110,4 +110,4 @@ def univariate_points(n: int, seed: int, points: str = "random") -> dict:
     else:
         raise ValueError(f"points must be 'plateau' or 'random', got {points!r}")
     grid = np.linspace(x[0], x[-1], 401)
-    return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed}
+    return {"X": x[:, None], "y": y, "X_test": grid[:, None], "seed": seed, "points": points}
