@@ -69,6 +69,32 @@ def test_batched_runs_equal_single_runs():
         assert both.steps[i] == alone.steps[0]
 
 
+def test_a_batch_of_cells_equals_each_cell_trained_alone():
+    """train_matrix_batch stacks every (alpha, seed) of a job; each run stops on its own, so a cell
+    comes out as train_matrix_cell trains it (unbiased init, depth 3: the experiment's set-up)."""
+    from regimes.grid import Cell
+    from regimes.matrix.train import train_matrix_batch, train_matrix_cell
+
+    data = [dict(sensing_problem(5, 1, 15, seed=s), seed=s) for s in (0, 1)]
+    cells = [Cell(alpha=a, depth=3, width=5, K=1) for a in (0.03, 0.3)]
+    settings = {"max_steps": 600, "tol": 1e-6, "curvature_every": 5}
+    batch = train_matrix_batch(cells, data, settings, init="unbiased")
+    for cell in cells:
+        alone = train_matrix_cell(cell, data, settings, init="unbiased")
+        assert np.array_equal(batch[cell.id]["seeds"], alone["seeds"]) and np.array_equal(batch[cell.id]["steps"], alone["steps"])
+        np.testing.assert_allclose(batch[cell.id]["M"], alone["M"], rtol=0, atol=1e-12)
+
+
+def test_curvature_every_few_steps_lands_where_every_step_does():
+    """The step's curvature recomputed every 10 steps (the default config's) instead of every step:
+    the same limit to the tolerance's precision, at alpha = 0.1, depth 3 (rich: the factors grow by orders of magnitude, so the curvature moves)."""
+    p = completion_problem(6, 1, 20, seed=0)
+    runs = [train_factorised(p["A"][None], p["y"][None], 0.1, 3, 6, [0], init="unbiased", tol=1e-8, max_steps=4000, curvature_every=every) for every in (1, 10)]
+    assert all(r.converged[0] and not r.diverged[0] for r in runs)
+    assert np.linalg.norm(runs[0].M[0] - runs[1].M[0]) / np.linalg.norm(runs[0].M[0]) < 1e-3
+    assert runs[1].steps[0] == runs[0].steps[0] and runs[1].flow_time[0] == pytest.approx(runs[0].flow_time[0], rel=0.01)
+
+
 def _kernel_gap(p, alpha, depth, width, init):
     run = train_factorised(p["A"][None], p["y"][None], alpha, depth, width, [0], init=init, tol=1e-14, max_steps=20000)
     assert run.converged[0]

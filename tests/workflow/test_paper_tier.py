@@ -4,6 +4,7 @@ cannot plan (a data set, an architecture or a figure input it does not know), a 
 dataset job does not call with its path, the CIFAR-10 rows missing from the figures that draw them."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ from regimes.pipeline.io import read_table
 
 from ..conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("smoke_run")]  # one worker runs the shared smoke run and every test that reads it
 
 FIGURES = ("sparse_transition", "implicit_norm", "q_functions", "sample_complexity", "width", "matrix_factorisation", "nonlinear_transition", "univariate_balance", "accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K")
 
@@ -59,9 +60,16 @@ def test_the_paper_config_without_its_data_is_refused_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_the_paper_tier_in_miniature_runs_end_to_end_on_the_cpu(tmp_path, data):
-    _snakemake(tmp_path, data, [ROOT / "config" / "smoke.yaml", ROOT / "config" / "paper_smoke.yaml"])
-    run = tmp_path  # --directory wins over the config's outdir
+def test_the_paper_tier_in_miniature_runs_end_to_end_on_the_cpu(tmp_path, data, smoke_run):
+    """Over a copy of the smoke run: the paper tier's additions run, and what they leave alone (every
+    experiment but ``nonlinear``, which gains MNIST) is not trained again."""
+
+    run = tmp_path / "run"  # --directory wins over the config's outdir
+    shutil.copytree(smoke_run[0], run, symlinks=True, ignore=shutil.ignore_patterns("locks", "incomplete"))
+    proc = _snakemake(run, data, [ROOT / "config" / "smoke.yaml", ROOT / "config" / "paper_smoke.yaml"], "--dry-run")
+    planned = _planned(proc.stdout)
+    assert not {"train_diagonal", "train_matrix", "train_teacher", "train_univariate"} & set(planned), planned
+    _snakemake(run, data, [ROOT / "config" / "smoke.yaml", ROOT / "config" / "paper_smoke.yaml"])
     nonlinear = read_table(run / "results/nonlinear/summary.csv")
     assert {"digits", "mnist"} <= set(nonlinear["dataset"])
     cifar = read_table(run / "results/nonlinear_cifar/summary.csv")

@@ -14,7 +14,7 @@ from regimes.pipeline.io import read_table
 
 from ..conftest import ROOT, SMOKE, snakemake
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("smoke_run")]  # one worker runs the shared smoke run and every test that reads it
 
 
 def jobs_planned(workdir, out=None) -> dict[str, int]:

@@ -128,55 +128,54 @@ def univariate_balance_figure(summaries: list[pd.DataFrame], curves: list[pd.Dat
     """Fig. 7: one panel per experiment (a layer balance p, or other points): the trained function of
     the first seed at every alpha (light to dark with alpha; dashed where the run stopped short of its
     rule), the kernel-regime limit at the largest alpha (dotted), the linear spline and the data.  Last
-    panel: rms distance to the linear spline against alpha per experiment (median, min-max band over
-    seeds; open circles: runs short of their rule, at their last value), with each experiment's kernel
-    limit (dotted)."""
+    panel, for the experiments on the paper's plateau: rms distance to the linear spline against alpha
+    (median, min-max band over seeds; open circles: runs short of their rule, at their last value), with
+    each balance's kernel limit (dotted)."""
     setup()
     count = len(names) + 1
-    columns = 2 if count <= 4 else 3
-    rows = -(-count // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(PAGE, 3.2 * rows), squeeze=False)
+    rows = -(-count // 2)
+    fig, axes = plt.subplots(rows, 2, figsize=(PAGE, 2.9 * rows), squeeze=False)
     axes = axes.ravel()
-    colours = dict(zip(names, sns.color_palette("colorblind", len(names))))
-    for k, (name, summary, table) in enumerate(zip(names, summaries, curves)):
+    balance = {name: (float(summary["balance"].iloc[0]) if "balance" in summary else 0.0) for name, summary in zip(names, summaries)}
+    every = sorted({a for table in curves for a in table["alpha"].unique()})
+    shade = dict(zip(every, plt.get_cmap("viridis")(np.linspace(0.85, 0.0, len(every)))))
+    for k, (name, table) in enumerate(zip(names, curves)):
         ax = axes[k]
-        seed = table["seed"].min()
-        part = table[table["seed"] == seed]
+        part = table[table["seed"] == table["seed"].min()]
         grid = part[~part["is_data"].astype(bool)]
         alphas = sorted(grid["alpha"].unique())
-        shades = plt.get_cmap("viridis")(np.linspace(0.85, 0.0, len(alphas)))
         first = grid[grid["alpha"] == alphas[0]]
         ax.plot(first["x"], first["linear_spline"], color="grey", linewidth=3, alpha=0.4, label="linear spline")
-        for alpha, shade in zip(alphas, shades):
+        for alpha in alphas:
             rows_ = grid[grid["alpha"] == alpha]
             short = not bool(rows_["converged"].astype(bool).all())
-            ax.plot(rows_["x"], rows_["trained"], color=shade, linewidth=1.2, linestyle="--" if short else "-", label=rf"$\alpha$ = {alpha:g}" + (" (short)" if short else ""))
+            ax.plot(rows_["x"], rows_["trained"], color=shade[alpha], linewidth=1.2, linestyle="--" if short else "-", label=rf"$\alpha$ = {alpha:g}" + (" (short)" if short else ""))
         last = grid[grid["alpha"] == alphas[-1]]
         ax.plot(last["x"], last["kernel_limit"], color="black", linestyle=":", linewidth=1.4, label=rf"kernel limit, $\alpha$ = {alphas[-1]:g}")
         data = part[part["is_data"].astype(bool) & (part["alpha"] == alphas[0])]
-        ax.scatter(data["x"], data["trained"], color="k", zorder=5, s=18, label="data")
-        p = float(summary["balance"].iloc[0]) if "balance" in summary else 0.0
-        ax.set_title(f"({chr(ord('a') + k)}) {name}: balance p = {p:g}, width {int(part['width'].iloc[0])}", fontsize=9)
+        ax.scatter(data["x"], data["trained"], color="k", zorder=5, s=16, label="data")
+        ax.set_title(f"({chr(ord('a') + k)}) {name}: p = {balance[name]:g}", fontsize=9)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.legend(fontsize=6.5, ncol=2)
+        plateau = bool((data["trained"] >= 0).all() and set(np.round(data["trained"], 9)) <= {0.0, 1.0})
+        ax.legend(fontsize=6, loc="upper left" if plateau else "lower left", framealpha=0.85)
     ax = axes[len(names)]
+    palette = dict(zip(names, sns.color_palette("colorblind", len(names))))
     for name, summary in zip(names, summaries):
-        colour = colours[name]
-        p = float(summary["balance"].iloc[0]) if "balance" in summary else 0.0
-        median_band(ax, summary, "alpha", "to_linear_spline", colour, f"{name} (p = {p:g})")
+        if "points" in summary and not (summary["points"] == "plateau").all():
+            continue  # other data: its distance to the linear spline is not the paper's quantity
+        colour = palette[name]
+        median_band(ax, summary, "alpha", "to_linear_spline", colour, f"p = {balance[name]:g} ({name})")
         short = summary[~summary["converged"].astype(bool)]
         ax.scatter(short["alpha"], short["to_linear_at_stop"], facecolors="none", edgecolors=colour, s=22, linewidths=1.0)
         ax.axhline(summary["kernel_to_linear_spline"].median(), color=colour, linestyle=":", linewidth=1.2)
     ax.plot([], [], color="grey", linestyle=":", label="kernel limit (any alpha)")
     ax.scatter([], [], facecolors="none", edgecolors="grey", s=22, label="run short of its rule (last value)")
     log_axis_alpha(ax)
-    ax.set_ylabel("rms distance to the linear spline / rms(y)")
-    ax.set_title(f"({chr(ord('a') + len(names))}) which spline, by balance", fontsize=9)
-    ax.legend(fontsize=6.5)
+    ax.set_ylabel("to the linear spline / rms(y)")
+    ax.set_title(f"({chr(ord('a') + len(names))}) the paper's plateau: which spline", fontsize=9)
+    ax.legend(fontsize=6, loc="upper left", framealpha=0.85)
     for ax in axes[count:]:
         ax.axis("off")
     fig.tight_layout()
     save(fig, path)
-
-

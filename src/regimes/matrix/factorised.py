@@ -15,7 +15,7 @@ diagonal model ``w+^D - w-^D``).
 The trainer follows gradient flow on ``L = mean_i r_i^2 / 2`` with the step chosen from the current
 curvature, as the diagonal trainer does (``regimes.diagonal.gd``): ``eta = step_scale / (lambda_GN + lambda_res)``
 where ``lambda_GN`` is the top eigenvalue of the Gauss-Newton matrix ``J^T J / n`` (a warm power
-iteration a step) and ``lambda_res`` bounds the residual part of the Hessian,
+iteration, one step each time the curvature is recomputed: every ``curvature_every`` steps) and ``lambda_res`` bounds the residual part of the Hessian,
 ``||sum_i r_i A_i / n||_op`` times the largest product of the other factors' spectral norms; and
 no factor may change by more than ``max_rel_change`` of its Frobenius norm in one step (the flow's own
 time scale near the saddle at 0, where small alpha spends its time).
@@ -115,6 +115,7 @@ def train_factorised(
     max_rel_change: float = 0.01,
     tol: float = 1.0e-9,
     max_steps: int = 50000,
+    curvature_every: int = 1,
     device=None,
     dtype=torch.float64,
     log_every: float = 10.0,
@@ -164,20 +165,22 @@ def train_factorised(
         if step == max_steps or not bool(active.any()):
             break
         grads = pullback(r.detach() / n)
-        # Gauss-Newton curvature: power iteration on J J^T (n x n a run), warm-started.
-        norm, v = power_step(lambda u: jvp(measurements, tuple(w.detach() for w in factors), tuple(pullback(u)))[1], v)
-        lam_gn = norm / n
-        # Residual curvature: ||sum r_i A_i / n||_op times the other factors' spectral norms.
+        if step % curvature_every == 0:  # the loss's curvature, recomputed every curvature_every steps
+            # Gauss-Newton curvature: power iteration on J J^T (n x n a run), warm-started.
+            norm, v = power_step(lambda u: jvp(measurements, tuple(w.detach() for w in factors), tuple(pullback(u)))[1], v)
+            lam_gn = norm / n
+            # Residual curvature: ||sum r_i A_i / n||_op times the other factors' spectral norms.
+            with torch.no_grad():
+                G = torch.einsum("rn,rnab->rab", r, A) / n
+                lam_res = torch.linalg.matrix_norm(G, ord=2)
+                if depth > 2:  # the largest product of D - 2 of the factors' spectral norms, over both halves
+                    worst = torch.zeros_like(lam_res)
+                    for half in range(len(factors) // depth):
+                        norms = torch.stack([torch.linalg.matrix_norm(w, ord=2) for w in factors[half * depth : (half + 1) * depth]], 1)
+                        smallest = norms.topk(2, dim=1, largest=False).values.prod(1)
+                        worst = torch.maximum(worst, norms.prod(1) / smallest.clamp_min(tiny))
+                    lam_res = lam_res * worst
         with torch.no_grad():
-            G = torch.einsum("rn,rnab->rab", r, A) / n
-            lam_res = torch.linalg.matrix_norm(G, ord=2)
-            if depth > 2:  # the largest product of D - 2 of the factors' spectral norms, over both halves
-                worst = torch.zeros_like(lam_res)
-                for half in range(len(factors) // depth):
-                    norms = torch.stack([torch.linalg.matrix_norm(w, ord=2) for w in factors[half * depth : (half + 1) * depth]], 1)
-                    smallest = norms.topk(2, dim=1, largest=False).values.prod(1)
-                    worst = torch.maximum(worst, norms.prod(1) / smallest.clamp_min(tiny))
-                lam_res = lam_res * worst
             eta = step_scale / (lam_gn + lam_res).clamp_min(tiny)
             for w, g in zip(factors, grads):
                 bound = max_rel_change * w.flatten(1).norm(dim=1) / g.flatten(1).norm(dim=1).clamp_min(tiny)

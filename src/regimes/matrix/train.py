@@ -10,7 +10,7 @@ from ..grid import Cell, cell_arrays
 from .commuting import commuting_flow_limit
 from .factorised import init_factors, train_factorised
 
-__all__ = ["flow_limit_cell", "train_matrix_cell"]
+__all__ = ["flow_limit_cell", "train_matrix_cell", "train_matrix_batch"]
 
 
 def flow_limit_cell(cell: Cell, datasets: list[dict]) -> dict:
@@ -55,3 +55,30 @@ def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init:
         **settings,
     )
     return cell_arrays(seeds, result)
+
+
+def train_matrix_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, init: str = "gaussian", label: str = "", device=None, limit: str = "gd") -> dict:
+    """Every (cell, seed) of a batch of cells that share depth and width in one batched program (one
+    alpha a run; each run stops on its own, so a member equals the same cell trained alone); per cell,
+    the arrays of :func:`train_matrix_cell`.  Cells of different shapes, or ``limit="flow"``, one by one."""
+    if limit == "flow" or len({(c.depth, c.width) for c in cells}) != 1:
+        return {cell.id: train_matrix_cell(cell, datasets, settings, init=init, label=f"{label} {cell.id}", device=device, limit=limit) for cell in cells}
+    seeds = [int(d["seed"]) for d in datasets]
+    result = train_factorised(
+        np.stack([d["A"] for _ in cells for d in datasets]),
+        np.stack([d["y"] for _ in cells for d in datasets]),
+        np.repeat([c.alpha for c in cells], len(seeds)),
+        cells[0].depth,
+        cells[0].width,
+        seeds * len(cells),
+        init=init,
+        label=label,
+        device=device,
+        **settings,
+    )
+    out = {}
+    for c, cell in enumerate(cells):
+        rows = slice(c * len(seeds), (c + 1) * len(seeds))
+        arrays = cell_arrays(seeds, result)
+        out[cell.id] = {k: (v[rows] if k != "seeds" and isinstance(v, np.ndarray) and v.ndim and len(v) == len(result.steps) else v) for k, v in arrays.items()}
+    return out
