@@ -1,9 +1,11 @@
-"""The smoke config through SLURM (Snakemake's slurm executor plugin) on a one-node cluster on localhost.
+"""Part of the smoke config through SLURM (Snakemake's slurm executor plugin) on a one-node cluster on
+localhost.
 
 Where the machine allows it (root, Debian's apt), the test installs slurmctld, slurmd, slurm-client and
-munge, starts the cluster with tests/workflow/slurm/cluster.sh, runs the smoke config with profiles/slurm, checks
-that every output table equals the local run's, and stops the daemons it started.  Elsewhere it is
-skipped with the reason.
+munge, starts the cluster with tests/workflow/slurm/cluster.sh, runs the smoke config's diagonal and
+network experiments of the (alpha, K) plane with profiles/slurm (every kind of job: data, training,
+analysis, summaries, claims, a figure), checks that every output table equals a local run's of the same
+config, and stops the daemons it started.  Elsewhere it is skipped with the reason.
 """
 import os
 import shutil
@@ -12,8 +14,9 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from ..conftest import ROOT, snakemake
+from ..conftest import ROOT, SMOKE, snakemake
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
@@ -59,8 +62,15 @@ def cluster(tmp_path):
         subprocess.run([str(script), "stop", str(state)], capture_output=True, timeout=60)
 
 
-def test_smoke_config_through_slurm_equals_local_run(cluster, smoke_run, tmp_path):
-    local, _ = smoke_run
+EXPERIMENTS = ("sparse", "sparse_K", "linearised", "linearised_phase")
+
+
+def test_smoke_config_through_slurm_equals_local_run(cluster, tmp_path):
+    smoke = yaml.safe_load(SMOKE.read_text())
+    config = tmp_path / "plane.yaml"
+    config.write_text(yaml.safe_dump({name: smoke[name] for name in EXPERIMENTS}))
+    local = tmp_path / "local-run"
+    snakemake(local, configfile=config)
     workdir = tmp_path / "slurm-run"
     env = {**os.environ, "SLURM_CONF": str(cluster)}
     snakemake(
@@ -71,12 +81,13 @@ def test_smoke_config_through_slurm_equals_local_run(cluster, smoke_run, tmp_pat
         "--slurm-init-seconds-before-status-checks", "1",
         "--seconds-between-status-checks", "2",
         "--slurm-keep-successful-logs",
+        configfile=config,
         env=env,
         timeout=1500,
     )
     logs = list((workdir / ".snakemake" / "slurm_logs").rglob("*.log"))
     assert logs, "no job went through SLURM"
-    for experiment in ("sparse", "sparse_K", "linearised", "linearised_phase"):
+    for experiment in EXPERIMENTS:
         a = pd.read_csv(workdir / f"results/{experiment}/summary.csv")
         b = pd.read_csv(local / f"results/{experiment}/summary.csv")
         assert list(a.columns) == list(b.columns) and len(a) == len(b)
