@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..networks.registry import last_layer_only
-from .style import PAGE, panels, plt, sns, depth_palette, log_axis_alpha, median_band, safe_log, save, setup
+from .style import PAGE, failed_handle, panels, plt, sns, depth_palette, log_axis_alpha, median_band, safe_log, save, setup
 
 __all__ = ["nonlinear_transition_figure", "univariate_balance_figure"]
 
@@ -158,24 +158,33 @@ def univariate_balance_figure(summaries: list[pd.DataFrame], curves: list[pd.Dat
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
         plateau = bool((data["trained"] >= 0).all() and set(np.round(data["trained"], 9)) <= {0.0, 1.0})
-        ax.legend(fontsize=6, loc="upper left" if plateau else "lower left", framealpha=0.85)
+        if plateau:  # between the two ramps, under the plateau: the one empty place
+            ax.legend(fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.42), framealpha=0.85)
+        else:
+            ax.legend(fontsize=7, loc="lower left", framealpha=0.85)
     ax = axes[len(names)]
     palette = dict(zip(names, sns.color_palette("colorblind", len(names))))
+    any_failed = False
     for name, summary in zip(names, summaries):
         if "points" in summary and not (summary["points"] == "plateau").all():
             continue  # other data: its distance to the linear spline is not the paper's quantity
         colour = palette[name]
-        median_band(ax, summary, "alpha", "to_linear_spline", colour, f"p = {balance[name]:g} ({name})")
+        any_failed |= median_band(ax, summary, "alpha", "to_linear_spline", colour, f"p = {balance[name]:g} ({name})")
         short = summary[~summary["converged"].astype(bool)]
         ax.scatter(short["alpha"], short["to_linear_at_stop"], facecolors="none", edgecolors=colour, s=22, linewidths=1.0)
         ax.axhline(summary["kernel_to_linear_spline"].median(), color=colour, linestyle=":", linewidth=1.2)
     ax.plot([], [], color="grey", linestyle=":", label="kernel limit (any alpha)")
     ax.scatter([], [], facecolors="none", edgecolors="grey", s=22, label="run short of its rule (last value)")
+    if any_failed:
+        ax.add_line(failed_handle())
     log_axis_alpha(ax)
     ax.set_ylabel("to the linear spline / rms(y)")
     ax.set_title(f"({chr(ord('a') + len(names))}) the paper's plateau: which spline", fontsize=9)
-    ax.legend(fontsize=6, loc="upper left", framealpha=0.85)
-    for ax in axes[count:]:
-        ax.axis("off")
+    for spare in axes[count:]:
+        spare.axis("off")
+    if len(axes) > count:  # the legend in the empty panel beside it
+        axes[count].legend(*ax.get_legend_handles_labels(), fontsize=7, loc="center left", title=f"({chr(ord('a') + len(names))})", title_fontsize=8)
+    else:
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.6), framealpha=0.85)
     fig.tight_layout()
     save(fig, path)
