@@ -29,6 +29,7 @@ import torch
 
 from ..batched import Progress, is_diverged, run_arrays
 from ..device import resolve
+from ..kernels import kernel_distance
 
 __all__ = ["init_univariate", "univariate_features", "univariate_kernel", "univariate_kernel_limit", "train_univariate"]
 
@@ -118,9 +119,8 @@ def train_univariate(
     """Train one network per ``(alphas[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``).
     Per member: the final loss, steps, flow time, converged / diverged, the kernel distance between the
     tangent kernels on the training points at initialisation and at the end, and, with ``grid``
-    (``(members, G)``), the trained function and the kernel-regime limit on it."""
-    from ..kernels import kernel_distance
-
+    (``(members, G)``), the trained function on it at the end and halfway through the steps (the
+    analysis's plateau test) and the kernel-regime limit."""
     dev = resolve(device)
     dtype = torch.float64
     x = torch.as_tensor(np.asarray(x), dtype=dtype, device=dev)
