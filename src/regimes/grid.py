@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "K_order", "feature_updates", "Cell", "alphas", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells", "cell_arrays", "run_status"]
+__all__ = ["INF", "format_value", "parse_K", "K_order", "feature_updates", "Cell", "alphas", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells", "cell_arrays", "split_cells", "run_status"]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -161,6 +161,18 @@ def batch_cells(batch: str, grid: dict) -> list[Cell]:
 def cell_arrays(seeds, result) -> dict:
     """A trainer's result (a dataclass of per-run arrays) as the arrays stored for a cell: ``seeds`` first."""
     return {"seeds": np.array(seeds), **{f.name: np.asarray(getattr(result, f.name)) for f in dataclasses.fields(result)}}
+
+
+def split_cells(cells, seeds, arrays: dict, **extra) -> dict:
+    """A stacked run's per-run arrays (members ordered cell by cell, ``seeds`` within each) as one dict
+    per cell id, ``seeds`` first; arrays of another length (a batch's ``seconds``) go to every cell as
+    they are; ``extra`` arrays of one value per seed are added to each cell."""
+    runs = len(cells) * len(seeds)
+    out = {}
+    for c, cell in enumerate(cells):
+        rows = slice(c * len(seeds), (c + 1) * len(seeds))
+        out[cell.id] = {"seeds": np.asarray(seeds), **extra, **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == runs else v) for k, v in arrays.items() if k != "seeds"}}
+    return out
 
 
 def run_status(trained: dict, i: int) -> dict:

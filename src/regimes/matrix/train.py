@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from ..grid import Cell, cell_arrays
+from ..grid import Cell, cell_arrays, split_cells
 from .commuting import commuting_flow_limit
 from .factorised import init_factors, train_factorised
 
@@ -76,9 +76,4 @@ def train_matrix_batch(cells: list[Cell], datasets: list[dict], settings: dict, 
         device=device,
         **settings,
     )
-    out = {}
-    for c, cell in enumerate(cells):
-        rows = slice(c * len(seeds), (c + 1) * len(seeds))
-        arrays = cell_arrays(seeds, result)
-        out[cell.id] = {k: (v[rows] if k != "seeds" and isinstance(v, np.ndarray) and v.ndim and len(v) == len(result.steps) else v) for k, v in arrays.items()}
-    return out
+    return split_cells(cells, seeds, cell_arrays(seeds, result))

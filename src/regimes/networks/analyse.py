@@ -127,6 +127,18 @@ def _rms(a) -> float:
     return float(np.sqrt(np.mean(np.square(a))))
 
 
+def _univariate_status(trained: dict, i: int, scale: float, plateau_tol: float, plateau_loss: float) -> dict:
+    """How run ``i`` ended (:func:`analyse_univariate_cell`): its run status with ``reached_loss``, the
+    plateau rule's ``converged`` and ``plateau_change`` (rms move over the second half / ``scale``)."""
+    status = run_status(trained, i)
+    moved = _rms(trained["prediction"][i] - trained["halfway_prediction"][i]) / scale if "halfway_prediction" in trained else math.nan
+    fitted = status["train_loss"] <= plateau_loss * 0.5 * scale**2  # the centred network starts at 0: L_0 = mean(y^2) / 2
+    status["reached_loss"] = status["converged"]
+    status["converged"] = bool(status["converged"] or (not status["diverged"] and fitted and moved <= plateau_tol))
+    status["plateau_change"] = moved
+    return status
+
+
 def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.02, plateau_loss: float = 1.0e-4) -> pd.DataFrame:
     """One row per seed: rms distance (relative to the labels' rms) of the trained function and of the
     kernel-regime limit to the linear spline and to the natural cubic spline through the points, and of
@@ -141,11 +153,7 @@ def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: 
         ref = spline_references(data["X"][:, 0], data["y"], data["X_test"][:, 0])
         scale = _rms(data["y"])
         trained_f, kernel_f = trained["prediction"][i], trained["kernel_prediction"][i]
-        status = run_status(trained, i)
-        moved = _rms(trained_f - trained["halfway_prediction"][i]) / scale if "halfway_prediction" in trained else math.nan
-        fitted = status["train_loss"] <= plateau_loss * 0.5 * scale**2  # the centred network starts at 0: L_0 = mean(y^2) / 2
-        status["reached_loss"] = status["converged"]
-        status["converged"] = bool(status["converged"] or (not status["diverged"] and fitted and moved <= plateau_tol))
+        status = _univariate_status(trained, i, scale, plateau_tol, plateau_loss)
         rows.append(
             {
                 **cell,
@@ -158,7 +166,7 @@ def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: 
                 "kernel_to_cubic_spline": _rms(kernel_f - ref["cubic"]) / scale,
                 "to_kernel_limit": _rms(trained_f - kernel_f) / scale,
                 "kernel_distance": float(trained["kernel_distance"][i]),
-                "plateau_change": moved,
+                "plateau_change": status.pop("plateau_change"),
                 "to_linear_at_stop": _rms(trained_f - ref["linear"]) / scale,
                 "to_kernel_at_stop": _rms(trained_f - kernel_f) / scale,
                 **status,
@@ -172,10 +180,10 @@ def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict, 
     kernel-regime limit and the data points (``is_data``) for the figure; ``converged`` as in
     :func:`analyse_univariate_cell` (a run short of it keeps its function, drawn as such); a diverged
     run's trained function is NaN."""
-    status = analyse_univariate_cell(cell, data_by_seed, trained, plateau_tol, plateau_loss)[["seed", "converged", "diverged"]].set_index("seed")
     frames = []
     for i, seed in enumerate(trained["seeds"].tolist()):
         data = data_by_seed[seed]
+        status = _univariate_status(trained, i, _rms(data["y"]), plateau_tol, plateau_loss)
         grid = data["X_test"][:, 0]
         ref = spline_references(data["X"][:, 0], data["y"], grid)
         frames.append(
@@ -184,11 +192,11 @@ def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict, 
                     **cell,
                     "seed": seed,
                     "x": grid,
-                    "trained": np.nan if status.loc[seed, "diverged"] else trained["prediction"][i],
+                    "trained": np.nan if status["diverged"] else trained["prediction"][i],
                     "kernel_limit": trained["kernel_prediction"][i],
                     "linear_spline": ref["linear"],
                     "cubic_spline": ref["cubic"],
-                    "converged": bool(status.loc[seed, "converged"]),
+                    "converged": status["converged"],
                     "is_data": False,
                 }
             )

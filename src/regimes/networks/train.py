@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..device import resolve
-from ..grid import Cell
+from ..grid import Cell, split_cells
 from .architectures import build
 from .students import train_students
 from .univariate import train_univariate
@@ -145,11 +145,8 @@ def train_teacher_batch(cells: list[Cell], datasets: list[dict], settings: dict,
     probe = np.stack([d["X_test"][:: max(1, len(d["X_test"]) // probe_size)][:probe_size] for _, d in members])
     settings = {k: v for k, v in settings.items() if k != "plateau_tol"}  # the analysis's
     run = train_students(stack("X"), stack("y"), [c.alpha for c, _ in members], [int(d["seed"]) for _, d in members], cells[0].depth, cells[0].width, centre=centre, X_test=stack("X_test"), probe=probe, label=label, **settings)
-    results = {}
-    for c, cell in enumerate(cells):
-        rows = slice(c * len(seeds), (c + 1) * len(seeds))
-        results[cell.id] = {"seeds": np.asarray(seeds), **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(members) else v) for k, v in run.items()}}
-        log.info("%s: final loss %s, steps %s, reached tol %s", cell.id, np.array2string(results[cell.id]["train_loss"], formatter={"float_kind": "{:.1e}".format}), results[cell.id]["steps"], results[cell.id]["converged"])
+    results = split_cells(cells, seeds, run)
+    _log_cells(results)
     return results
 
 
@@ -166,9 +163,11 @@ def train_univariate_batch(cells: list[Cell], datasets: list[dict], settings: di
     stack = lambda key: np.stack([d[key][:, 0] if d[key].ndim == 2 else d[key] for _, d in members])  # noqa: E731
     settings = {k: v for k, v in settings.items() if k not in ("plateau_tol", "plateau_loss")}  # the analysis's
     run = train_univariate(stack("X"), stack("y"), [c.alpha for c, _ in members], [int(d["seed"]) for _, d in members], cells[0].width, balance=balance, grid=stack("X_test"), label=label, **settings)
-    results = {}
-    for c, cell in enumerate(cells):
-        rows = slice(c * len(seeds), (c + 1) * len(seeds))
-        results[cell.id] = {"seeds": np.asarray(seeds), "balance": np.full(len(seeds), float(balance)), **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(members) else v) for k, v in run.items()}}
-        log.info("%s: final loss %s, steps %s, reached tol %s", cell.id, np.array2string(results[cell.id]["train_loss"], formatter={"float_kind": "{:.1e}".format}), results[cell.id]["steps"], results[cell.id]["converged"])
+    results = split_cells(cells, seeds, run, balance=np.full(len(seeds), float(balance)))
+    _log_cells(results)
     return results
+
+
+def _log_cells(results: dict) -> None:
+    for cell_id, r in results.items():
+        log.info("%s: final loss %s, steps %s, reached tol %s", cell_id, np.array2string(r["train_loss"], formatter={"float_kind": "{:.1e}".format}), r["steps"], r["converged"])
