@@ -199,7 +199,7 @@ def _mnist1d_tensors(n_train=4000, n_test=1000):
     return d, tensors
 
 
-def _ensemble_row(width: int, steps: int = 150):
+def _ensemble_row(width: int, steps: int = 500):
     """A row of 8 K values x 5 seeds of the mnist1d MLP (depth 3; Adam lr 1e-2, batch 100, cross-entropy):
     the ensemble trainer against the same members trained one at a time (regimes.networks.linearise)."""
     from regimes.networks.architectures import build

@@ -43,6 +43,10 @@ class Progress:
         self.log, self.label, self.every = log, label, every
         self.start = self.last = time.perf_counter()
 
+    def due(self) -> bool:
+        """Whether the next call logs (so that a loop can skip computing what it would print)."""
+        return time.perf_counter() - self.last > self.every
+
     def __call__(self, step: int, active: int, runs: int, worst: float) -> None:
         now = time.perf_counter()
         if now - self.last > self.every:

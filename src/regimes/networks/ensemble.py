@@ -36,7 +36,6 @@ from ..batched import DIVERGENCE, Progress
 from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .architectures import Centred
-from .linearise import minibatches
 from .ntk import _ELEMENTWISE, empirical_ntk
 
 __all__ = ["Member", "supports", "Ensemble", "train_ensemble", "member_losses", "linearised_gradients", "OPTIMISERS"]
@@ -136,8 +135,9 @@ class Ensemble:
         """``f(x; w_a)`` (with its autograd graph to ``anchor``) and ``J(x; w_a) t`` in one pass.
 
         Each layer's output and its tangent go forward together, the tangent under ``no_grad`` (it is
-        never differentiated): a layer ``z = W h + b`` carries ``dz = W dh + dW h + db``, computed as one
-        product of ``[dW, W]`` with ``[h, dh]``; ReLU passes ``dz`` where ``z > 0``, max-pooling where it
+        never differentiated): a layer ``z = W h + b`` carries ``dz = W dh + dW h + db`` (a linear layer as
+        two batched products, the second added in place; a convolution as one grouped convolution of
+        ``[dW, W]`` with ``[h, dh]``); ReLU passes ``dz`` where ``z > 0``, max-pooling where it
         picked.  ``tangent=None``: every tangent is zero (right after re-linearising), only the primal
         is computed.  ``linearised_dual`` is the same with forward-mode AD, the reference.
         """
@@ -155,7 +155,9 @@ class Ensemble:
                 db = None if tangent is None else tangent.get(f"{name}.bias")
                 z = self._layer(module, h, w, b)
                 with torch.no_grad():
-                    if dw is not None and dh is not None:
+                    if dw is not None and dh is not None and isinstance(module, nn.Linear):
+                        dz = torch.bmm(dh, w.detach().transpose(1, 2)).baddbmm_(h.detach(), dw.transpose(1, 2))
+                    elif dw is not None and dh is not None:
                         dz = self._layer(module, torch.cat([h.detach(), dh], dim=2), torch.cat([dw, w.detach()], dim=2), None)
                     elif dw is not None:
                         dz = self._layer(module, h.detach(), dw, None)
@@ -171,7 +173,8 @@ class Ensemble:
                 h = torch.relu(z)
                 if dh is not None:
                     with torch.no_grad():
-                        dh = dh * (z.detach() > 0)
+                        # dh where z > 0, else 0: ReLU's own backward kernel (10x a mask-and-multiply)
+                        dh = torch.ops.aten.threshold_backward(dh, z.detach(), 0.0)
             elif isinstance(module, (nn.MaxPool1d, nn.MaxPool2d)):
                 shape = h.shape
                 pool = F.max_pool1d if isinstance(module, nn.MaxPool1d) else F.max_pool2d
@@ -242,42 +245,63 @@ def linearised_gradients(ens: Ensemble, anchor: dict, params: dict, x: torch.Ten
 
 class _Optimiser:
     """SGD with momentum or Adam on stacked parameters, a learning rate per member: the update rules of
-    ``torch.optim.SGD`` (dampening 0) and ``torch.optim.Adam`` (no weight decay) member by member."""
+    ``torch.optim.SGD`` (dampening 0) and ``torch.optim.Adam`` (no weight decay) member by member.
+
+    The state is one ``(M, P)`` tensor per buffer (every parameter of a member side by side), so that a
+    step is a handful of whole-ensemble operations, not a handful per parameter tensor."""
 
     def __init__(self, kind, params, lr, momentum=0.0, betas=(0.9, 0.999), eps=1e-8):
         if kind not in OPTIMISERS:
             raise ValueError(f"optimiser must be one of {OPTIMISERS}, got {kind!r}")
         self.kind, self.params, self.lr, self.momentum, self.betas, self.eps = kind, params, lr, momentum, betas, eps
-        self.state = {k: {} for k in params}
+        self.M = len(lr)
+        sizes = [p[0].numel() for p in params.values()]
+        self.slices = dict(zip(params, [slice(a - n, a) for a, n in zip(np.cumsum(sizes), sizes)]))
+        self.state = {}
         self.t = 0
 
-    def _lr(self, p):
-        return self.lr.reshape(-1, *([1] * (p.dim() - 1)))
+    def _flat(self, grads):
+        return torch.cat([grads[k].reshape(self.M, -1) for k in self.params], dim=1)
 
     @torch.no_grad()
     def step(self, grads):
         self.t += 1
+        g = self._flat(grads)
+        lr = self.lr.unsqueeze(1)
+        if self.kind == "sgd":
+            if self.momentum:
+                buf = self.state.get("buf")
+                buf = g if buf is None else buf.mul_(self.momentum).add_(g)
+                self.state["buf"] = g = buf
+            update = lr * g
+        else:
+            b1, b2 = self.betas
+            m = self.state.setdefault("m", torch.zeros_like(g)).mul_(b1).add_(g, alpha=1 - b1)
+            v = self.state.setdefault("v", torch.zeros_like(g)).mul_(b2).addcmul_(g, g, value=1 - b2)
+            denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)
+            update = (lr / (1 - b1**self.t)) * m / denom
         for k, p in self.params.items():
-            g, state, lr = grads[k], self.state[k], self._lr(p)
-            if self.kind == "sgd":
-                if self.momentum:
-                    buf = state.get("buf")
-                    buf = g.clone() if buf is None else buf.mul_(self.momentum).add_(g)
-                    state["buf"] = g = buf
-                p.sub_(lr * g)
-            else:
-                b1, b2 = self.betas
-                m = state.setdefault("m", torch.zeros_like(p)).mul_(b1).add_(g, alpha=1 - b1)
-                v = state.setdefault("v", torch.zeros_like(p)).mul_(b2).addcmul_(g, g, value=1 - b2)
-                denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)
-                p.sub_((lr / (1 - b1**self.t)) * m / denom)
+            p.sub_(update[:, self.slices[k]].reshape(p.shape))
 
     @torch.no_grad()
     def reset(self, mask):
         """Forget the state of the members in ``mask`` (diverged)."""
-        for state in self.state.values():
-            for buf in state.values():
-                buf[mask] = 0.0
+        for buf in self.state.values():
+            buf[mask] = 0.0
+
+
+def _stacked_minibatches(n: int, batch_size: int | None, seeds: list[int], dev):
+    """Every member's minibatch indices of one step as one ``(M, batch_size)`` tensor: member ``m``'s
+    rows are those of ``minibatches(n, batch_size, seeds[m])``, one epoch's orders stacked at a time;
+    ``None`` (the whole set) for ``batch_size=None`` or ``>= n``."""
+    if batch_size is None or batch_size >= n:
+        while True:
+            yield None
+    gens = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
+    while True:
+        orders = torch.stack([torch.randperm(n, generator=gen) for gen in gens]).to(dev)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield orders[:, start : start + batch_size]
 
 
 def _evaluate(ens: Ensemble, anchor, tangent, X, y, loss, chunk=1000):
@@ -353,7 +377,7 @@ def train_ensemble(
     opt = _Optimiser(optimizer, params, lr, momentum=momentum)
     diverged = torch.zeros(M, dtype=torch.bool, device=dev)
     initial_loss = None
-    order = [minibatches(n, batch_size, mem.seed) for mem in members]
+    order = _stacked_minibatches(n, batch_size, [mem.seed for mem in members], dev)
     if eval_subset is not None and eval_subset < n:
         subset = torch.randperm(n, generator=torch.Generator().manual_seed(1))[:eval_subset].to(dev)
     else:
@@ -364,13 +388,14 @@ def train_ensemble(
     history = {k: [] for k in ("step", *(f"{s}_{m}" for s in splits for m in ("loss", "acc")), "kernel_distance", "anchor_distance", "weight_change", "feature_updates")}
     stopped = torch.full((M,), steps, dtype=torch.long, device=dev)
     done = torch.zeros(M, dtype=torch.bool, device=dev)
-    fresh = torch.ones(M, dtype=torch.bool, device=dev)
+    all_fresh = True  # every member's tangent is zero at the next step (skip computing it)
+    any_diverged = False
     theta_prev = list(theta0)
     progress = Progress(log, label, log_every)
-    relinearise_at = torch.tensor([0 if math.isinf(k) else int(k) for k in K], device=dev)
+    relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
 
     def snapshot(step, final):
-        tangent = {k: params[k] - anchor[k] for k in params}
+        tangent = None if step == 0 else {k: params[k] - anchor[k] for k in params}  # None: zero (untrained)
         Xs, ys = (X, y) if (final or subset is None) else (X[subset], y[subset])
         metrics = {"train": _evaluate(ens, anchor, tangent, Xs, ys, loss), "test": _evaluate(ens, anchor, tangent, data["X_test"], data["y_test"], loss)}
         if "val" in splits:
@@ -401,13 +426,12 @@ def train_ensemble(
 
     snapshot(0, steps == 0)
     for step in range(1, steps + 1):
-        idx = [next(o) for o in order]
-        if idx[0] is None:
+        index = next(order)
+        if index is None:
             xb, yb = X.unsqueeze(0).expand(M, *X.shape), y.unsqueeze(0).expand(M, -1)
         else:
-            index = torch.stack(idx).to(dev)
             xb, yb = X[index], y[index]
-        value, grads = linearised_gradients(ens, anchor, params, xb, yb, loss, zero_tangent=bool(fresh.all()))
+        value, grads = linearised_gradients(ens, anchor, params, xb, yb, loss, zero_tangent=all_fresh)
         with torch.no_grad():
             if initial_loss is None:
                 initial_loss = value.clone()
@@ -416,27 +440,39 @@ def train_ensemble(
                 for m in torch.nonzero(bad).flatten().tolist():
                     log.warning("%s member %d (seed %d, K %s): loss %s at step %d, recorded as diverged", label, m, members[m].seed, members[m].K, value[m].item(), step)
                 diverged |= bad
+                any_diverged = True
                 lr.masked_fill_(diverged, 0.0)
                 opt.reset(diverged)
                 for k in params:
                     params[k][diverged] = 0.0
                     anchor[k][diverged] = 0.0
-            for k in grads:
-                grads[k][diverged] = 0.0
+            if any_diverged:
+                for k in grads:
+                    grads[k][diverged] = 0.0
         opt.step(grads)
         with torch.no_grad():
-            move = (relinearise_at > 0) & (step % relinearise_at.clamp_min(1) == 0)
-            if bool(move.any()):
+            movers = [m for m, k in enumerate(relinearise_at) if k and step % k == 0]
+            if movers:
+                move = torch.tensor(movers, device=dev)
                 for k in params:
                     anchor[k][move] = params[k][move]
-            fresh = move | diverged | done  # members whose tangent is zero at the next step
+            # members whose tangent is zero at the next step: re-linearised now, diverged or finished
+            if len(movers) == M:
+                all_fresh = True
+            elif not (any_diverged or until_interpolation):
+                all_fresh = False
+            else:
+                fresh = diverged | done
+                fresh[movers] = True
+                all_fresh = bool(fresh.all())
         if step % record_every == 0 or step == steps:
             snapshot(step, step == steps)
             if until_interpolation and bool((done | diverged).all()) and step < steps:
                 log.info("%s every member interpolates (or diverged) at step %d", label, step)
                 break
-        live = value[~diverged]
-        progress(step, int((~diverged).sum()), M, float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"))
+        if progress.due():
+            live = value[~diverged]
+            progress(step, int((~diverged).sum()), M, float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"))
     out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
     out["diverged"] = diverged.cpu().numpy()
     out["lr"] = np.asarray(lrs)
