@@ -136,8 +136,7 @@ class Ensemble:
 
         Each layer's output and its tangent go forward together, the tangent under ``no_grad`` (it is
         never differentiated): a layer ``z = W h + b`` carries ``dz = W dh + dW h + db`` (a linear layer as
-        two batched products, the second added in place; a convolution as one grouped convolution of
-        ``[dW, W]`` with ``[h, dh]``); ReLU passes ``dz`` where ``z > 0``, max-pooling where it
+        two batched products, the second added in place; a convolution as two grouped convolutions); ReLU passes ``dz`` where ``z > 0``, max-pooling where it
         picked.  ``tangent=None``: every tangent is zero (right after re-linearising), only the primal
         is computed.  ``linearised_dual`` is the same with forward-mode AD, the reference.
         """
@@ -158,7 +157,7 @@ class Ensemble:
                     if dw is not None and dh is not None and isinstance(module, nn.Linear):
                         dz = torch.bmm(dh, w.detach().transpose(1, 2)).baddbmm_(h.detach(), dw.transpose(1, 2))
                     elif dw is not None and dh is not None:
-                        dz = self._layer(module, torch.cat([h.detach(), dh], dim=2), torch.cat([dw, w.detach()], dim=2), None)
+                        dz = self._layer(module, dh, w.detach(), None).add_(self._layer(module, h.detach(), dw, None))
                     elif dw is not None:
                         dz = self._layer(module, h.detach(), dw, None)
                     elif dh is not None:
