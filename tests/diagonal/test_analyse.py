@@ -78,3 +78,15 @@ def test_sample_complexity_table_has_every_n_depth_alpha_and_the_threshold():
     exact = implicit_limit(data["X"][:10], data["y"][:10], 1.0, 3, tol=1e-8).beta
     row = table[(table["n"] == 10) & (table["depth"] == 3) & (table["alpha"] == 1.0)]
     assert row["error"].item() == pytest.approx(float(population_error(exact, data["beta_star"])))
+
+
+def test_the_alpha_D_floor_drops_exactly_the_alphas_below_it_at_each_depth():
+    """The paper's grids reach alpha^D = 1e-10 at every depth: at D = 2 alpha = 1e-4 (alpha^2 = 1e-8)
+    stays and 1e-6 (1e-12) goes; at D = 8 only alpha >= 0.1 (1e-8) stays.  Would catch a floor on alpha
+    instead of alpha^D, or one applied to every depth alike."""
+    data = small_problem(n=20)
+    table = sample_complexity_table(data, [20], [1.0e-6, 1.0e-4, 0.1, 1.0], [2, 8], 0.05, alpha_D_floor=1.0e-10)
+    kept = {d: sorted(g["alpha"]) for d, g in table[table["depth"] > 0].groupby("depth")}
+    assert kept == {2: [1.0e-4, 0.1, 1.0], 8: [0.1, 1.0]}
+    with pytest.raises(ValueError, match="no alpha at depth"):
+        sample_complexity_table(data, [20], [1.0e-3, 1.0e-2], [8], 0.05, alpha_D_floor=1.0e-10)

@@ -84,17 +84,22 @@ def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: di
     return blank_failed(pd.DataFrame(rows), METRICS)
 
 
-def sample_complexity_table(data: dict, ns, alphas, depths, threshold: float) -> pd.DataFrame:
+def sample_complexity_table(data: dict, ns, alphas, depths, threshold: float, alpha_D_floor: float | None = None) -> pd.DataFrame:
     """Population error of the exact gradient-flow limit for every (n, depth, alpha) on prefixes of one
     data set, plus the min-l1 interpolant's error (``depth = 0`` rows mark it); ``threshold``, the error
-    that counts as recovery (``alpha_max``), is a column so that figures and claims read it from the table."""
+    that counts as recovery (``alpha_max``), is a column so that figures and claims read it from the table.
+    ``alpha_D_floor``: at depth D only the alphas with ``alpha^D >= alpha_D_floor`` (the paper's grids go
+    to alpha^D = 1e-10; far below it the deep limits are zero to working precision)."""
+    if alpha_D_floor is not None and any(max(alphas) ** depth < alpha_D_floor for depth in depths):
+        bad = [depth for depth in depths if max(alphas) ** depth < alpha_D_floor]
+        raise ValueError(f"alpha_D_floor {alpha_D_floor:g} leaves no alpha at depth {bad} (largest alpha {max(alphas):g})")
     rows = []
     for n in sorted(ns):
         X, y = data["X"][:n], data["y"][:n]
         l1 = min_l1_interpolant(X, y)
         rows.append({"seed": int(data["seed"]), "n": n, "depth": 0, "alpha": np.nan, "error": float(population_error(l1, data["beta_star"])), "converged": True})
         for depth in depths:
-            for alpha in sorted(alphas):
+            for alpha in sorted(a for a in alphas if alpha_D_floor is None or a**depth >= alpha_D_floor):
                 sol = implicit_limit(X, y, alpha, depth, tol=1e-8)
                 rows.append(
                     {

@@ -263,6 +263,10 @@ def _check_diagonal(name: str, experiment: dict) -> None:
         too_many = [n for n in sample["n"] if n >= data["d"]]
         if too_many:
             raise ConfigError(f"config key '{name}.sample_complexity.n': value {too_many[0]} is not allowed; allowed: < {name}.data.d ({data['d']})")
+        floor = sample.get("alpha_D_floor")
+        for depth in sample["depth"] if floor is not None else []:
+            if sum(a**depth >= floor for a in sample["alpha"]) < 2:
+                raise ConfigError(f"config key '{name}.sample_complexity.alpha_D_floor': value {floor:g} is not allowed with depth {depth}; allowed: a floor that leaves at least two alphas with alpha^{depth} >= it (largest alpha {max(sample['alpha']):g})")
     if data["sparsity"] > data["d"]:
         raise ConfigError(f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= {name}.data.d ({data['d']})")
     if experiment["grid"]["width"] != [1]:

@@ -9,6 +9,6 @@ log = start(snakemake)
 s = snakemake.params.settings
 tables = []
 for path in snakemake.input:
-    tables.append(sample_complexity_table(load_npz(path), s["n"], s["alpha"], s["depth"], s["threshold"]))
+    tables.append(sample_complexity_table(load_npz(path), s["n"], s["alpha"], s["depth"], s["threshold"], s.get("alpha_D_floor")))
     log.info("done %s", path)
 write_csv(snakemake.output[0], pd.concat(tables, ignore_index=True))
