@@ -48,9 +48,8 @@ class Progress:
         return time.perf_counter() - self.last > self.every
 
     def __call__(self, step: int, active: int, runs: int, worst: float) -> None:
-        now = time.perf_counter()
-        if now - self.last > self.every:
-            self.last = now
+        if self.due():
+            self.last = time.perf_counter()
             self.log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", self.label, step, active, runs, worst)
 
     def seconds(self) -> float:

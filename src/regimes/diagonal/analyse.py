@@ -90,8 +90,8 @@ def sample_complexity_table(data: dict, ns, alphas, depths, threshold: float, al
     that counts as recovery (``alpha_max``), is a column so that figures and claims read it from the table.
     ``alpha_D_floor``: at depth D only the alphas with ``alpha^D >= alpha_D_floor`` (the paper's grids go
     to alpha^D = 1e-10; far below it the deep limits are zero to working precision)."""
-    if alpha_D_floor is not None and any(max(alphas) ** depth < alpha_D_floor for depth in depths):
-        bad = [depth for depth in depths if max(alphas) ** depth < alpha_D_floor]
+    bad = [depth for depth in depths if alpha_D_floor is not None and max(alphas) ** depth < alpha_D_floor]
+    if bad:
         raise ValueError(f"alpha_D_floor {alpha_D_floor:g} leaves no alpha at depth {bad} (largest alpha {max(alphas):g})")
     rows = []
     for n in sorted(ns):

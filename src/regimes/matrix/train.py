@@ -41,20 +41,7 @@ def train_matrix_cell(cell: Cell, datasets: list[dict], settings: dict, *, init:
         if init != "gaussian" or cell.depth != 2:
             raise ValueError(f"the closed-form limit is for U V^T from N(0, alpha^2) (init gaussian, depth 2), got init {init!r}, depth {cell.depth}")
         return flow_limit_cell(cell, datasets)
-    seeds = [int(d["seed"]) for d in datasets]
-    result = train_factorised(
-        np.stack([d["A"] for d in datasets]),
-        np.stack([d["y"] for d in datasets]),
-        cell.alpha,
-        cell.depth,
-        cell.width,
-        seeds,
-        init=init,
-        label=label,
-        device=device,
-        **settings,
-    )
-    return cell_arrays(seeds, result)
+    return _train_stack([cell], datasets, settings, init=init, label=label, device=device)[cell.id]
 
 
 def train_matrix_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, init: str = "gaussian", label: str = "", device=None, limit: str = "gd") -> dict:
@@ -63,6 +50,12 @@ def train_matrix_batch(cells: list[Cell], datasets: list[dict], settings: dict, 
     the arrays of :func:`train_matrix_cell`.  Cells of different shapes, or ``limit="flow"``, one by one."""
     if limit == "flow" or len({(c.depth, c.width) for c in cells}) != 1:
         return {cell.id: train_matrix_cell(cell, datasets, settings, init=init, label=f"{label} {cell.id}", device=device, limit=limit) for cell in cells}
+    return _train_stack(cells, datasets, settings, init=init, label=label, device=device)
+
+
+def _train_stack(cells: list[Cell], datasets: list[dict], settings: dict, *, init: str, label: str, device) -> dict:
+    """Every (cell, seed) of cells that share depth and width as one call of ``train_factorised``, split
+    back into cells (members ordered cell by cell, seeds within each)."""
     seeds = [int(d["seed"]) for d in datasets]
     result = train_factorised(
         np.stack([d["A"] for _ in cells for d in datasets]),

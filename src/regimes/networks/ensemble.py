@@ -36,6 +36,7 @@ from ..batched import DIVERGENCE, Progress
 from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .architectures import Centred
+from .linearise import stacked_minibatches
 from .ntk import _ELEMENTWISE, empirical_ntk
 
 __all__ = ["Member", "supports", "Ensemble", "train_ensemble", "member_losses", "linearised_gradients", "OPTIMISERS"]
@@ -289,20 +290,6 @@ class _Optimiser:
             buf[mask] = 0.0
 
 
-def _stacked_minibatches(n: int, batch_size: int | None, seeds: list[int], dev):
-    """Every member's minibatch indices of one step as one ``(M, batch_size)`` tensor: member ``m``'s
-    rows are those of ``minibatches(n, batch_size, seeds[m])``, one epoch's orders stacked at a time;
-    ``None`` (the whole set) for ``batch_size=None`` or ``>= n``."""
-    if batch_size is None or batch_size >= n:
-        while True:
-            yield None
-    gens = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
-    while True:
-        orders = torch.stack([torch.randperm(n, generator=gen) for gen in gens]).to(dev)
-        for start in range(0, n - batch_size + 1, batch_size):
-            yield orders[:, start : start + batch_size]
-
-
 def _evaluate(ens: Ensemble, anchor, tangent, X, y, loss, chunk=1000):
     """Each member's linearised model on the shared inputs ``X``: loss and accuracy ``(M,)`` each."""
     M = ens.size
@@ -376,7 +363,7 @@ def train_ensemble(
     opt = _Optimiser(optimizer, params, lr, momentum=momentum)
     diverged = torch.zeros(M, dtype=torch.bool, device=dev)
     initial_loss = None
-    order = _stacked_minibatches(n, batch_size, [mem.seed for mem in members], dev)
+    order = stacked_minibatches(n, batch_size, [mem.seed for mem in members], dev)
     if eval_subset is not None and eval_subset < n:
         subset = torch.randperm(n, generator=torch.Generator().manual_seed(1))[:eval_subset].to(dev)
     else:
@@ -456,14 +443,9 @@ def train_ensemble(
                 for k in params:
                     anchor[k][move] = params[k][move]
             # members whose tangent is zero at the next step: re-linearised now, diverged or finished
-            if len(movers) == M:
-                all_fresh = True
-            elif not (any_diverged or until_interpolation):
-                all_fresh = False
-            else:
-                fresh = diverged | done
-                fresh[movers] = True
-                all_fresh = bool(fresh.all())
+            fresh = diverged | done
+            fresh[movers] = True
+            all_fresh = bool(fresh.all())
         if step % record_every == 0 or step == steps:
             snapshot(step, step == steps)
             if until_interpolation and bool((done | diverged).all()) and step < steps:

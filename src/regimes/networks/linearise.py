@@ -28,7 +28,7 @@ from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .ntk import empirical_ntk, trainable
 
-__all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates", "minibatches"]
+__all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates", "minibatches", "stacked_minibatches"]
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +95,25 @@ class Record:
         return {k: np.array([r[k] for r in self.rows]) for k in keys}
 
 
-def minibatches(n: int, batch_size: int | None, seed: int):
-    """Endless index batches: reshuffled epochs from ``seed``, dropping each epoch's incomplete tail;
-    the whole set every time for ``batch_size=None``."""
+def stacked_minibatches(n: int, batch_size: int | None, seeds, device=None):
+    """Endless index batches of several runs at once, ``(runs, batch_size)``: run ``m``'s rows are
+    reshuffled epochs from ``seeds[m]`` (a generator of its own), dropping each epoch's incomplete tail;
+    ``None`` (the whole set every time) for ``batch_size=None`` or ``>= n``."""
     if batch_size is None or batch_size >= n:
         while True:
             yield None
-    gen = torch.Generator().manual_seed(int(seed))
+    gens = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
     while True:
-        order = torch.randperm(n, generator=gen)
+        orders = torch.stack([torch.randperm(n, generator=gen) for gen in gens])
+        orders = orders if device is None else orders.to(device)
         for start in range(0, n - batch_size + 1, batch_size):
-            yield order[start : start + batch_size]
+            yield orders[:, start : start + batch_size]
+
+
+def minibatches(n: int, batch_size: int | None, seed: int):
+    """One run's batches: its row of :func:`stacked_minibatches`."""
+    for index in stacked_minibatches(n, batch_size, [seed]):
+        yield None if index is None else index[0]
 
 
 def _evaluate(lin: LinearisedModel, X, y, loss, chunk=2048):
