@@ -22,9 +22,12 @@ smoke: $(STAMP)
 	$(BIN)/python -m regimes.pipeline.config config/smoke.yaml
 	$(BIN)/snakemake --cores all --configfile config/smoke.yaml
 
-# The test suite, without the SLURM test (which installs Debian's slurm packages when run as root), on
+# The linter and formatter (ruff, pyproject.toml), then the test suite without the SLURM test (which
+# installs Debian's slurm packages when run as root), on
 # two workers: the workflow tests (one smoke run, shared) on one, the module tests beside them.
 test: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/python -m pytest -q -m "not slurm" -n 2 --dist loadgroup
 
 # The SLURM test alone: a one-node cluster on localhost, the smoke config through it (CI runs it too).
@@ -46,6 +49,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 

@@ -63,8 +63,8 @@ def bench_ntk():
 
 def bench_linearisation_step():
     """One iterative-linearisation SGD step (jvp forward + vjp backward, tangent non-zero) vs a plain step."""
-    from regimes.networks.linearise import LinearisedModel, loss_fn
     from regimes.networks.architectures import build
+    from regimes.networks.linearise import LinearisedModel, loss_fn
 
     model = build("mlp", (40,), 512, 3, 10, alpha=1.0, seed=0)
     g = torch.Generator().manual_seed(0)
@@ -94,18 +94,26 @@ def bench_linearisation_step():
         return lambda: [step() for _ in range(k)]
 
     ours, ref = best_time(many(linearised_step)), best_time(many(plain_step))
-    return ours, ref, f"MLP 40-512-512-10, batch 128, 20 steps: a linearised step costs {ours / ref:.2f}x a plain step (target < 3x)"
+    return (
+        ours,
+        ref,
+        f"MLP 40-512-512-10, batch 128, 20 steps: a linearised step costs {ours / ref:.2f}x a plain step "
+        "(target < 3x)",
+    )
 
 
 def bench_oracle():
-    """The dual oracle (exact limit) for 20 alphas x D in {2, 3} on one d = 1000, n = 100 problem vs min-l1 LPs
+    """The dual oracle (exact limit) for 20 alphas x D in {2, 3} on one d = 1000, n = 100 problem vs min-l1
+    LPs
     of the same count (a convex solve of the same size as a yardstick)."""
     from regimes.diagonal.data import sparse_regression
     from regimes.diagonal.exact import implicit_limit, min_l1_interpolant
 
     data = sparse_regression(0, 100, 1000, 5, 0.1, 10)
     alphas = np.logspace(-2, 1, 20)
-    ours = best_time(lambda: [implicit_limit(data["X"], data["y"], a, D) for a in alphas for D in (2, 3)], repeats=1)
+    ours = best_time(
+        lambda: [implicit_limit(data["X"], data["y"], a, D) for a in alphas for D in (2, 3)], repeats=1
+    )
     ref = best_time(lambda: [min_l1_interpolant(data["X"], data["y"]) for _ in range(40)], repeats=1)
     return ours, ref, "40 exact limits vs 40 HiGHS linear programs (min-l1) of the same size"
 
@@ -122,20 +130,24 @@ def _naive_diagonal(X, y, alpha, depth, step, tol, max_steps):
         if 0.5 * np.mean(r * r) <= tol * initial:
             return beta, k, True
         g = X.T @ r / n
-        w_plus, w_minus = w_plus - step * depth * w_plus ** (depth - 1) * g, w_minus + step * depth * w_minus ** (depth - 1) * g
+        w_plus, w_minus = (
+            w_plus - step * depth * w_plus ** (depth - 1) * g,
+            w_minus + step * depth * w_minus ** (depth - 1) * g,
+        )
     return w_plus**depth - w_minus**depth, max_steps, False
 
 
 def bench_diagonal_sweep():
     """20 alphas x 4 depths x 8 seeds, d = 1000, n = 100, to loss 1e-9 x initial.  Ours: the mirror
-    integrator (regimes.diagonal.mirror: implicit steps of the flow in its mirror coordinates), every alpha and
+    integrator (regimes.diagonal.mirror: implicit steps of the flow in its mirror coordinates), every alpha
+    and
     seed of a depth in one tensor program, the alphas of a seed sharing its data.  Reference: a plain
     per-run numpy loop of gradient descent with one fixed conservative step, 0.5 / the loss curvature at
     the exact limit (generous: it knows the answer), timed on every 4th alpha of seed 0 (20 runs) and
     scaled to the 640.  Both are compared with the exact limit (the dual oracle)."""
     from regimes.diagonal.data import sparse_regression
-    from regimes.diagonal.train import train_diagonal
     from regimes.diagonal.exact import implicit_limit
+    from regimes.diagonal.train import train_diagonal
 
     alphas = np.logspace(np.log10(0.2), 1.0, 20)
     depths, seeds = (2, 3, 4, 5), range(8)
@@ -147,7 +159,15 @@ def bench_diagonal_sweep():
     start = time.perf_counter()
     for D in depths:
         # Runs ordered seed-major: run j of seed 0 is alpha j.
-        res = train_diagonal(X, y, np.tile(alphas, len(seeds)), D, group=np.repeat(np.arange(len(seeds)), len(alphas)), integrator="mirror", max_steps=5000)
+        res = train_diagonal(
+            X,
+            y,
+            np.tile(alphas, len(seeds)),
+            D,
+            group=np.repeat(np.arange(len(seeds)), len(alphas)),
+            integrator="mirror",
+            max_steps=5000,
+        )
         converged += int(res.converged.sum())
         for j, a in enumerate(alphas):
             o = oracle[(D, a)]
@@ -160,13 +180,19 @@ def bench_diagonal_sweep():
         for a in timed:
             o = oracle[(D, a)]
             w = (np.abs(o) / a**D) ** (1 / D) * a  # the weights' scale at the limit bounds the curvature
-            curvature = np.linalg.eigvalsh((X[0] * (D**2 * np.maximum(w, a) ** (2 * D - 2) * 2)) @ X[0].T / 100)[-1]
+            curvature = np.linalg.eigvalsh(
+                (X[0] * (D**2 * np.maximum(w, a) ** (2 * D - 2) * 2)) @ X[0].T / 100
+            )[-1]
             beta, _, _ = _naive_diagonal(X[0], y[0], a, D, 0.5 / curvature, 1e-9, 400000)
             ref_gaps.append(np.linalg.norm(beta - o) / np.linalg.norm(o))
     ref_s = (time.perf_counter() - start) * len(seeds) * len(alphas) / len(timed)
     runs = len(depths) * len(alphas) * len(seeds)
-    note = (f"max relative distance to the exact limit: ours {max(gaps):.1e} ({converged}/{runs} runs converged), reference {max(ref_gaps):.1e} "
-            f"(within 1e-3 in {sum(g < 1e-3 for g in ref_gaps)} of {len(ref_gaps)}); reference timed on {len(depths) * len(timed)} runs (seed 0, every 4th alpha) and scaled to {runs}")
+    note = (
+        f"max relative distance to the exact limit: ours {max(gaps):.1e} ({converged}/{runs} runs "
+        f"converged), reference {max(ref_gaps):.1e} "
+        f"(within 1e-3 in {sum(g < 1e-3 for g in ref_gaps)} of {len(ref_gaps)}); reference timed on "
+        f"{len(depths) * len(timed)} runs (seed 0, every 4th alpha) and scaled to {runs}"
+    )
     return ours_s, ref_s, note
 
 
@@ -180,14 +206,32 @@ def bench_pipeline_overhead():
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", tmp, "--cores", "2",
-             f"--configfile={root / 'config' / 'smoke.yaml'}", "--quiet", "all"],
-            check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "snakemake",
+                "-s",
+                str(root / "Snakefile"),
+                "--directory",
+                tmp,
+                "--cores",
+                "2",
+                f"--configfile={root / 'config' / 'smoke.yaml'}",
+                "--quiet",
+                "all",
+            ],
+            check=True,
+            capture_output=True,
         )
         wall = time.perf_counter() - start
         jobs = sorted(Path(tmp, "benchmarks", "jobs").rglob("*.tsv"))
         compute = sum(float(pd.read_csv(f, sep="\t")["s"].iloc[0]) for f in jobs)
-    return wall, compute, f"smoke workflow wall time vs the summed time of its {len(jobs)} training jobs; ratio = share of the wall time spent training (2 cores run jobs in parallel)"
+    return (
+        wall,
+        compute,
+        f"smoke workflow wall time vs the summed time of its {len(jobs)} training jobs; ratio = share of the "
+        "wall time spent training (2 cores run jobs in parallel)",
+    )
 
 
 def bench_job_startup():
@@ -196,21 +240,31 @@ def bench_job_startup():
     every job did when the thread count was set through torch)."""
     import subprocess
 
-    code = "import regimes.pipeline.job, regimes.pipeline.io, regimes.grid, regimes.diagonal.analyse, regimes.networks.analyse, regimes.matrix.analyse, regimes.claims"
+    code = (
+        "import regimes.pipeline.job, regimes.pipeline.io, regimes.grid, regimes.diagonal.analyse, "
+        "regimes.networks.analyse, regimes.matrix.analyse, regimes.claims"
+    )
 
     def start(extra=""):
         return lambda: subprocess.run([sys.executable, "-c", extra + code], check=True)
 
     ours = best_time(start(), repeats=5)
     ref = best_time(start("import torch; "), repeats=5)
-    return ours, ref, "python start + imports of an analysis job, without torch (ours) and with it (reference)"
+    return (
+        ours,
+        ref,
+        "python start + imports of an analysis job, without torch (ours) and with it (reference)",
+    )
 
 
 def _mnist1d_tensors(n_train=4000, n_test=1000):
     from regimes.networks.data import classification_dataset
 
     d = classification_dataset("mnist1d", 0, n_train, n_test)
-    tensors = {k: torch.as_tensor(d[k], dtype=torch.float32 if k.startswith("X") else torch.long) for k in ("X", "y", "X_test", "y_test")}
+    tensors = {
+        k: torch.as_tensor(d[k], dtype=torch.float32 if k.startswith("X") else torch.long)
+        for k in ("X", "y", "X_test", "y_test")
+    }
     return d, tensors
 
 
@@ -223,7 +277,9 @@ def _ensemble_row(width: int, steps: int = 500):
 
     d, data = _mnist1d_tensors()
     members = [Member(seed, K, 1e-2) for K in (1, 3, 30, 100, 300, 1000, 1500, "inf") for seed in range(5)]
-    settings = dict(steps=steps, optimizer="adam", batch_size=100, loss="ce", record_every=10**6, probe_size=100)
+    settings = dict(
+        steps=steps, optimizer="adam", batch_size=100, loss="ce", record_every=10**6, probe_size=100
+    )
     models = lambda: [build("mlp", d["shape"], width, 3, 10, 1.0, m.seed) for m in members]  # noqa: E731
     out = {}
 
@@ -231,16 +287,27 @@ def _ensemble_row(width: int, steps: int = 500):
         out["ours"] = train_ensemble(models(), members, data, **settings)
 
     def reference():
-        out["ref"] = [train_iteratively_linearised(model, data, K=m.K, seed=m.seed, lr=m.lr, **settings) for model, m in zip(models(), members)]
+        out["ref"] = [
+            train_iteratively_linearised(model, data, K=m.K, seed=m.seed, lr=m.lr, **settings)
+            for model, m in zip(models(), members)
+        ]
 
     t_ours, t_ref = best_time(ours, repeats=1), best_time(reference, repeats=1)
-    diff = np.abs(out["ours"]["final_weights"] - np.stack([r["final_weights"] for r in out["ref"]])).max(axis=1)
+    diff = np.abs(out["ours"]["final_weights"] - np.stack([r["final_weights"] for r in out["ref"]])).max(
+        axis=1
+    )
     acc = np.abs(out["ours"]["test_acc"][:, -1] - np.array([r["test_acc"][-1] for r in out["ref"]])).max()
     agree = int((diff < 1e-5).sum())
     note = (
-        f"width {width}, 40 members x {steps} steps on {torch.get_num_threads()} threads; final weights of {agree} of 40 members agree to "
+        f"width {width}, 40 members x {steps} steps on {torch.get_num_threads()} threads; final weights of "
+        f"{agree} of 40 members agree to "
         f"{diff[diff < 1e-5].max() if agree else float('nan'):.1e}"
-        + (f", {40 - agree} differ by up to {diff.max():.2g} (Adam turns float32 rounding of near-zero gradients into whole steps)" if agree < 40 else "")
+        + (
+            f", {40 - agree} differ by up to {diff.max():.2g} (Adam turns float32 rounding of near-zero "
+            "gradients into whole steps)"
+            if agree < 40
+            else ""
+        )
         + f"; test accuracy differs by at most {acc:.3f}"
     )
     return t_ours, t_ref, note
@@ -261,10 +328,18 @@ def _multiply_adds(model, shape) -> list[int]:
     counts = []
 
     def hook(module, inputs, output):
-        per_output = module.in_features if isinstance(module, torch.nn.Linear) else module.in_channels // module.groups * int(np.prod(module.kernel_size))
+        per_output = (
+            module.in_features
+            if isinstance(module, torch.nn.Linear)
+            else module.in_channels // module.groups * int(np.prod(module.kernel_size))
+        )
         counts.append(output[0].numel() * per_output)
 
-    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv1d, torch.nn.Conv2d))]
+    handles = [
+        m.register_forward_hook(hook)
+        for m in model.modules()
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv1d, torch.nn.Conv2d))
+    ]
     with torch.no_grad():
         model(torch.zeros(1, *shape))
     for h in handles:
@@ -316,10 +391,16 @@ def bench_linearised_cnn_step():
     ratio, to_module = times[:, 0] / times[:, 1], times[:, 0] / times[:, 2]
     lin, plain = np.median(times[:, 0]), np.median(times[:, 1])
     bound = arithmetic_bound(_multiply_adds(model, (40,)))
-    return lin, plain, (
-        f"100 steps, {len(times)} rounds (medians): a linearised step costs {np.median(ratio):.2f}x a plain step of the same trainer "
-        f"(rounds {ratio.min():.2f} to {ratio.max():.2f}; target <= 1.5x), {np.median(to_module):.2f}x a torch.nn.Module step; "
-        f"in multiply-adds an exact linearised step of this network costs {bound:.2f}x a plain one"
+    return (
+        lin,
+        plain,
+        (
+            f"100 steps, {len(times)} rounds (medians): a linearised step costs {np.median(ratio):.2f}x a "
+            "plain step of the same trainer "
+            f"(rounds {ratio.min():.2f} to {ratio.max():.2f}; target <= 1.5x), {np.median(to_module):.2f}x a "
+            "torch.nn.Module step; "
+            f"in multiply-adds an exact linearised step of this network costs {bound:.2f}x a plain one"
+        ),
     )
 
 
@@ -334,25 +415,58 @@ def bench_snapshots():
     members = [Member(seed, 30, 1e-2) for seed in range(5)]
     settings = dict(steps=1000, optimizer="adam", batch_size=100, loss="ce", probe_size=100, eval_subset=1000)
     models = lambda: [build("cnn", d["shape"], 25, 4, 10, 1.0, m.seed) for m in members]  # noqa: E731
-    with_records = best_time(lambda: train_ensemble(models(), members, data, record_every=250, **settings), repeats=1)
-    without = best_time(lambda: train_ensemble(models(), members, data, record_every=10**6, **settings), repeats=1)
+    with_records = best_time(
+        lambda: train_ensemble(models(), members, data, record_every=250, **settings), repeats=1
+    )
+    without = best_time(
+        lambda: train_ensemble(models(), members, data, record_every=10**6, **settings), repeats=1
+    )
     return with_records, without, f"records cost {with_records / without - 1:.0%} of the run"
 
 
-BENCHMARKS = {"diagonal_sweep": bench_diagonal_sweep, "job_startup": bench_job_startup, "pipeline_overhead": bench_pipeline_overhead, "ntk": bench_ntk, "linearisation_step": bench_linearisation_step, "oracle": bench_oracle, "ensemble": bench_ensemble, "ensemble_small": bench_ensemble_small, "linearised_cnn_step": bench_linearised_cnn_step, "snapshots": bench_snapshots}
+BENCHMARKS = {
+    "diagonal_sweep": bench_diagonal_sweep,
+    "job_startup": bench_job_startup,
+    "pipeline_overhead": bench_pipeline_overhead,
+    "ntk": bench_ntk,
+    "linearisation_step": bench_linearisation_step,
+    "oracle": bench_oracle,
+    "ensemble": bench_ensemble,
+    "ensemble_small": bench_ensemble_small,
+    "linearised_cnn_step": bench_linearised_cnn_step,
+    "snapshots": bench_snapshots,
+}
 
 
 # `make bench` runs every one of them.
-DEFAULT = ["diagonal_sweep", "job_startup", "pipeline_overhead", "ntk", "linearisation_step", "oracle", "ensemble", "ensemble_small", "linearised_cnn_step", "snapshots"]
+DEFAULT = [
+    "diagonal_sweep",
+    "job_startup",
+    "pipeline_overhead",
+    "ntk",
+    "linearisation_step",
+    "oracle",
+    "ensemble",
+    "ensemble_small",
+    "linearised_cnn_step",
+    "snapshots",
+]
 
 
 def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), {platform.system()}"
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads), {platform.system()}"
+    )
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {list(BENCHMARKS)} (default: {DEFAULT})")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run, of {list(BENCHMARKS)} (default: {DEFAULT})"
+    )
     args = parser.parse_args(argv)
     names = args.names or DEFAULT
     unknown = sorted(set(names) - set(BENCHMARKS))
@@ -362,7 +476,15 @@ def main(argv=None):
         print(f"running {name} ...", flush=True)
         ours, ref, note = BENCHMARKS[name]()
         print(f"  ours {ours:.4f} s, reference {ref:.4f} s, ratio {ref / ours:.2f}", flush=True)
-        write({"benchmark": name, "ours_s": round(ours, 5), "reference_s": round(ref, 5), "ratio": round(ref / ours, 2), "note": note})
+        write(
+            {
+                "benchmark": name,
+                "ours_s": round(ours, 5),
+                "reference_s": round(ref, 5),
+                "ratio": round(ref / ours, 2),
+                "note": note,
+            }
+        )
     print((HERE / "results.md").read_text())
 
 
@@ -383,7 +505,10 @@ def write(row: dict) -> None:
         "| benchmark | ours (s) | reference (s) | ratio | note |",
         "| --- | --- | --- | --- | --- |",
     ]
-    lines += [f"| {r.benchmark} | {r.ours_s:.4f} | {r.reference_s:.4f} | {r.ratio:.2f} | {r.note} |" for r in table.itertuples()]
+    lines += [
+        f"| {r.benchmark} | {r.ours_s:.4f} | {r.reference_s:.4f} | {r.ratio:.2f} | {r.note} |"
+        for r in table.itertuples()
+    ]
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
 
 

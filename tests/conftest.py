@@ -34,10 +34,24 @@ SMOKE = ROOT / "config" / "smoke.yaml"
 
 def snakemake(workdir, *args, configfile=SMOKE, check=True, cores="2", snakefile=ROOT / "Snakefile", **kw):
     """Run the workflow from ``workdir`` (``--configfile=`` form: the option takes several values)."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(snakefile), "--directory", str(workdir), "--cores", cores, f"--configfile={configfile}", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(snakefile),
+        "--directory",
+        str(workdir),
+        "--cores",
+        cores,
+        f"--configfile={configfile}",
+        *args,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 

@@ -1,4 +1,5 @@
 """The pieces every batched trainer shares."""
+
 import math
 
 import numpy as np

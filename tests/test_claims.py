@@ -1,9 +1,19 @@
 """Claims are computed from the tables, paired by seed with an interval, and can fail."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from regimes.claims import CLAIMS, COLUMNS, MIN_SEEDS, bootstrap_interval, evaluate_claims, claims_html, claims_markdown
+from regimes.claims import (
+    CLAIMS,
+    COLUMNS,
+    MIN_SEEDS,
+    bootstrap_interval,
+    claims_html,
+    claims_markdown,
+    evaluate_claims,
+)
+from regimes.pipeline.families import FAMILIES
 
 SEEDS = range(5)
 
@@ -11,14 +21,19 @@ SEEDS = range(5)
 def _jitter(seed, scale=1e-3):
     """A small seed-dependent offset: seeds differ, as runs do."""
     return scale * ((seed * 7919) % 11 - 5) / 5
-from regimes.pipeline.families import FAMILIES
 
 
 def run(**experiments):
-    """``evaluate_claims`` on experiments given as ``name=(family, claim sets, summary[, sample complexity])``."""
+    """``evaluate_claims`` on experiments given as ``name=(family, claim sets, summary[, sample
+    complexity])``."""
     plan = {}
     for name, (model, sets, summary, *sample) in experiments.items():
-        plan[name] = {"model": model, "claims": sets, "summary": summary, "sample_complexity": sample[0] if sample else None}
+        plan[name] = {
+            "model": model,
+            "claims": sets,
+            "summary": summary,
+            "sample_complexity": sample[0] if sample else None,
+        }
     return evaluate_claims(plan)
 
 
@@ -29,8 +44,21 @@ def _sparse(l1_ratio_small=1.01, crossing_deeper_later=True):
             err = 0.01 + 0.89 / (1 + (shift * 1e-2 / alpha) ** 2)
             for seed in SEEDS:
                 rows.append(
-                    dict(alpha=alpha, depth=depth, width=1, K="1", seed=seed, test_error=err * (1 + _jitter(seed)), oracle_error=err, min_l1_error=0.01, min_l2_error=0.9,
-                         l1_ratio=l1_ratio_small if alpha == 1e-3 else 2.0, l2_ratio=1.0 if alpha == 10.0 else 2.0, oracle_gap=1e-3, converged=True)
+                    dict(
+                        alpha=alpha,
+                        depth=depth,
+                        width=1,
+                        K="1",
+                        seed=seed,
+                        test_error=err * (1 + _jitter(seed)),
+                        oracle_error=err,
+                        min_l1_error=0.01,
+                        min_l2_error=0.9,
+                        l1_ratio=l1_ratio_small if alpha == 1e-3 else 2.0,
+                        l2_ratio=1.0 if alpha == 10.0 else 2.0,
+                        oracle_gap=1e-3,
+                        converged=True,
+                    )
                 )
     return pd.DataFrame(rows)
 
@@ -39,7 +67,18 @@ def _networks(acc_inf):
     rows = []
     for K, acc, dist in (("1", 0.9, 0.3), ("10", 0.89, 0.2), ("100", 0.88, 0.1), ("inf", acc_inf, 0.0)):
         for seed in SEEDS:
-            rows.append(dict(dataset="digits", architecture="mlp", K=K, seed=seed, test_acc=acc + _jitter(seed, 0.01), kernel_distance=dist + _jitter(seed, 0.01), T=1000, plateau=True))
+            rows.append(
+                dict(
+                    dataset="digits",
+                    architecture="mlp",
+                    K=K,
+                    seed=seed,
+                    test_acc=acc + _jitter(seed, 0.01),
+                    kernel_distance=dist + _jitter(seed, 0.01),
+                    T=1000,
+                    plateau=True,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -49,14 +88,31 @@ def _sample_complexity(grows=True):
     rows = []
     for seed in SEEDS:
         for n, onset in ((20, 0.01), (40, 0.1 if grows else 0.01)):
-            rows.append(dict(seed=seed, n=n, depth=0, alpha=float("nan"), error=0.001, converged=True, threshold=0.025))
+            rows.append(
+                dict(
+                    seed=seed, n=n, depth=0, alpha=float("nan"), error=0.001, converged=True, threshold=0.025
+                )
+            )
             for alpha in (0.001, 0.01, 0.1, 1.0):
-                rows.append(dict(seed=seed, n=n, depth=2, alpha=alpha, error=0.01 if alpha <= onset else 0.5, converged=True, threshold=0.025))
+                rows.append(
+                    dict(
+                        seed=seed,
+                        n=n,
+                        depth=2,
+                        alpha=alpha,
+                        error=0.01 if alpha <= onset else 0.5,
+                        converged=True,
+                        threshold=0.025,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
 def test_claims_pass_on_tables_that_show_them():
-    table = run(sparse=("diagonal", ["transition"], _sparse(), _sample_complexity()), linearised=("network", ["linearisation"], _networks(0.7)))
+    table = run(
+        sparse=("diagonal", ["transition"], _sparse(), _sample_complexity()),
+        linearised=("network", ["linearisation"], _networks(0.7)),
+    )
     checked = table[table["passed"] != "not run"]
     assert (checked["passed"] == "pass").all(), table
     assert set(checked["experiment"]) == {"sparse", "linearised"}
@@ -70,7 +126,12 @@ def test_claims_pass_on_tables_that_show_them():
 
 def test_claims_fail_on_tables_that_contradict_them():
     table = run(
-        sparse=("diagonal", ["transition"], _sparse(l1_ratio_small=1.3, crossing_deeper_later=False), _sample_complexity(grows=False)),
+        sparse=(
+            "diagonal",
+            ["transition"],
+            _sparse(l1_ratio_small=1.3, crossing_deeper_later=False),
+            _sample_complexity(grows=False),
+        ),
         linearised=("network", ["linearisation"], _networks(0.95)),
     )
     failed = table[table["passed"] == "FAIL"]["claim"].str.cat(sep=" | ")
@@ -85,11 +146,15 @@ def test_only_the_named_claim_sets_are_checked():
     is not held to the transition claims, whatever its table shows."""
     table = run(sparse_K=("diagonal", ["kernel_limit"], _sparse(l1_ratio_small=1.3)))
     assert not (table["experiment"] == "sparse_K").any()  # no K = inf rows: nothing of kernel_limit applies
-    assert "diagonal model: the transition claims" in table.loc[table["passed"] == "not run", "claim"].str.cat()
+    assert (
+        "diagonal model: the transition claims" in table.loc[table["passed"] == "not run", "claim"].str.cat()
+    )
 
 
 def test_two_experiments_of_one_family_are_told_apart():
-    table = run(a=("diagonal", ["transition"], _sparse()), b=("diagonal", ["transition"], _sparse(l1_ratio_small=1.3)))
+    table = run(
+        a=("diagonal", ["transition"], _sparse()), b=("diagonal", ["transition"], _sparse(l1_ratio_small=1.3))
+    )
     l1 = table[table["claim"].str.contains("l1 norm is within 5%")]
     assert dict(zip(l1["experiment"], l1["passed"])) == {"a": "pass", "b": "FAIL"}
 
@@ -130,20 +195,70 @@ def _beyond_seed(seed, rich, width, matrix, nets, teacher, uni):
         for k in (10, 1000):
             a2k = alpha**2 * k
             excess = min(a2k, 5.0) if rich else 0.5
-            width.append(dict(task="completion", seed=seed, alpha=alpha, width=k, alpha2_width=a2k, excess_nuclear=excess * j, unobserved_change=j / (1 + 10 * a2k)))
+            width.append(
+                dict(
+                    task="completion",
+                    seed=seed,
+                    alpha=alpha,
+                    width=k,
+                    alpha2_width=a2k,
+                    excess_nuclear=excess * j,
+                    unobserved_change=j / (1 + 10 * a2k),
+                )
+            )
     for task in ("sensing", "completion"):
         for depth, onset in ((2, 0.01), (3, 0.1)):
             for alpha in (1e-3, 1e-2, 0.1, 1.0):
                 excess = (alpha / onset if alpha > onset else 0.0) if rich else 0.5
-                matrix.append(dict(task=task, seed=seed, depth=depth, alpha=alpha, nuclear_norm=1 + excess, min_nuclear_norm=1.0, excess_nuclear=excess * j, test_error=(0.01 + (excess if rich else 0)) * j))
+                matrix.append(
+                    dict(
+                        task=task,
+                        seed=seed,
+                        depth=depth,
+                        alpha=alpha,
+                        nuclear_norm=1 + excess,
+                        min_nuclear_norm=1.0,
+                        excess_nuclear=excess * j,
+                        test_error=(0.01 + (excess if rich else 0)) * j,
+                    )
+                )
     for arch in ("mlp", "rf"):
         for alpha in (0.1, 10.0):
             error = 0.4 if arch == "rf" else (0.2 if alpha < 1 or not rich else 0.38)
             error = 0.45 if (arch == "mlp" and alpha > 1 and not rich) else error
-            nets.append(dict(dataset="digits", seed=seed, architecture=arch, depth=2, alpha=alpha, test_error=error * j, kernel_distance=0.0 if arch == "rf" else (0.2 if alpha < 1 else 1e-3) * j))
+            nets.append(
+                dict(
+                    dataset="digits",
+                    seed=seed,
+                    architecture=arch,
+                    depth=2,
+                    alpha=alpha,
+                    test_error=error * j,
+                    kernel_distance=0.0 if arch == "rf" else (0.2 if alpha < 1 else 1e-3) * j,
+                )
+            )
     for alpha in (0.5, 8.0):
-        teacher.append(dict(depth=2, seed=seed, alpha=alpha, alpha_D=alpha**2, test_rmse=(0.1 if alpha < 1 or not rich else 0.5) * j, jacobian_distance=(0.6 if alpha < 1 else 0.01) * j))
-        uni.append(dict(alpha=alpha, seed=seed, balance=0.0, to_linear_spline=(0.02 if rich else 0.3) * j, to_cubic_spline=0.2, kernel_to_linear_spline=0.25, kernel_to_cubic_spline=0.1 * j))
+        teacher.append(
+            dict(
+                depth=2,
+                seed=seed,
+                alpha=alpha,
+                alpha_D=alpha**2,
+                test_rmse=(0.1 if alpha < 1 or not rich else 0.5) * j,
+                jacobian_distance=(0.6 if alpha < 1 else 0.01) * j,
+            )
+        )
+        uni.append(
+            dict(
+                alpha=alpha,
+                seed=seed,
+                balance=0.0,
+                to_linear_spline=(0.02 if rich else 0.3) * j,
+                to_cubic_spline=0.2,
+                kernel_to_linear_spline=0.25,
+                kernel_to_cubic_spline=0.1 * j,
+            )
+        )
 
 
 def test_claims_beyond_the_diagonal_model_pass_and_fail():
@@ -153,13 +268,32 @@ def test_claims_beyond_the_diagonal_model_pass_and_fail():
     assert (beyond["passed"] == "pass").all(), beyond
     failed = run(**_beyond(rich=False))
     failed = failed[failed["passed"] == "FAIL"]["claim"].str.cat(sep=" | ")
-    for words in ("within 5% of the convex minimum", "set by alpha^2 k", "deeper factorisations", "between the small-alpha error", "closer to the linear spline", "at least 3x"):
+    for words in (
+        "within 5% of the convex minimum",
+        "set by alpha^2 k",
+        "deeper factorisations",
+        "between the small-alpha error",
+        "closer to the linear spline",
+        "at least 3x",
+    ):
         assert words in failed, words
 
 
 def test_commuting_claims_follow_the_distance_to_the_q_mu_minimiser():
     def table(error):
-        rows = [dict(task="commuting", seed=seed, alpha=alpha, width=k, mu2=alpha**2 * k / 2, q_mu_error=error(k) * (1 + _jitter(seed))) for seed in SEEDS for alpha in (1e-4, 1e-3) for k in (100, 10000, 1000000)]
+        rows = [
+            dict(
+                task="commuting",
+                seed=seed,
+                alpha=alpha,
+                width=k,
+                mu2=alpha**2 * k / 2,
+                q_mu_error=error(k) * (1 + _jitter(seed)),
+            )
+            for seed in SEEDS
+            for alpha in (1e-4, 1e-3)
+            for k in (100, 10000, 1000000)
+        ]
         return run(width_commuting=("matrix", ["commuting"], pd.DataFrame(rows)))
 
     good = table(lambda k: 0.5 / np.sqrt(k))  # 5e-4 at k = 10^6, falling as k^(-1/2)
@@ -181,7 +315,20 @@ def test_a_claim_on_pure_noise_rarely_passes():
     rng = np.random.default_rng(0)
     passes = 0
     for _ in range(200):
-        rows = [dict(dataset="d", architecture="a", K=K, seed=s, test_acc=0.9, kernel_distance=rng.random(), T=1000, plateau=True) for K in ("1", "10", "100", "inf") for s in SEEDS]
+        rows = [
+            dict(
+                dataset="d",
+                architecture="a",
+                K=K,
+                seed=s,
+                test_acc=0.9,
+                kernel_distance=rng.random(),
+                T=1000,
+                plateau=True,
+            )
+            for K in ("1", "10", "100", "inf")
+            for s in SEEDS
+        ]
         table = run(x=("network", ["linearisation"], pd.DataFrame(rows)))
         passes += (table.loc[table["claim"].str.contains("kernel moves more"), "passed"] == "pass").sum()
     assert passes / 200 < 0.1
@@ -202,7 +349,9 @@ def test_a_failed_run_fails_its_claim():
     assert row["passed"] == "FAIL" and row["measured"].startswith("nan")
 
 
-@pytest.mark.parametrize("side,bound,expected", [("<=", 5.0, "pass"), (">", 0.5, "pass"), ("<", 3.0, "FAIL"), (">=", 3.5, "FAIL")])
+@pytest.mark.parametrize(
+    "side,bound,expected", [("<=", 5.0, "pass"), (">", 0.5, "pass"), ("<", 3.0, "FAIL"), (">=", 3.5, "FAIL")]
+)
 def test_the_whole_interval_must_be_on_the_claimed_side(side, bound, expected):
     from regimes.claims import _test
 
@@ -216,13 +365,23 @@ def test_the_theorem_check_reads_gradient_descent_and_the_halved_step():
     from regimes.claims import _theorem
 
     def table(gap):
-        return pd.DataFrame([dict(seed=s, alpha=a, depth=d, oracle_gap=gap * (1 + _jitter(s, 0.05))) for s in SEEDS for a in (0.3, 1.0) for d in (2, 3)])
+        return pd.DataFrame(
+            [
+                dict(seed=s, alpha=a, depth=d, oracle_gap=gap * (1 + _jitter(s, 0.05)))
+                for s in SEEDS
+                for a in (0.3, 1.0)
+                for d in (2, 3)
+            ]
+        )
 
     full, half = table(4e-3), table(2e-3)
     rows = _theorem(half, {"integrator": "gd", "full_step": full})
     assert [r["passed"] for r in rows] == [True, True] and "weight-space gradient descent" in rows[0]["claim"]
     assert float(rows[1]["measured"]) == pytest.approx(0.5, rel=0.05)
-    assert [r["passed"] for r in _theorem(table(4e-3), {"integrator": "gd", "full_step": full})] == [True, False]  # no shrinking
+    assert [r["passed"] for r in _theorem(table(4e-3), {"integrator": "gd", "full_step": full})] == [
+        True,
+        False,
+    ]  # no shrinking
     assert not _theorem(table(5e-2), {"integrator": "gd"})[0]["passed"]  # too far
     assert "by construction" in _theorem(half, {"integrator": "mirror"})[0]["claim"]
 
@@ -240,18 +399,60 @@ def _curves(balance_gap_small, kernel_gap_large, short_seed=None):
             shift_k = kernel_gap_large if alpha == 3.0 else 0.0
             ok = seed != short_seed
             for rows, dt, dk, conv in ((mine, 0.0, 0.0, True), (theirs, shift_t, shift_k, ok)):
-                rows.append(pd.DataFrame(dict(alpha=alpha, seed=seed, x=x, trained=base + dt, kernel_limit=base + dk, converged=conv, is_data=False)))
-                rows.append(pd.DataFrame(dict(alpha=alpha, seed=seed, x=[-1.0, 1.0], trained=[1.0, -1.0], converged=True, is_data=True)))
+                rows.append(
+                    pd.DataFrame(
+                        dict(
+                            alpha=alpha,
+                            seed=seed,
+                            x=x,
+                            trained=base + dt,
+                            kernel_limit=base + dk,
+                            converged=conv,
+                            is_data=False,
+                        )
+                    )
+                )
+                rows.append(
+                    pd.DataFrame(
+                        dict(
+                            alpha=alpha,
+                            seed=seed,
+                            x=[-1.0, 1.0],
+                            trained=[1.0, -1.0],
+                            converged=True,
+                            is_data=True,
+                        )
+                    )
+                )
     return pd.concat(mine, ignore_index=True), pd.concat(theirs, ignore_index=True)
 
 
 def _univariate_summary(balance):
-    return pd.DataFrame([dict(alpha=alpha, seed=seed, balance=balance, to_linear_spline=0.01, to_cubic_spline=0.1, kernel_to_linear_spline=0.04, kernel_to_cubic_spline=0.09) for seed in SEEDS for alpha in (0.05, 3.0)])
+    return pd.DataFrame(
+        [
+            dict(
+                alpha=alpha,
+                seed=seed,
+                balance=balance,
+                to_linear_spline=0.01,
+                to_cubic_spline=0.1,
+                kernel_to_linear_spline=0.04,
+                kernel_to_cubic_spline=0.09,
+            )
+            for seed in SEEDS
+            for alpha in (0.05, 3.0)
+        ]
+    )
 
 
 @pytest.mark.parametrize(
     "gap_small,gap_large,short,passes",
-    [(0.01, 0.1, None, (True, True)), (0.2, 0.1, None, (False, False)), (0.01, 0.005, None, (True, False)), (0.01, 0.1, 2, (False, False))],
+    [
+        (0.01, 0.1, None, (True, True)),
+        (0.2, 0.1, None, (False, False)),
+        (0.01, 0.005, None, (True, False)),
+        (0.01, 0.1, 2, (False, False)),
+    ],
 )
 def test_balance_claims_compare_the_two_experiments_seed_by_seed(gap_small, gap_large, short, passes):
     """Same function at small alpha (<= 0.05 rms), kernel limits further apart at large alpha than that;
@@ -259,13 +460,27 @@ def test_balance_claims_compare_the_two_experiments_seed_by_seed(gap_small, gap_
     mine, theirs = _curves(gap_small, gap_large, short_seed=short)
     plan = {
         "univariate": {"model": "univariate", "claims": ["splines"], "summary": _univariate_summary(0.0)},
-        "univariate_half": {"model": "univariate", "claims": ["splines"], "summary": _univariate_summary(0.5), "curves": theirs, "other_curves": mine, "other_summary": _univariate_summary(0.0)},
+        "univariate_half": {
+            "model": "univariate",
+            "claims": ["splines"],
+            "summary": _univariate_summary(0.5),
+            "curves": theirs,
+            "other_curves": mine,
+            "other_summary": _univariate_summary(0.0),
+        },
     }
     table = evaluate_claims(plan)
     rows = table[table["experiment"] == "univariate_half"]
     same = rows[rows["claim"].str.contains("train to the same function")].iloc[0]
     apart = rows[rows["claim"].str.contains("lie further apart")].iloc[0]
-    assert (same["passed"] == "pass", apart["passed"] == "pass") == passes, rows[["claim", "measured", "passed"]]
-    assert float(same["measured"].split()[0]) == pytest.approx(gap_small) if short is None else same["measured"].startswith("nan")
-    # the standard balance's own claim on its kernel limit, and none of it for p = 1/2 (its kernel is not cubic-like)
+    assert (same["passed"] == "pass", apart["passed"] == "pass") == passes, rows[
+        ["claim", "measured", "passed"]
+    ]
+    assert (
+        float(same["measured"].split()[0]) == pytest.approx(gap_small)
+        if short is None
+        else same["measured"].startswith("nan")
+    )
+    # the standard balance's own claim on its kernel limit, and none of it for p = 1/2 (its kernel is not
+    # cubic-like)
     assert table["claim"].str.contains("balance p = 0, largest alpha").sum() == 1

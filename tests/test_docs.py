@@ -1,5 +1,6 @@
 """From a figure to its formula in two hops: every caption names the function that draws it, and every
 name the captions and docs/science.md give resolves to real code (stale names after a move fail here)."""
+
 import importlib
 import re
 

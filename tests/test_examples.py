@@ -1,5 +1,6 @@
 """The examples run: the notebook's cells in order (its asserts included), the extension file's data
 set and architecture through the Python API."""
+
 import nbformat
 import numpy as np
 
@@ -26,9 +27,12 @@ def test_a_registered_data_set_and_architecture_are_used_like_the_built_in_ones(
     assert "moons" in DATASETS and "tanh_mlp" in ARCHITECTURES
     data = classification_dataset("moons", seed=0, n_train=40, n_test=10)
     assert data["X"].shape == (40, 2) and set(np.unique(data["y"])) == {0, 1}
+
     def weights(alpha):
         model = build("tanh_mlp", data["shape"], width=8, depth=3, d_out=2, alpha=alpha, seed=0)
         return [m.weight.detach() for m in model.modules() if hasattr(m, "weight")]
 
     half, one = weights(0.5), weights(1.0)
-    assert len(one) == 3 and all(bool((h == 0.5 * w).all()) for h, w in zip(half, one))  # one He draw, times alpha
+    assert len(one) == 3 and all(
+        bool((h == 0.5 * w).all()) for h, w in zip(half, one)
+    )  # one He draw, times alpha

@@ -1,4 +1,5 @@
 """Figures draw no number for a failed run: its cell is a gap with a mark, never a point."""
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -31,7 +32,12 @@ def _data_lines(fig):
 
 
 def _marks(fig):
-    return sum(len(c.get_offsets()) for ax in fig.axes for c in ax.collections if c.get_offsets().size and c.get_paths())
+    return sum(
+        len(c.get_offsets())
+        for ax in fig.axes
+        for c in ax.collections
+        if c.get_offsets().size and c.get_paths()
+    )
 
 
 def _networks(failed_K):
@@ -39,13 +45,45 @@ def _networks(failed_K):
     for K in ("1", "10", "inf"):
         for seed in (0, 1):
             bad = K in failed_K
-            rows.append(dict(dataset="digits", architecture="mlp", alpha=1.0, depth=2, width=8, K=K, seed=seed, T=100, converged=not bad, diverged=bad,
-                             test_acc=np.nan if bad else 0.9, train_loss=np.nan if bad else 0.1, kernel_distance=np.nan if bad else 0.2, test_error=np.nan if bad else 0.1))
+            rows.append(
+                dict(
+                    dataset="digits",
+                    architecture="mlp",
+                    alpha=1.0,
+                    depth=2,
+                    width=8,
+                    K=K,
+                    seed=seed,
+                    T=100,
+                    converged=not bad,
+                    diverged=bad,
+                    test_acc=np.nan if bad else 0.9,
+                    train_loss=np.nan if bad else 0.1,
+                    kernel_distance=np.nan if bad else 0.2,
+                    test_error=np.nan if bad else 0.1,
+                )
+            )
     return pd.DataFrame(rows)
 
 
 def _history():
-    return pd.DataFrame([dict(dataset="digits", architecture="mlp", alpha=1.0, K=K, seed=0, step=s, train_loss=1.0 / (s + 1), test_acc=0.5, kernel_distance=0.1) for K in ("1", "10", "inf") for s in (0, 50, 100)])
+    return pd.DataFrame(
+        [
+            dict(
+                dataset="digits",
+                architecture="mlp",
+                alpha=1.0,
+                K=K,
+                seed=0,
+                step=s,
+                train_loss=1.0 / (s + 1),
+                test_acc=0.5,
+                kernel_distance=0.1,
+            )
+            for K in ("1", "10", "inf")
+            for s in (0, 50, 100)
+        ]
+    )
 
 
 def test_a_diverged_K_is_a_marked_gap_in_accuracy_vs_K(captured):
@@ -69,8 +107,21 @@ def test_sparse_transition_marks_a_failed_cell_and_lists_only_what_it_draws(capt
         for alpha in (0.01, 0.1, 1.0):
             for seed in (0, 1):
                 bad = depth == 3 and alpha == 0.1 and seed == 1
-                rows.append(dict(alpha=alpha, depth=depth, seed=seed, n=20, d=60, converged=not bad, diverged=False, test_error=np.nan if bad else 0.5 * alpha,
-                                 oracle_error=0.5 * alpha, min_l1_error=0.01, min_l2_error=0.9))
+                rows.append(
+                    dict(
+                        alpha=alpha,
+                        depth=depth,
+                        seed=seed,
+                        n=20,
+                        d=60,
+                        converged=not bad,
+                        diverged=False,
+                        test_error=np.nan if bad else 0.5 * alpha,
+                        oracle_error=0.5 * alpha,
+                        min_l1_error=0.01,
+                        min_l2_error=0.9,
+                    )
+                )
     diagonal.sparse_transition(pd.DataFrame(rows), "unused.pdf")
     (fig,) = captured
     ax = fig.axes[0]

@@ -1,17 +1,32 @@
 """Result tables: a failed run is never a number; a summary is exactly its grid."""
-import numpy as np
+
 import pandas as pd
 import pytest
 import yaml
 
 from regimes.pipeline.config import experiments, validate
-from regimes.results import IncompleteTable, blank_failed, check_complete, check_readable, expected_rows, failed
+from regimes.results import (
+    IncompleteTable,
+    blank_failed,
+    check_complete,
+    check_readable,
+    expected_rows,
+    failed,
+)
 
 from .conftest import SMOKE
 
 
 def test_blank_failed_clears_metrics_of_failed_runs_only():
-    table = pd.DataFrame({"converged": [True, False, True], "diverged": [False, False, True], "test_error": [0.1, 0.2, 0.3], "min_l1_error": [0.01] * 3, "steps": [5, 9, 2]})
+    table = pd.DataFrame(
+        {
+            "converged": [True, False, True],
+            "diverged": [False, False, True],
+            "test_error": [0.1, 0.2, 0.3],
+            "min_l1_error": [0.01] * 3,
+            "steps": [5, 9, 2],
+        }
+    )
     out = blank_failed(table, ["test_error", "not_a_column"])
     assert out["test_error"].tolist()[0] == 0.1 and out["test_error"].isna().tolist() == [False, True, True]
     assert out["min_l1_error"].tolist() == [0.01] * 3 and out["steps"].tolist() == [5, 9, 2]
@@ -25,7 +40,13 @@ def smoke():
 
 def _rows(experiment):
     keys = expected_rows(experiment)
-    table = keys.assign(alpha=keys["alpha"].astype(float), depth=keys["depth"].astype(int), seed=keys["seed"].astype(int), experiment="x", value=1.0)
+    table = keys.assign(
+        alpha=keys["alpha"].astype(float),
+        depth=keys["depth"].astype(int),
+        seed=keys["seed"].astype(int),
+        experiment="x",
+        value=1.0,
+    )
     return table
 
 
@@ -45,12 +66,26 @@ def test_a_complete_table_passes_and_a_missing_or_repeated_run_is_named(smoke, n
 
 def test_expected_rows_count_every_run(smoke):
     counts = {name: len(expected_rows(smoke[name])) for name in experiments(smoke)}
-    assert counts["sparse"] == 3 * 2 * 2 and counts["linearised"] == 3 * 1 * 2 and counts["matrix_factorisation"] == 2 * 2
+    assert (
+        counts["sparse"] == 3 * 2 * 2
+        and counts["linearised"] == 3 * 1 * 2
+        and counts["matrix_factorisation"] == 2 * 2
+    )
 
 
 def test_a_truncated_analysis_file_is_refused_by_name(tmp_path):
     path = tmp_path / "alpha~0.01-1_depth~2_width~1_K~1.csv"
-    pd.DataFrame({"alpha": [0.01, 1.0], "depth": [2, 2], "width": [1, 1], "K": ["1", "1"], "seed": [0, 0], "test_error": [0.1, 0.2], "experiment": ["sparse"] * 2}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "alpha": [0.01, 1.0],
+            "depth": [2, 2],
+            "width": [1, 1],
+            "K": ["1", "1"],
+            "seed": [0, 0],
+            "test_error": [0.1, 0.2],
+            "experiment": ["sparse"] * 2,
+        }
+    ).to_csv(path, index=False)
     check_readable(pd.read_csv(path), path)
     text = path.read_text()
     path.write_text(text[: len(text) - 14])  # cut inside the last row

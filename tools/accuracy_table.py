@@ -19,7 +19,9 @@ from regimes.pipeline.io import read_table
 def accuracy_table(summary: pd.DataFrame, metric: str = "test_acc") -> str:
     steps = int(summary["T"].max())
     Ks = sorted(summary["K"].unique(), key=K_order)
-    head = ["data set, architecture"] + [f"K = {k} (T/K = {0 if k == 'inf' else steps // int(k)})" for k in Ks]
+    head = ["data set, architecture"] + [
+        f"K = {k} (T/K = {0 if k == 'inf' else steps // int(k)})" for k in Ks
+    ]
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
     for (dataset, arch), g in summary.groupby(["dataset", "architecture"]):
         cells = []
@@ -27,7 +29,9 @@ def accuracy_table(summary: pd.DataFrame, metric: str = "test_acc") -> str:
             part = g[g["K"] == k]
             mean, lo, hi = bootstrap_interval(part[metric].to_numpy())
             short = "plateau" in part and not part["plateau"].astype(bool).all()
-            cells.append("failed" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}]" + (" †" if short else ""))
+            cells.append(
+                "failed" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}]" + (" †" if short else "")
+            )
         lines.append(f"| {dataset}, {arch} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -38,14 +42,19 @@ def matched_table(summary: pd.DataFrame, history: pd.DataFrame, metric: str = "t
 
     table = matched_loss(summary, history, metric)
     Ks = sorted(table["K"].unique(), key=K_order)
-    lines = [f"| data set, architecture ({metric} level) | " + " | ".join(f"K = {k}" for k in Ks) + " |", "| --- |" + " --- |" * len(Ks)]
+    lines = [
+        f"| data set, architecture ({metric} level) | " + " | ".join(f"K = {k}" for k in Ks) + " |",
+        "| --- |" + " --- |" * len(Ks),
+    ]
     for (dataset, arch), g in table.groupby(["dataset", "architecture"]):
         cells = []
         for k in Ks:
             part = g[g["K"] == k]
             mean, lo, hi = bootstrap_interval(part["test_acc"].to_numpy())
             step = part["step"].median()
-            cells.append("not reached" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}] at step {step:.0f}")
+            cells.append(
+                "not reached" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}] at step {step:.0f}"
+            )
         lines.append(f"| {dataset}, {arch} ({g['level'].iloc[0]:.3g}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -48,25 +48,52 @@ def main() -> int:
     if not torch.cuda.is_available():
         print("make gpu-check needs a CUDA device; torch sees none here", file=sys.stderr)
         return 1
-    print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, {torch.cuda.device_count()} device(s): {torch.cuda.get_device_name(0)}")
+    print(
+        f"torch {torch.__version__}, CUDA {torch.version.cuda}, {torch.cuda.device_count()} device(s): "
+        f"{torch.cuda.get_device_name(0)}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         write_mnist_copy(data / "mnist", 100, 50)
         write_cifar10_copy(data, 12, 40)
         start = time.perf_counter()
-        cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--profile", str(ROOT / "profiles" / "gpu"), "--directory", str(Path(tmp) / "run"), "--configfile", str(ROOT / "config" / "smoke.yaml"), str(ROOT / "config" / "paper_smoke.yaml")]
-        proc = subprocess.run(cmd, env=dict(os.environ, REGIMES_DATA=str(data)), capture_output=True, text=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--profile",
+            str(ROOT / "profiles" / "gpu"),
+            "--directory",
+            str(Path(tmp) / "run"),
+            "--configfile",
+            str(ROOT / "config" / "smoke.yaml"),
+            str(ROOT / "config" / "paper_smoke.yaml"),
+        ]
+        proc = subprocess.run(
+            cmd, env=dict(os.environ, REGIMES_DATA=str(data)), capture_output=True, text=True
+        )
         seconds = time.perf_counter() - start
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
             return 1
         logs = sorted((Path(tmp) / "run" / "logs").rglob("*.log"))
         on_gpu = sum("training on cuda" in p.read_text() for p in logs)
-        print(f"paper tier in miniature through profiles/gpu: {seconds:.0f} s, {on_gpu} training jobs on the GPU")
-    for name, shape, width, depth, batch in (("mlp", (1, 28, 28), 5000, 2, 256), ("vgg11", (3, 32, 32), 64, 9, 128)):
+        print(
+            f"paper tier in miniature through profiles/gpu: {seconds:.0f} s, {on_gpu} training jobs on "
+            "the GPU"
+        )
+    for name, shape, width, depth, batch in (
+        ("mlp", (1, 28, 28), 5000, 2, 256),
+        ("vgg11", (3, 32, 32), 64, 9, 128),
+    ):
         cuda = _step_seconds(name, shape, width, depth, batch, torch.device("cuda"))
         cpu = _step_seconds(name, shape, width, depth, batch, torch.device("cpu"), repeats=2)
-        print(f"{name} {shape}, 2 members, batch {batch}, linearised step: GPU {cuda * 1e3:.1f} ms, CPU {cpu * 1e3:.0f} ms ({cpu / cuda:.0f}x)")
+        print(
+            f"{name} {shape}, 2 members, batch {batch}, linearised step: GPU {cuda * 1e3:.1f} ms, CPU "
+            f"{cpu * 1e3:.0f} ms ({cpu / cuda:.0f}x)"
+        )
     return 0
 
 

@@ -50,7 +50,14 @@ class Progress:
     def __call__(self, step: int, active: int, runs: int, worst: float) -> None:
         if self.due():
             self.last = time.perf_counter()
-            self.log.info("%s step %d: %d/%d runs still training, worst loss/initial %.2e", self.label, step, active, runs, worst)
+            self.log.info(
+                "%s step %d: %d/%d runs still training, worst loss/initial %.2e",
+                self.label,
+                step,
+                active,
+                runs,
+                worst,
+            )
 
     def seconds(self) -> float:
         return time.perf_counter() - self.start

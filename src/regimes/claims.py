@@ -12,7 +12,8 @@ rule) is NaN in its table, so a claim that needs it is NaN and fails; it is neve
 Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
 names (``claims:``, all of its family's by default).  Each check reads only the experiment's tables
 (``summary.csv``, and ``sample_complexity.csv`` where the experiment has one) and those of the
-experiment it names (``halves``: its summary; ``rebalances``: its summary and curves); every value a check needs
+experiment it names (``halves``: its summary; ``rebalances``: its summary and curves); every value a check
+needs
 (T, the threshold) is a column of its table.  A set that no experiment of the run checks is listed once
 with ``passed = not run``.
 """
@@ -30,7 +31,15 @@ from .diagonal.analyse import alpha_max
 from .networks.registry import last_layer_only
 from .results import failed
 
-__all__ = ["CLAIMS", "MIN_SEEDS", "COLUMNS", "bootstrap_interval", "evaluate_claims", "claims_markdown", "claims_html"]
+__all__ = [
+    "CLAIMS",
+    "MIN_SEEDS",
+    "COLUMNS",
+    "bootstrap_interval",
+    "evaluate_claims",
+    "claims_markdown",
+    "claims_html",
+]
 
 W = "Woodworth et al. 2020"
 G = "Goldwaser & Ge 2023"
@@ -39,8 +48,11 @@ MIN_SEEDS = 5
 COLUMNS = ("claim", "source", "measured", "interval", "threshold", "seeds", "passed", "experiment")
 
 
-def bootstrap_interval(values, level: float = 0.95, draws: int = 10_000, seed: int = 0) -> tuple[float, float, float]:
-    """Mean of ``values`` (one per seed) and the percentile bootstrap interval of the mean; NaN if any is NaN."""
+def bootstrap_interval(
+    values, level: float = 0.95, draws: int = 10_000, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per seed) and the percentile bootstrap interval of the mean; NaN if any is
+    NaN."""
     values = np.asarray(values, dtype=float)
     if values.size == 0 or np.isnan(values).any():
         return math.nan, math.nan, math.nan
@@ -66,7 +78,15 @@ def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float)
         passed = f"too few seeds ({n} < {MIN_SEEDS})"
     else:
         passed = {"<=": hi <= bound, "<": hi < bound, ">=": lo >= bound, ">": lo > bound}[side]
-    return {"claim": claim, "source": source, "measured": _fmt(mean), "interval": f"[{_fmt(lo)}, {_fmt(hi)}]", "threshold": f"interval {side} {bound:g}", "seeds": n, "passed": passed}
+    return {
+        "claim": claim,
+        "source": source,
+        "measured": _fmt(mean),
+        "interval": f"[{_fmt(lo)}, {_fmt(hi)}]",
+        "threshold": f"interval {side} {bound:g}",
+        "seeds": n,
+        "passed": passed,
+    }
 
 
 def _strict(values) -> float:
@@ -127,20 +147,78 @@ def _sparse_claims(s: pd.DataFrame) -> list[dict]:
     d2 = s[s["depth"] == 2]
     at_small = d2[d2["alpha"] == small]
     at_large = s[s["alpha"] == large]
-    rows.append(_test(f"at the smallest alpha ({small:g}) the depth-2 solution's l1 norm is within 5% of min-l1 (l1 / min-l1)", W, _by_seed(at_small, "l1_ratio"), "<=", 1.05))
+    rows.append(
+        _test(
+            f"at the smallest alpha ({small:g}) the depth-2 solution's l1 norm is within 5% of min-l1 (l1 / "
+            "min-l1)",
+            W,
+            _by_seed(at_small, "l1_ratio"),
+            "<=",
+            1.05,
+        )
+    )
     worst = at_large.assign(gap=(at_large["l2_ratio"] - 1).abs())
-    rows.append(_test(f"at the largest alpha ({large:g}) every depth's l2 norm is within 1% of min-l2 (worst |l2 / min-l2 - 1| over depths)", W, _by_seed(worst, "gap", lambda v: v.max(skipna=False)), "<=", 0.01))
-    rows.append(_test("small alpha generalises like min-l1: depth-2 error at the smallest alpha over the min-l1 error", W, _by_seed(at_small, "test_error") / _by_seed(at_small, "min_l1_error"), "<=", 2.0))
+    rows.append(
+        _test(
+            f"at the largest alpha ({large:g}) every depth's l2 norm is within 1% of min-l2 (worst |l2 / "
+            "min-l2 - 1| over depths)",
+            W,
+            _by_seed(worst, "gap", lambda v: v.max(skipna=False)),
+            "<=",
+            0.01,
+        )
+    )
+    rows.append(
+        _test(
+            "small alpha generalises like min-l1: depth-2 error at the smallest alpha over the min-l1 error",
+            W,
+            _by_seed(at_small, "test_error") / _by_seed(at_small, "min_l1_error"),
+            "<=",
+            2.0,
+        )
+    )
     gap = at_large.assign(gap=(at_large["test_error"] / at_large["min_l2_error"] - 1).abs())
-    rows.append(_test("large alpha generalises like min-l2: |error / min-l2 error - 1| at the largest alpha (worst depth)", W, _by_seed(gap, "gap", lambda v: v.max(skipna=False)), "<=", 0.05))
-    rows.append(_test("trained solutions are the minimisers of Q_alpha^D (thm. 1, 3), as the integrator of this experiment reaches them (the mirror integrator: by construction, a check of the code; the theorem itself: the theorem claims of weight-space gradient descent): median relative distance over a seed's runs", W, _by_seed(s, "oracle_gap"), "<=", 0.02))
+    rows.append(
+        _test(
+            "large alpha generalises like min-l2: |error / min-l2 error - 1| at the largest alpha (worst "
+            "depth)",
+            W,
+            _by_seed(gap, "gap", lambda v: v.max(skipna=False)),
+            "<=",
+            0.05,
+        )
+    )
+    rows.append(
+        _test(
+            "trained solutions are the minimisers of Q_alpha^D (thm. 1, 3), as the integrator of this "
+            "experiment reaches them (the mirror integrator: by construction, a check of the code; the "
+            "theorem itself: the theorem claims of weight-space gradient descent): median relative distance "
+            "over a seed's runs",
+            W,
+            _by_seed(s, "oracle_gap"),
+            "<=",
+            0.02,
+        )
+    )
     # The transition: where the exact limit's error crosses the geometric mean of the two ends, per seed.
     gaps = {}
     for seed, g in s.groupby("seed"):
         mid = math.sqrt(_strict(g["min_l1_error"]) * _strict(g["min_l2_error"]))
-        crossings = {int(depth): _crossing(h.groupby("alpha")["oracle_error"].agg(_strict), mid) for depth, h in g.groupby("depth")}
+        crossings = {
+            int(depth): _crossing(h.groupby("alpha")["oracle_error"].agg(_strict), mid)
+            for depth, h in g.groupby("depth")
+        }
         gaps[seed] = _ordered_log_gap(crossings)
-    rows.append(_test("deeper models stay rich up to larger alpha: log-ratio of the alphas where the error passes its mid-point, consecutive depths (smallest)", W, pd.Series(gaps), ">", 0.0))
+    rows.append(
+        _test(
+            "deeper models stay rich up to larger alpha: log-ratio of the alphas where the error passes its "
+            "mid-point, consecutive depths (smallest)",
+            W,
+            pd.Series(gaps),
+            ">",
+            0.0,
+        )
+    )
     return rows
 
 
@@ -150,9 +228,22 @@ def _sample_complexity_claims(table: pd.DataFrame) -> list[dict]:
     n_first, n_last = nets["n"].min(), nets["n"].max()
     per_seed = {}
     for seed, g in nets.groupby("seed"):
-        ends = [alpha_max(h["error"], h["alpha"], threshold) for h in (g[g["n"] == n_first], g[g["n"] == n_last])]
-        per_seed[seed] = np.nan_to_num(ends[1], nan=0.0) - np.nan_to_num(ends[0], nan=0.0)  # no admissible alpha: 0
-    return [_test(f"the largest alpha with error <= {threshold:g} grows with n (D = 2, fig. 1c): its change from n = {n_first} to {n_last}", W, pd.Series(per_seed), ">", 0.0)]
+        ends = [
+            alpha_max(h["error"], h["alpha"], threshold) for h in (g[g["n"] == n_first], g[g["n"] == n_last])
+        ]
+        per_seed[seed] = np.nan_to_num(ends[1], nan=0.0) - np.nan_to_num(
+            ends[0], nan=0.0
+        )  # no admissible alpha: 0
+    return [
+        _test(
+            f"the largest alpha with error <= {threshold:g} grows with n (D = 2, fig. 1c): its change from n "
+            f"= {n_first} to {n_last}",
+            W,
+            pd.Series(per_seed),
+            ">",
+            0.0,
+        )
+    ]
 
 
 def _diagonal_K_claims(s: pd.DataFrame) -> list[dict]:
@@ -160,11 +251,21 @@ def _diagonal_K_claims(s: pd.DataFrame) -> list[dict]:
     if not len(inf):
         return []
     worst = inf.assign(gap=(inf["l2_ratio"] - 1).abs())
-    return [_test("K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha: worst |l2 / min-l2 - 1| over alphas", G, _by_seed(worst, "gap", lambda v: v.max(skipna=False)), "<=", 0.01)]
+    return [
+        _test(
+            "K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha: worst |l2 / min-l2 "
+            "- 1| over alphas",
+            G,
+            _by_seed(worst, "gap", lambda v: v.max(skipna=False)),
+            "<=",
+            0.01,
+        )
+    ]
 
 
 def _spearman_by_seed(frame: pd.DataFrame, x, y: str) -> pd.Series:
-    """Per seed, the rank correlation of ``x`` (a column, or a function of the frame) and ``y``; NaN if any is NaN."""
+    """Per seed, the rank correlation of ``x`` (a column, or a function of the frame) and ``y``; NaN if any is
+    NaN."""
     out = {}
     for seed, g in frame.groupby("seed"):
         xs = x(g) if callable(x) else g[x]
@@ -181,15 +282,42 @@ def _network_claims(s: pd.DataFrame) -> list[dict]:
             continue
         off = int((~g.loc[g["K"] == "1", "plateau"].astype(bool)).sum()) if "plateau" in g else 0
         note = f" [{off} K = 1 runs short of their plateau]" if off else ""
-        rows.append(_test(f"{dataset}, {arch}: K = inf accuracy is below K = 1 accuracy (K = 1 minus K = inf, paired by seed){note}", G, acc["1"] - acc["inf"], ">", 0.0))
+        rows.append(
+            _test(
+                f"{dataset}, {arch}: K = inf accuracy is below K = 1 accuracy (K = 1 minus K = inf, paired "
+                f"by seed){note}",
+                G,
+                acc["1"] - acc["inf"],
+                ">",
+                0.0,
+            )
+        )
         finite = [k for k in acc.columns if k not in ("1", "inf")]
         if steps and finite:
             target = max(1, steps // 10)  # about 10 feature updates
             K_near = min(finite, key=lambda k: abs(math.log(int(k) / target)))
-            rows.append(_test(f"{dataset}, {arch}: about 10 feature updates (K = {K_near}, T/K = {steps // int(K_near)}) come within 3 points of K = 1 (K = 1 minus K = {K_near}){note}", G, acc["1"] - acc[K_near], "<=", 0.03))
+            rows.append(
+                _test(
+                    f"{dataset}, {arch}: about 10 feature updates (K = {K_near}, T/K = "
+                    f"{steps // int(K_near)}) come within 3 points of K = 1 (K = 1 minus K = {K_near}){note}",
+                    G,
+                    acc["1"] - acc[K_near],
+                    "<=",
+                    0.03,
+                )
+            )
         if g["K"].nunique() > 2:
             order = lambda h: [math.inf if k == "inf" else int(k) for k in h["K"]]  # noqa: E731
-            rows.append(_test(f"{dataset}, {arch}: the kernel moves more as K shrinks (Spearman rho of K and final kernel distance, per seed)", OURS, _spearman_by_seed(g, order, "kernel_distance"), "<", 0.0))
+            rows.append(
+                _test(
+                    f"{dataset}, {arch}: the kernel moves more as K shrinks (Spearman rho of K and final "
+                    "kernel distance, per seed)",
+                    OURS,
+                    _spearman_by_seed(g, order, "kernel_distance"),
+                    "<",
+                    0.0,
+                )
+            )
     return rows
 
 
@@ -197,9 +325,28 @@ def _width_claims(s: pd.DataFrame) -> list[dict]:
     s = s[s["task"] == "completion"]
     low, high = s["alpha2_width"].min(), s["alpha2_width"].max()
     return [
-        _test(f"smallest alpha^2 k ({low:.0e}): the nuclear norm is within 5% of the convex minimum (excess)", W, _by_seed(s[s["alpha2_width"] == low], "excess_nuclear"), "<=", 0.05),
-        _test(f"largest alpha^2 k ({high:.0e}): the unobserved entries hardly move (moved / needed)", W, _by_seed(s[s["alpha2_width"] == high], "unobserved_change"), "<=", 0.2),
-        _test("the regime is set by alpha^2 k: excess nuclear norm against alpha^2 k (Spearman rho over a seed's cells)", W, _spearman_by_seed(s, "alpha2_width", "excess_nuclear"), ">=", 0.8),
+        _test(
+            f"smallest alpha^2 k ({low:.0e}): the nuclear norm is within 5% of the convex minimum (excess)",
+            W,
+            _by_seed(s[s["alpha2_width"] == low], "excess_nuclear"),
+            "<=",
+            0.05,
+        ),
+        _test(
+            f"largest alpha^2 k ({high:.0e}): the unobserved entries hardly move (moved / needed)",
+            W,
+            _by_seed(s[s["alpha2_width"] == high], "unobserved_change"),
+            "<=",
+            0.2,
+        ),
+        _test(
+            "the regime is set by alpha^2 k: excess nuclear norm against alpha^2 k (Spearman rho over a "
+            "seed's cells)",
+            W,
+            _spearman_by_seed(s, "alpha2_width", "excess_nuclear"),
+            ">=",
+            0.8,
+        ),
     ]
 
 
@@ -211,15 +358,38 @@ def _commuting_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
     for alpha, g in s[s["width"] == widest].groupby("alpha"):
         mu2 = float(g["mu2"].iloc[0])
-        rows.append(_test(f"commuting measurements, k = {widest:g}, alpha^2 = {alpha**2:.0e} (mu^2 = alpha^2 k / 2 = {mu2:.2g}): the limit is the minimiser of Q_mu over the singular values (thm. 4; relative distance)", W, _by_seed(g, "q_mu_error"), "<=", 0.01))
+        rows.append(
+            _test(
+                f"commuting measurements, k = {widest:g}, alpha^2 = {alpha**2:.0e} (mu^2 = alpha^2 k / 2 = "
+                f"{mu2:.2g}): the limit is the minimiser of Q_mu over the singular values (thm. 4; relative "
+                "distance)",
+                W,
+                _by_seed(g, "q_mu_error"),
+                "<=",
+                0.01,
+            )
+        )
     slopes = {}
     for seed, g in s.groupby("seed"):
         if g["q_mu_error"].isna().any():
             slopes[seed] = math.nan
             continue
-        per_alpha = [np.polyfit(np.log(h["width"].to_numpy(float)), np.log(h["q_mu_error"].to_numpy(float)), 1)[0] for _, h in g.groupby("alpha") if h["width"].nunique() > 1]
+        per_alpha = [
+            np.polyfit(np.log(h["width"].to_numpy(float)), np.log(h["q_mu_error"].to_numpy(float)), 1)[0]
+            for _, h in g.groupby("alpha")
+            if h["width"].nunique() > 1
+        ]
         slopes[seed] = max(per_alpha) if per_alpha else math.nan
-    rows.append(_test("commuting measurements: the distance to the Q_mu minimiser falls as k grows (log-log slope against k, largest over alphas)", W, pd.Series(slopes), "<", 0.0))
+    rows.append(
+        _test(
+            "commuting measurements: the distance to the Q_mu minimiser falls as k grows (log-log slope "
+            "against k, largest over alphas)",
+            W,
+            pd.Series(slopes),
+            "<",
+            0.0,
+        )
+    )
     return rows
 
 
@@ -233,15 +403,51 @@ def _matrix_claims(s: pd.DataFrame) -> list[dict]:
     for task, g in s.groupby("task"):
         d2 = g[g["depth"] == 2].assign(ratio=lambda t: t["nuclear_norm"] / t["min_nuclear_norm"])
         small, large = g["alpha"].min(), g["alpha"].max()
-        rows.append(_test(f"{task}: at the smallest alpha the depth-2 nuclear norm is within 5% of the convex minimum (ratio)", W, _by_seed(d2[d2["alpha"] == small], "ratio"), "<=", 1.05))
-        growth = _log_ratio(_by_seed(g[g["alpha"] == small], "test_error"), _by_seed(g[g["alpha"] == large], "test_error"))
-        rows.append(_test(f"{task}: recovery error grows from the smallest to the largest alpha (log of the ratio, median over depths)", W, growth, ">=", math.log(5.0)))
+        rows.append(
+            _test(
+                f"{task}: at the smallest alpha the depth-2 nuclear norm is within 5% of the convex minimum "
+                "(ratio)",
+                W,
+                _by_seed(d2[d2["alpha"] == small], "ratio"),
+                "<=",
+                1.05,
+            )
+        )
+        growth = _log_ratio(
+            _by_seed(g[g["alpha"] == small], "test_error"), _by_seed(g[g["alpha"] == large], "test_error")
+        )
+        rows.append(
+            _test(
+                f"{task}: recovery error grows from the smallest to the largest alpha (log of the ratio, "
+                "median over depths)",
+                W,
+                growth,
+                ">=",
+                math.log(5.0),
+            )
+        )
         gaps = {}
         for seed, h in g.groupby("seed"):
-            first = {int(depth): _crossing(k.groupby("alpha")["excess_nuclear"].agg(_strict).clip(lower=1e-12), 0.1) for depth, k in h.groupby("depth")}
+            first = {
+                int(depth): _crossing(
+                    k.groupby("alpha")["excess_nuclear"].agg(_strict).clip(lower=1e-12), 0.1
+                )
+                for depth, k in h.groupby("depth")
+            }
             ordered = [first[d] for d in sorted(first)]
-            gaps[seed] = _log_gap(ordered[0], ordered[-1]) if not any(np.isnan(v) for v in ordered) else math.nan
-        rows.append(_test(f"{task}: deeper factorisations stay low-rank up to larger alpha (log-ratio of the alphas where the excess nuclear norm passes 0.1, deepest over D = 2)", W, pd.Series(gaps), ">", 0.0))
+            gaps[seed] = (
+                _log_gap(ordered[0], ordered[-1]) if not any(np.isnan(v) for v in ordered) else math.nan
+            )
+        rows.append(
+            _test(
+                f"{task}: deeper factorisations stay low-rank up to larger alpha (log-ratio of the alphas "
+                "where the excess nuclear norm passes 0.1, deepest over D = 2)",
+                W,
+                pd.Series(gaps),
+                ">",
+                0.0,
+            )
+        )
     return rows
 
 
@@ -251,17 +457,51 @@ def _nonlinear_claims(s: pd.DataFrame) -> list[dict]:
         alone = g["architecture"].map(last_layer_only).astype(bool)
         trained, baseline = g[~alone], g[alone]
         small, large = trained["alpha"].min(), trained["alpha"].max()
-        rise = _by_seed(trained[trained["alpha"] == large], "test_error") - _by_seed(trained[trained["alpha"] == small], "test_error")
-        rows.append(_test(f"{dataset}: test error grows with alpha (largest minus smallest alpha, trained networks)", W, rise, ">", 0.0))
+        rise = _by_seed(trained[trained["alpha"] == large], "test_error") - _by_seed(
+            trained[trained["alpha"] == small], "test_error"
+        )
+        rows.append(
+            _test(
+                f"{dataset}: test error grows with alpha (largest minus smallest alpha, trained networks)",
+                W,
+                rise,
+                ">",
+                0.0,
+            )
+        )
         for depth, h in trained.groupby("depth"):
             base = baseline[(baseline["depth"] == depth) & (baseline["alpha"] == large)]
             if not len(base):
                 continue
-            lo, hi, b = (_by_seed(x, "test_error") for x in (h[h["alpha"] == small], h[h["alpha"] == large], base))
+            lo, hi, b = (
+                _by_seed(x, "test_error") for x in (h[h["alpha"] == small], h[h["alpha"] == large], base)
+            )
             share = (hi - lo) / (b - lo)
-            rows.append(_test(f"{dataset}, D = {depth}: at the largest alpha the error lies between the small-alpha error and the last layer trained alone at that alpha (share of the way, at most 1; paper's MNIST: 1.4% -> 2.4%, baseline 2.7%)", W, share, "<=", 1.0))
-        falls = np.log10(_by_seed(trained[trained["alpha"] == small], "kernel_distance") / _by_seed(trained[trained["alpha"] == large], "kernel_distance"))
-        rows.append(_test(f"{dataset}: the tangent kernel moves less at large alpha (log10 of kernel distance, smallest over largest alpha)", W, falls, ">=", 1.0))
+            rows.append(
+                _test(
+                    f"{dataset}, D = {depth}: at the largest alpha the error lies between the small-alpha "
+                    "error and the last layer trained alone at that alpha (share of the way, at most 1; "
+                    "paper's MNIST: 1.4% -> 2.4%, baseline 2.7%)",
+                    W,
+                    share,
+                    "<=",
+                    1.0,
+                )
+            )
+        falls = np.log10(
+            _by_seed(trained[trained["alpha"] == small], "kernel_distance")
+            / _by_seed(trained[trained["alpha"] == large], "kernel_distance")
+        )
+        rows.append(
+            _test(
+                f"{dataset}: the tangent kernel moves less at large alpha (log10 of kernel distance, "
+                "smallest over largest alpha)",
+                W,
+                falls,
+                ">=",
+                1.0,
+            )
+        )
     return rows
 
 
@@ -272,24 +512,61 @@ def _teacher_claims(s: pd.DataFrame) -> list[dict]:
     for depth, g in s.groupby("depth"):
         small, large = g["alpha_D"].min(), g["alpha_D"].max()
         lo, hi = g[g["alpha_D"] == small], g[g["alpha_D"] == large]
-        rows.append(_test(f"teacher on the circle, D = {depth}: test RMSE at the largest alpha^D ({large:.3g}) is at least 3x that at the smallest ({small:.2g}) (log of the ratio; paper: about 10x)", W, _log_ratio(_by_seed(lo, "test_rmse"), _by_seed(hi, "test_rmse")), ">=", math.log(3.0)))
-        rows.append(_test(f"teacher on the circle, D = {depth}: the Jacobian moves at the smallest alpha^D ({small:.2g}): cosine distance, init to end (paper: 0.6-0.7)", W, _by_seed(lo, "jacobian_distance"), ">=", 0.3))
+        rows.append(
+            _test(
+                f"teacher on the circle, D = {depth}: test RMSE at the largest alpha^D ({large:.3g}) is at "
+                f"least 3x that at the smallest ({small:.2g}) (log of the ratio; paper: about 10x)",
+                W,
+                _log_ratio(_by_seed(lo, "test_rmse"), _by_seed(hi, "test_rmse")),
+                ">=",
+                math.log(3.0),
+            )
+        )
+        rows.append(
+            _test(
+                f"teacher on the circle, D = {depth}: the Jacobian moves at the smallest alpha^D "
+                f"({small:.2g}): cosine distance, init to end (paper: 0.6-0.7)",
+                W,
+                _by_seed(lo, "jacobian_distance"),
+                ">=",
+                0.3,
+            )
+        )
         lazy = g[g["alpha_D"] >= 2.0]
         if len(lazy):
-            rows.append(_test(f"teacher on the circle, D = {depth}: the Jacobian hardly moves at alpha^D >= 2: cosine distance, worst over those alphas (paper: below 0.1)", W, _by_seed(lazy, "jacobian_distance", lambda v: v.max(skipna=False)), "<=", 0.05))
+            rows.append(
+                _test(
+                    f"teacher on the circle, D = {depth}: the Jacobian hardly moves at alpha^D >= 2: cosine "
+                    "distance, worst over those alphas (paper: below 0.1)",
+                    W,
+                    _by_seed(lazy, "jacobian_distance", lambda v: v.max(skipna=False)),
+                    "<=",
+                    0.05,
+                )
+            )
     return rows
 
 
 def _curve_distance(mine: pd.DataFrame, theirs: pd.DataFrame, alpha: float, column: str) -> pd.Series:
     """Per seed: the rms distance between two experiments' ``column`` (a function on the grid) at
     ``alpha``, over the rms of the labels; NaN where either run stopped short of its rule."""
+
     def functions(curves):
         rows = curves[(curves["alpha"] == alpha) & ~curves["is_data"].astype(bool)].copy()
         rows.loc[~rows["converged"].astype(bool), "trained"] = np.nan
         return rows.set_index(["seed", "x"])[column]
 
-    labels = mine[(mine["alpha"] == alpha) & mine["is_data"].astype(bool)].groupby("seed")["trained"].agg(lambda y: math.sqrt(float(np.mean(np.square(y)))))
-    gap = (functions(mine) - functions(theirs)).pow(2).groupby(level="seed").agg(lambda v: math.sqrt(v.mean(skipna=False)))
+    labels = (
+        mine[(mine["alpha"] == alpha) & mine["is_data"].astype(bool)]
+        .groupby("seed")["trained"]
+        .agg(lambda y: math.sqrt(float(np.mean(np.square(y)))))
+    )
+    gap = (
+        (functions(mine) - functions(theirs))
+        .pow(2)
+        .groupby(level="seed")
+        .agg(lambda v: math.sqrt(v.mean(skipna=False)))
+    )
     return gap / labels
 
 
@@ -301,20 +578,66 @@ def _univariate_claims(s: pd.DataFrame, tables: dict) -> list[dict]:
     small, large = s[s["alpha"] == a_small], s[s["alpha"] == a_large]
     p = float(s["balance"].iloc[0]) if "balance" in s else 0.0
     rows = []
-    if "points" not in s or (s["points"] == "plateau").all():  # the paper's data; elsewhere the rich limit need not be the linear spline
-        rows.append(_test(f"univariate, balance p = {p:g}, smallest alpha ({a_small:g}): the trained function is the linear spline (rms distance / rms(y))", W, _by_seed(small, "to_linear_spline"), "<=", 0.05))
+    if (
+        "points" not in s or (s["points"] == "plateau").all()
+    ):  # the paper's data; elsewhere the rich limit need not be the linear spline
+        rows.append(
+            _test(
+                f"univariate, balance p = {p:g}, smallest alpha ({a_small:g}): the trained function is the "
+                "linear spline (rms distance / rms(y))",
+                W,
+                _by_seed(small, "to_linear_spline"),
+                "<=",
+                0.05,
+            )
+        )
     rows += [
-        _test(f"univariate, balance p = {p:g}, smallest alpha ({a_small:g}): closer to the linear spline than to the cubic one (distance to linear minus to cubic)", W, _by_seed(small, "to_linear_spline") - _by_seed(small, "to_cubic_spline"), "<", 0.0),
+        _test(
+            f"univariate, balance p = {p:g}, smallest alpha ({a_small:g}): closer to the linear spline than "
+            "to the cubic one (distance to linear minus to cubic)",
+            W,
+            _by_seed(small, "to_linear_spline") - _by_seed(small, "to_cubic_spline"),
+            "<",
+            0.0,
+        ),
     ]
     if p == 0.0:
-        rows.append(_test(f"univariate, balance p = 0, largest alpha ({a_large:g}): the kernel limit is closer to the cubic spline than to the linear one (to cubic minus to linear)", W, _by_seed(large, "kernel_to_cubic_spline") - _by_seed(large, "kernel_to_linear_spline"), "<", 0.0))
+        rows.append(
+            _test(
+                f"univariate, balance p = 0, largest alpha ({a_large:g}): the kernel limit is closer to the "
+                "cubic spline than to the linear one (to cubic minus to linear)",
+                W,
+                _by_seed(large, "kernel_to_cubic_spline") - _by_seed(large, "kernel_to_linear_spline"),
+                "<",
+                0.0,
+            )
+        )
     if tables.get("curves") is not None:
         mine, theirs = tables["curves"], tables["other_curves"]
         q = float(tables["other_summary"]["balance"].iloc[0]) if "balance" in tables["other_summary"] else 0.0
         same = _curve_distance(mine, theirs, a_small, "trained")
         apart = _curve_distance(mine, theirs, a_large, "kernel_limit")
-        rows.append(_test(f"univariate, smallest alpha ({a_small:g}): balances p = {p:g} and {q:g} train to the same function (rms distance / rms(y))", W, same, "<=", 0.05))
-        rows.append(_test(f"univariate, largest alpha ({a_large:g}): the kernel-regime limits of balances p = {p:g} and {q:g} lie further apart than their trained functions at the smallest alpha (difference of the two rms distances)", W, apart - same, ">", 0.0))
+        rows.append(
+            _test(
+                f"univariate, smallest alpha ({a_small:g}): balances p = {p:g} and {q:g} train to the same "
+                "function (rms distance / rms(y))",
+                W,
+                same,
+                "<=",
+                0.05,
+            )
+        )
+        rows.append(
+            _test(
+                f"univariate, largest alpha ({a_large:g}): the kernel-regime limits of balances p = {p:g} "
+                f"and {q:g} lie further apart than their trained functions at the smallest alpha (difference "
+                "of the two rms distances)",
+                W,
+                apart - same,
+                ">",
+                0.0,
+            )
+        )
     return rows
 
 
@@ -322,8 +645,26 @@ def _gauss_newton_claims(s: pd.DataFrame) -> list[dict]:
     rows = []
     for (dataset, arch), g in s.groupby(["dataset", "architecture"]):
         finite = g[g["K"] != "inf"]
-        rows.append(_test(f"{dataset}, {arch}: a round of iterative linearisation at K steps in the direction of damped Gauss-Newton with mu = 1/(eta K) (mean cosine over rounds, smallest over K)", G, _by_seed(finite, "cosine_mean", lambda v: v.min(skipna=False)), ">=", 0.95))
-        rows.append(_test(f"{dataset}, {arch}: both methods reach the same test accuracy (|difference| after the last round, largest over K)", G, _by_seed(g, "accuracy_gap", lambda v: v.max(skipna=False)), "<=", 0.03))
+        rows.append(
+            _test(
+                f"{dataset}, {arch}: a round of iterative linearisation at K steps in the direction of "
+                "damped Gauss-Newton with mu = 1/(eta K) (mean cosine over rounds, smallest over K)",
+                G,
+                _by_seed(finite, "cosine_mean", lambda v: v.min(skipna=False)),
+                ">=",
+                0.95,
+            )
+        )
+        rows.append(
+            _test(
+                f"{dataset}, {arch}: both methods reach the same test accuracy (|difference| after the last "
+                "round, largest over K)",
+                G,
+                _by_seed(g, "accuracy_gap", lambda v: v.max(skipna=False)),
+                "<=",
+                0.03,
+            )
+        )
     return rows
 
 
@@ -335,13 +676,35 @@ def _theorem(s: pd.DataFrame, tables: dict) -> list[dict]:
     depths = ", ".join(str(d) for d in sorted(s["depth"].unique()))
     if (tables.get("integrator") or "gd") == "gd":
         what = "weight-space gradient descent lands on the exact limit"
-    else:  # the mirror integrator lands on the minimiser of Q by construction: a check of the code, not of the theorem
-        what = f"the {tables['integrator']} integrator lands on the exact limit (by construction: not a check of the theorem)"
-    rows = [_test(f"{what} (thms. 1, 3; D = {depths}): worst relative distance over a seed's runs", W, worst, "<=", 0.02)]
+    # the mirror integrator lands on the minimiser of Q by construction: a check of the code, not of the
+    # theorem
+    else:
+        what = (
+            f"the {tables['integrator']} integrator lands on the exact limit (by construction: not a "
+            "check of the theorem)"
+        )
+    rows = [
+        _test(
+            f"{what} (thms. 1, 3; D = {depths}): worst relative distance over a seed's runs",
+            W,
+            worst,
+            "<=",
+            0.02,
+        )
+    ]
     full = tables.get("full_step")
     if full is not None:
         worst_full = _by_seed(full, "oracle_gap", lambda v: v.max(skipna=False))
-        rows.append(_test("the distance to the exact limit shrinks with the step: worst gap at half the step over the worst gap at the full step, per seed (1/2 if the gap is first order in the step)", W, worst / worst_full, "<=", 0.6))
+        rows.append(
+            _test(
+                "the distance to the exact limit shrinks with the step: worst gap at half the step over the "
+                "worst gap at the full step, per seed (1/2 if the gap is first order in the step)",
+                W,
+                worst / worst_full,
+                "<=",
+                0.6,
+            )
+        )
     return rows
 
 
@@ -358,9 +721,20 @@ def _on_summary(check):
 
 # family -> claim set -> (whose claims, mostly, check of an experiment's summary and its other tables).
 CLAIMS = {
-    "diagonal": {"transition": (W, _transition), "kernel_limit": (G, _on_summary(_diagonal_K_claims)), "theorem": (W, _theorem)},
-    "network": {"linearisation": (G, _on_summary(_network_claims)), "alpha_transition": (W, _on_summary(_nonlinear_claims))},
-    "matrix": {"width": (W, _on_summary(_width_claims)), "depth": (W, _on_summary(_matrix_claims)), "commuting": (W, _on_summary(_commuting_claims))},
+    "diagonal": {
+        "transition": (W, _transition),
+        "kernel_limit": (G, _on_summary(_diagonal_K_claims)),
+        "theorem": (W, _theorem),
+    },
+    "network": {
+        "linearisation": (G, _on_summary(_network_claims)),
+        "alpha_transition": (W, _on_summary(_nonlinear_claims)),
+    },
+    "matrix": {
+        "width": (W, _on_summary(_width_claims)),
+        "depth": (W, _on_summary(_matrix_claims)),
+        "commuting": (W, _on_summary(_commuting_claims)),
+    },
     "teacher": {"teacher": (W, _on_summary(_teacher_claims))},
     "univariate": {"splines": (W, _univariate_claims)},
     "gauss_newton": {"damping": (G, _on_summary(_gauss_newton_claims))},
@@ -381,29 +755,59 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
         for claim_set in experiment["claims"]:
             _, check = CLAIMS[family][claim_set]
             for row in check(summary, experiment):
-                if broken and not isinstance(row["passed"], str) and not bool(row["passed"]):  # a FAIL, not "not run"
-                    row["measured"] = f"{row['measured']} ({broken} of {len(summary)} runs of the experiment failed: no number)"
+                if (
+                    broken and not isinstance(row["passed"], str) and not bool(row["passed"])
+                ):  # a FAIL, not "not run"
+                    row["measured"] = (
+                        f"{row['measured']} ({broken} of {len(summary)} runs of the experiment failed: no "
+                        "number)"
+                    )
                 rows.append(dict(row, experiment=name))
             checked.add((family, claim_set))
     for family, sets in CLAIMS.items():
         for claim_set, (source, _) in sets.items():
             if (family, claim_set) not in checked:
-                rows.append({"claim": f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment of the run checks them)", "source": source, "measured": "", "interval": "", "threshold": "", "seeds": 0, "passed": "not run", "experiment": ""})
+                rows.append(
+                    {
+                        "claim": f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment "
+                        "of the run checks them)",
+                        "source": source,
+                        "measured": "",
+                        "interval": "",
+                        "threshold": "",
+                        "seeds": 0,
+                        "passed": "not run",
+                        "experiment": "",
+                    }
+                )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    table["passed"] = table["passed"].map(lambda v: v if isinstance(v, str) else ("pass" if bool(v) else "FAIL"))
+    table["passed"] = table["passed"].map(
+        lambda v: v if isinstance(v, str) else ("pass" if bool(v) else "FAIL")
+    )
     return table
 
 
 def claims_markdown(table: pd.DataFrame) -> str:
     passed = int((table["passed"] == "pass").sum())
-    lines = [f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass", "", "| claim | whose claim | measured (mean over seeds) | 95% interval | threshold | seeds | passed | experiment |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| {r.claim} | {r.source} | {r.measured} | {r.interval} | {r.threshold} | {r.seeds} | {'**FAIL**' if r.passed == 'FAIL' else r.passed} | {r.experiment} |" for r in table.itertuples()]
+    lines = [
+        f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass",
+        "",
+        "| claim | whose claim | measured (mean over seeds) | 95% interval | threshold | seeds | passed | "
+        "experiment |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {r.claim} | {r.source} | {r.measured} | {r.interval} | {r.threshold} | {r.seeds} | "
+        f"{'**FAIL**' if r.passed == 'FAIL' else r.passed} | {r.experiment} |"
+        for r in table.itertuples()
+    ]
     return "\n".join(lines) + "\n"
 
 
 CLAIMS_STYLE = (
     "table.claims{border-collapse:collapse;font-family:sans-serif;font-size:14px}"
-    "table.claims td,table.claims th{padding:4px 8px;border-bottom:1px solid #ccc;text-align:left;vertical-align:top}"
+    "table.claims td,table.claims "
+    "th{padding:4px 8px;border-bottom:1px solid #ccc;text-align:left;vertical-align:top}"
     "tr.FAIL td{background:#fde0dc}tr.FAIL td.passed{color:#b71c1c;font-weight:bold}"
     "tr.pass td.passed{color:#1b5e20}tr.notrun td{color:#777}"
 )
@@ -424,6 +828,8 @@ def claims_html(table: pd.DataFrame) -> str:
     passed = int((table["passed"] == "pass").sum())
     failed_ = int((table["passed"] == "FAIL").sum())
     return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Claims</title><style>{CLAIMS_STYLE}</style></head><body>"
-        f"<h1>Claims of both papers: {passed} of {len(table)} pass, {failed_} FAIL</h1>{claims_table_html(table)}</body></html>\n"
+        "<!DOCTYPE html><html><head><meta "
+        f"charset='utf-8'><title>Claims</title><style>{CLAIMS_STYLE}</style></head><body>"
+        f"<h1>Claims of both papers: {passed} of {len(table)} pass, {failed_} "
+        f"FAIL</h1>{claims_table_html(table)}</body></html>\n"
     )

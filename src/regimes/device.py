@@ -9,7 +9,6 @@ import functools
 
 import torch
 
-
 PATTERN = r"^(auto|cpu|cuda(:[0-9]+)?)$"
 
 
@@ -35,7 +34,10 @@ def resolve(device: str | torch.device | None) -> torch.device:
         return default_device()
     if device == "cuda" or device.startswith("cuda:"):
         if not torch.cuda.is_available():
-            raise RuntimeError(f"device {device!r} was asked for, but torch sees no CUDA device here (torch {torch.__version__}, CUDA build: {torch.version.cuda is not None}); use device: auto or cpu")
+            raise RuntimeError(
+                f"device {device!r} was asked for, but torch sees no CUDA device here (torch "
+                f"{torch.__version__}, CUDA build: {torch.version.cuda is not None}); use device: auto or cpu"
+            )
         if device == "cuda":
             return _freest_gpu()
         if int(device.split(":")[1]) >= torch.cuda.device_count():

@@ -1,9 +1,16 @@
 """The diagonal family's per-cell analysis against quantities computed directly."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from regimes.diagonal.analyse import alpha_max, analyse_diagonal_cell, diagonal_kernel_distance, references, sample_complexity_table
+from regimes.diagonal.analyse import (
+    alpha_max,
+    analyse_diagonal_cell,
+    diagonal_kernel_distance,
+    references,
+    sample_complexity_table,
+)
 from regimes.diagonal.data import population_error
 from regimes.diagonal.exact import implicit_limit, min_l1_interpolant
 from regimes.diagonal.potential import Q
@@ -15,9 +22,15 @@ from ..conftest import small_problem
 def _trained(betas, w_plus, w_minus, converged=True):
     runs = len(betas)
     return {
-        "seeds": np.arange(runs), "beta": np.stack(betas), "anchor_plus": np.stack(w_plus), "anchor_minus": np.stack(w_minus),
-        "train_loss": np.zeros(runs), "steps": np.full(runs, 7), "flow_time": np.ones(runs),
-        "converged": np.full(runs, converged), "diverged": np.zeros(runs, bool),
+        "seeds": np.arange(runs),
+        "beta": np.stack(betas),
+        "anchor_plus": np.stack(w_plus),
+        "anchor_minus": np.stack(w_minus),
+        "train_loss": np.zeros(runs),
+        "steps": np.full(runs, 7),
+        "flow_time": np.ones(runs),
+        "converged": np.full(runs, converged),
+        "diverged": np.zeros(runs, bool),
     }
 
 
@@ -27,14 +40,18 @@ def test_a_cell_at_its_exact_limit_has_no_gap_and_its_own_norms():
     limits = [implicit_limit(data[s]["X"], data[s]["y"], alpha, depth).beta for s in (0, 1)]
     w = [np.full(60, alpha)] * 2
     refs = pd.DataFrame([references(data[s]) for s in (0, 1)])
-    table = analyse_diagonal_cell({"alpha": alpha, "depth": depth, "width": 1, "K": "inf"}, data, _trained(limits, w, w), refs)
+    table = analyse_diagonal_cell(
+        {"alpha": alpha, "depth": depth, "width": 1, "K": "inf"}, data, _trained(limits, w, w), refs
+    )
     assert len(table) == 2 and table["seed"].tolist() == [0, 1]
     assert table["oracle_gap"].max() < 1e-12
     beta = limits[1]
     row = table.iloc[1]
     assert row["test_error"] == pytest.approx(float(np.sum((beta - data[1]["beta_star"]) ** 2)))
     assert row["l1"] == pytest.approx(np.abs(beta).sum()) and row["Q"] == pytest.approx(Q(beta, alpha, depth))
-    assert row["l1_ratio"] == pytest.approx(np.abs(beta).sum() / np.abs(min_l1_interpolant(data[1]["X"], data[1]["y"])).sum())
+    assert row["l1_ratio"] == pytest.approx(
+        np.abs(beta).sum() / np.abs(min_l1_interpolant(data[1]["X"], data[1]["y"])).sum()
+    )
     assert row["kernel_distance"] == 0.0  # weights still at alpha: the initial kernel
     assert row["feature_updates"] == 0 and row["steps"] == 7 and bool(row["converged"])
 
@@ -60,7 +77,12 @@ def test_references_are_the_two_ends():
 
 @pytest.mark.parametrize(
     "errors,expected",
-    [([0.01, 0.02, 0.5, 0.9], 0.1), ([0.01, 0.02, 0.02, 0.02], 10.0), ([0.5, 0.01, 0.01, 0.9], np.nan), ([0.01, 0.5, 0.01, 0.01], 0.01)],
+    [
+        ([0.01, 0.02, 0.5, 0.9], 0.1),
+        ([0.01, 0.02, 0.02, 0.02], 10.0),
+        ([0.5, 0.01, 0.01, 0.9], np.nan),
+        ([0.01, 0.5, 0.01, 0.01], 0.01),
+    ],
 )
 def test_alpha_max_is_the_largest_alpha_below_the_threshold_with_every_smaller_one(errors, expected):
     order = [3, 0, 2, 1]  # the table's rows in any order: errors are given for alphas 0.01, 0.1, 1, 10
@@ -74,7 +96,9 @@ def test_sample_complexity_table_has_every_n_depth_alpha_and_the_threshold():
     table = sample_complexity_table(data, [10, 20, 30], [0.01, 1.0], [2, 3], 0.05)
     assert len(table) == 3 * (1 + 2 * 2) and set(table["threshold"]) == {0.05}
     l1 = table[(table["depth"] == 0) & (table["n"] == 20)]["error"].item()
-    assert l1 == pytest.approx(float(population_error(min_l1_interpolant(data["X"][:20], data["y"][:20]), data["beta_star"])))
+    assert l1 == pytest.approx(
+        float(population_error(min_l1_interpolant(data["X"][:20], data["y"][:20]), data["beta_star"]))
+    )
     exact = implicit_limit(data["X"][:10], data["y"][:10], 1.0, 3, tol=1e-8).beta
     row = table[(table["n"] == 10) & (table["depth"] == 3) & (table["alpha"] == 1.0)]
     assert row["error"].item() == pytest.approx(float(population_error(exact, data["beta_star"])))
@@ -85,7 +109,9 @@ def test_the_alpha_D_floor_drops_exactly_the_alphas_below_it_at_each_depth():
     stays and 1e-6 (1e-12) goes; at D = 8 only alpha >= 0.1 (1e-8) stays.  Would catch a floor on alpha
     instead of alpha^D, or one applied to every depth alike."""
     data = small_problem(n=20)
-    table = sample_complexity_table(data, [20], [1.0e-6, 1.0e-4, 0.1, 1.0], [2, 8], 0.05, alpha_D_floor=1.0e-10)
+    table = sample_complexity_table(
+        data, [20], [1.0e-6, 1.0e-4, 0.1, 1.0], [2, 8], 0.05, alpha_D_floor=1.0e-10
+    )
     kept = {d: sorted(g["alpha"]) for d, g in table[table["depth"] > 0].groupby("depth")}
     assert kept == {2: [1.0e-4, 0.1, 1.0], 8: [0.1, 1.0]}
     with pytest.raises(ValueError, match="no alpha at depth"):

@@ -1,10 +1,11 @@
 """The exact limit (dual Newton, docs/science.md sec. 1.3) and the reference interpolants."""
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from regimes.diagonal.potential import Q, h_inverse
 from regimes.diagonal.exact import implicit_limit, min_l1_interpolant, min_l2_interpolant
+from regimes.diagonal.potential import Q, h_inverse
 
 from ..conftest import small_problem
 
@@ -54,7 +55,9 @@ def test_min_l2_and_min_l1_references(rng):
     np.testing.assert_allclose(l2, np.linalg.pinv(X) @ y, atol=1e-10)
     l1 = min_l1_interpolant(X, y)
     np.testing.assert_allclose(X @ l1, y, atol=1e-8)
-    np.testing.assert_allclose(l1, beta_star, atol=1e-7)  # exact recovery of a 2-sparse vector from 15 measurements
+    np.testing.assert_allclose(
+        l1, beta_star, atol=1e-7
+    )  # exact recovery of a 2-sparse vector from 15 measurements
 
 
 @pytest.mark.parametrize("depth", [2, 3])

@@ -1,11 +1,13 @@
-"""The diagonal-model trainer against autograd, the exact limit and itself (docs/science.md secs. 1.1, 1.3)."""
+"""The diagonal-model trainer against autograd, the exact limit and itself (docs/science.md secs. 1.1,
+1.3)."""
+
 import numpy as np
 import pytest
 import torch
 
+from regimes.diagonal.exact import implicit_limit
 from regimes.diagonal.model import gradient, predictor
 from regimes.diagonal.train import train_diagonal
-from regimes.diagonal.exact import implicit_limit
 
 from ..conftest import small_problem
 
@@ -39,7 +41,9 @@ def test_predictor_is_stable_at_large_alpha():
     assert predictor(alpha, dp, dm, 5).item() == pytest.approx(exact, rel=1e-6)
 
 
-@pytest.mark.parametrize("depth,alpha", [(2, 1e-4), (2, 0.01), (2, 0.1), (2, 100.0), (3, 0.1), (3, 1.0), (4, 0.3), (5, 0.5)])
+@pytest.mark.parametrize(
+    "depth,alpha", [(2, 1e-4), (2, 0.01), (2, 0.1), (2, 100.0), (3, 0.1), (3, 1.0), (4, 0.3), (5, 0.5)]
+)
 def test_trained_solution_matches_exact_limit(depth, alpha):
     """Relative distance to argmin Q_alpha^D s.t. X beta = y below 2e-2 at the default step rule."""
     X, y = _stack([0, 1, 2])
@@ -56,7 +60,16 @@ def test_distance_to_limit_shrinks_with_the_step(depth, alpha):
     oracle = implicit_limit(X[0], y[0], alpha, depth).beta
     gaps = []
     for shrink in (0.25, 1, 4):
-        res = train_diagonal(X, y, alpha, depth, step_scale=min(1.0, 0.5 / shrink), max_rel_change=0.01 / shrink, tol=1e-11, max_steps=200000)
+        res = train_diagonal(
+            X,
+            y,
+            alpha,
+            depth,
+            step_scale=min(1.0, 0.5 / shrink),
+            max_rel_change=0.01 / shrink,
+            tol=1e-11,
+            max_steps=200000,
+        )
         assert res.converged.all()
         gaps.append(np.linalg.norm(res.beta[0] - oracle) / np.linalg.norm(oracle))
     assert gaps[0] > 2 * gaps[1] > 4 * gaps[2]

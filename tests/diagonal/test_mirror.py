@@ -1,11 +1,12 @@
 """The mirror integrator of the diagonal flow (regimes.diagonal.mirror) against the exact limit, the flow's
 conservation law, the weight-space trainer and itself."""
+
 import numpy as np
 import pytest
 
-from regimes.diagonal.train import train_diagonal
-from regimes.diagonal.mirror import train_mirror
 from regimes.diagonal.exact import implicit_limit
+from regimes.diagonal.mirror import train_mirror
+from regimes.diagonal.train import train_diagonal
 
 from ..conftest import small_problem
 
@@ -17,7 +18,8 @@ def _gap(beta, exact):
 @pytest.mark.parametrize("depth", [2, 3, 4])
 @pytest.mark.parametrize("alpha", [0.02, 0.3, 5.0])
 def test_limit_is_the_minimiser_of_Q(depth, alpha):
-    """Every step keeps s in the row space of X: where the loss reaches 0 is argmin Q_alpha^D (docs/science.md sec. 1.3)."""
+    """Every step keeps s in the row space of X: where the loss reaches 0 is argmin Q_alpha^D (docs/science.md
+    sec. 1.3)."""
     p = small_problem(seed=1)
     run = train_mirror(p["X"][None], p["y"][None], alpha, depth, tol=1e-20, max_steps=3000)
     assert run["converged"][0]
@@ -31,11 +33,15 @@ def test_weights_keep_the_flow_conservation_law(depth):
     alpha = 0.1
     run = train_mirror(p["X"][None], p["y"][None], alpha, depth, max_steps=400)
     wp, wm = run["w_plus"][0], run["w_minus"][0]
-    assert np.max(np.abs(wp**depth - wm**depth - run["beta"][0])) < 1e-10 * max(1.0, np.abs(run["beta"][0]).max())
+    assert np.max(np.abs(wp**depth - wm**depth - run["beta"][0])) < 1e-10 * max(
+        1.0, np.abs(run["beta"][0]).max()
+    )
     if depth == 2:
         np.testing.assert_allclose(wp * wm, alpha**2, rtol=1e-12)
     else:
-        np.testing.assert_allclose(wp ** (2 - depth) + wm ** (2 - depth), 2 * alpha ** (2 - depth), rtol=1e-12)
+        np.testing.assert_allclose(
+            wp ** (2 - depth) + wm ** (2 - depth), 2 * alpha ** (2 - depth), rtol=1e-12
+        )
     assert np.abs(np.log(wp / alpha)).max() > 1.0  # the weights did move far from alpha
 
 
@@ -54,7 +60,9 @@ def test_agrees_with_gradient_descent_on_the_weights():
     discretisation error of the mirror integrator's limit."""
     p = small_problem(seed=3)
     mirror = train_diagonal(p["X"][None], p["y"][None], 0.1, 2, integrator="mirror")
-    gd = train_diagonal(p["X"][None], p["y"][None], 0.1, 2, step_scale=0.1, max_rel_change=1e-3, max_steps=200000)
+    gd = train_diagonal(
+        p["X"][None], p["y"][None], 0.1, 2, step_scale=0.1, max_rel_change=1e-3, max_steps=200000
+    )
     assert mirror.converged[0] and gd.converged[0]
     assert _gap(gd.beta[0], mirror.beta[0]) < 3e-3
     assert mirror.steps[0] < gd.steps[0] / 100

@@ -1,4 +1,5 @@
 """q_D and Q_alpha^D against their definitions and limits (docs/science.md secs. 1.2, 1.5)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,12 @@ def test_q_derivative_is_inverse_link(depth):
 def test_H_is_antiderivative_of_h_and_h_prime_is_derivative(depth):
     s = np.array([-0.9, -0.4, -1e-4, 2e-4, 0.3, 0.8]) * (5.0 if depth == 2 else 1.0)
     eps = 1e-6
-    np.testing.assert_allclose((H(s + eps, depth) - H(s - eps, depth)) / (2 * eps), h(s, depth), rtol=1e-6, atol=1e-10)
-    np.testing.assert_allclose((h(s + eps, depth) - h(s - eps, depth)) / (2 * eps), h_prime(s, depth), rtol=1e-6)
+    np.testing.assert_allclose(
+        (H(s + eps, depth) - H(s - eps, depth)) / (2 * eps), h(s, depth), rtol=1e-6, atol=1e-10
+    )
+    np.testing.assert_allclose(
+        (h(s + eps, depth) - h(s - eps, depth)) / (2 * eps), h_prime(s, depth), rtol=1e-6
+    )
 
 
 def test_q2_closed_form():
@@ -100,11 +105,14 @@ def test_r_is_the_minimum_parameter_distance_of_its_quartic():
     from regimes.diagonal.distance import quartic_root, r
 
     for z in (-30.0, -1.0, -1e-3, 0.0, 0.2, 1.0, 7.0, 200.0):
+
         def distance(b):
             return (np.sqrt(z + b * b) - 1.0) ** 2 + (b - 1.0) ** 2
 
         lo = np.sqrt(max(-z, 0.0)) + 1e-12
-        best = minimize_scalar(distance, bounds=(lo, lo + 10.0 + abs(z)), method="bounded", options={"xatol": 1e-12})
+        best = minimize_scalar(
+            distance, bounds=(lo, lo + 10.0 + abs(z)), method="bounded", options={"xatol": 1e-12}
+        )
         assert r(z)[0] == pytest.approx(best.fun, rel=1e-6, abs=1e-12), z
         lam = quartic_root(z)[0]
         assert z * lam**4 - 2 * z * lam**2 - 4 * lam + z == pytest.approx(0.0, abs=1e-10)

@@ -36,7 +36,18 @@ def test_flow_limit_is_where_gradient_descent_on_U_V_lands(alpha):
     # must be its limit, off-diagonal entries included.  Catches a sign or a factor in the row dynamics.
     problem = commuting_problem(5, 2, 3, seed=0)
     width = 20
-    run = train_factorised(problem["A"][None], problem["y"][None], alpha, 2, width, [0], step_scale=0.2, max_rel_change=0.002, tol=1e-14, max_steps=200000)
+    run = train_factorised(
+        problem["A"][None],
+        problem["y"][None],
+        alpha,
+        2,
+        width,
+        [0],
+        step_scale=0.2,
+        max_rel_change=0.002,
+        tol=1e-14,
+        max_steps=200000,
+    )
     assert bool(run.converged[0])
     U0, Vt0 = (f[0].numpy() for f in init_factors((5, 5), 2, width, alpha, 0))
     limit = commuting_flow_limit(problem["A"], problem["y"], U0, Vt0.T)

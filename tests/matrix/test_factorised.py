@@ -1,11 +1,12 @@
 """Matrix factorisation against what is known exactly: the convex minimum-nuclear-norm program (with a
 certified duality gap), the kernel (linearised) solution at large alpha, exact recovery."""
+
 import numpy as np
 import pytest
 import torch
 
-from regimes.matrix.factorised import init_factors, kernel_solution, predictor, train_factorised
 from regimes.matrix.exact import min_frobenius_interpolant, min_nuclear_interpolant
+from regimes.matrix.factorised import init_factors, kernel_solution, predictor, train_factorised
 from regimes.matrix.problems import completion_problem, nuclear_norm, sensing_problem, unobserved_change
 
 
@@ -27,7 +28,10 @@ def test_min_nuclear_full_observation_is_the_matrix_itself():
     assert sol.nuclear_norm == pytest.approx(nuclear_norm(p["target"]), rel=1e-6)
 
 
-@pytest.mark.parametrize("maker,args", [(completion_problem, (8, 1, 40)), (sensing_problem, (6, 2, 30)), (sensing_problem, (6, 1, 8))])
+@pytest.mark.parametrize(
+    "maker,args",
+    [(completion_problem, (8, 1, 40)), (sensing_problem, (6, 2, 30)), (sensing_problem, (6, 1, 8))],
+)
 def test_min_nuclear_is_certified_and_below_every_interpolant(maker, args):
     p = maker(*args, seed=3)
     sol = min_nuclear_interpolant(p["A"], p["y"])
@@ -39,7 +43,10 @@ def test_min_nuclear_is_certified_and_below_every_interpolant(maker, args):
     null = np.linalg.svd(B)[2][len(p["y"]) :]
     gen = np.random.default_rng(0)
     others = [min_frobenius_interpolant(p["A"], p["y"]), p["target"]]
-    others += [(others[0].reshape(-1) + 0.1 * gen.standard_normal(null.shape[0]) @ null).reshape(p["target"].shape) for _ in range(20)]
+    others += [
+        (others[0].reshape(-1) + 0.1 * gen.standard_normal(null.shape[0]) @ null).reshape(p["target"].shape)
+        for _ in range(20)
+    ]
     for M in others:
         assert np.allclose(np.einsum("nab,ab->n", p["A"], M), p["y"])
         assert nuclear_norm(M) >= sol.lower_bound - 1e-9
@@ -62,7 +69,9 @@ def test_init_is_per_seed_and_unbiased_starts_at_zero():
 
 def test_batched_runs_equal_single_runs():
     p, q = completion_problem(6, 1, 20, seed=0), completion_problem(6, 1, 20, seed=1)
-    both = train_factorised(np.stack([p["A"], q["A"]]), np.stack([p["y"], q["y"]]), [0.01, 0.3], 2, 6, [0, 1], max_steps=400)
+    both = train_factorised(
+        np.stack([p["A"], q["A"]]), np.stack([p["y"], q["y"]]), [0.01, 0.3], 2, 6, [0, 1], max_steps=400
+    )
     for i, (prob, alpha) in enumerate(((p, 0.01), (q, 0.3))):
         alone = train_factorised(prob["A"][None], prob["y"][None], alpha, 2, 6, [i], max_steps=400)
         assert np.allclose(both.M[i], alone.M[0], rtol=0, atol=1e-12)
@@ -81,22 +90,43 @@ def test_a_batch_of_cells_equals_each_cell_trained_alone():
     batch = train_matrix_batch(cells, data, settings, init="unbiased")
     for cell in cells:
         alone = train_matrix_cell(cell, data, settings, init="unbiased")
-        assert np.array_equal(batch[cell.id]["seeds"], alone["seeds"]) and np.array_equal(batch[cell.id]["steps"], alone["steps"])
+        assert np.array_equal(batch[cell.id]["seeds"], alone["seeds"]) and np.array_equal(
+            batch[cell.id]["steps"], alone["steps"]
+        )
         np.testing.assert_allclose(batch[cell.id]["M"], alone["M"], rtol=0, atol=1e-12)
 
 
 def test_curvature_every_few_steps_lands_where_every_step_does():
     """The step's curvature recomputed every 10 steps (the default config's) instead of every step:
-    the same limit to the tolerance's precision, at alpha = 0.1, depth 3 (rich: the factors grow by orders of magnitude, so the curvature moves)."""
+    the same limit to the tolerance's precision, at alpha = 0.1, depth 3 (rich: the factors grow by orders
+    of magnitude, so the curvature moves)."""
     p = completion_problem(6, 1, 20, seed=0)
-    runs = [train_factorised(p["A"][None], p["y"][None], 0.1, 3, 6, [0], init="unbiased", tol=1e-8, max_steps=4000, curvature_every=every) for every in (1, 10)]
+    runs = [
+        train_factorised(
+            p["A"][None],
+            p["y"][None],
+            0.1,
+            3,
+            6,
+            [0],
+            init="unbiased",
+            tol=1e-8,
+            max_steps=4000,
+            curvature_every=every,
+        )
+        for every in (1, 10)
+    ]
     assert all(r.converged[0] and not r.diverged[0] for r in runs)
     assert np.linalg.norm(runs[0].M[0] - runs[1].M[0]) / np.linalg.norm(runs[0].M[0]) < 1e-3
-    assert runs[1].steps[0] == runs[0].steps[0] and runs[1].flow_time[0] == pytest.approx(runs[0].flow_time[0], rel=0.01)
+    assert runs[1].steps[0] == runs[0].steps[0] and runs[1].flow_time[0] == pytest.approx(
+        runs[0].flow_time[0], rel=0.01
+    )
 
 
 def _kernel_gap(p, alpha, depth, width, init):
-    run = train_factorised(p["A"][None], p["y"][None], alpha, depth, width, [0], init=init, tol=1e-14, max_steps=20000)
+    run = train_factorised(
+        p["A"][None], p["y"][None], alpha, depth, width, [0], init=init, tol=1e-14, max_steps=20000
+    )
     assert run.converged[0]
     kernel = kernel_solution(p["A"], p["y"], alpha, depth, width, 0, init=init)
     return np.linalg.norm(run.M[0] - kernel) / np.linalg.norm(kernel - run.M0[0])
@@ -114,7 +144,8 @@ def test_large_alpha_is_the_kernel_solution(depth):
 
 def test_gaussian_init_reaches_the_kernel_solution_as_alpha2_k_grows():
     """Not zero at initialisation (U V^T): alpha alone does not make it lazy (the initial predictor grows
-    with it), alpha^2 k does (docs/science.md sec. 1.6): the gap to the kernel solution falls with the width."""
+    with it), alpha^2 k does (docs/science.md sec. 1.6): the gap to the kernel solution falls with the
+    width."""
     p = sensing_problem(5, 1, 12, seed=4)
     assert _kernel_gap(p, 8.0, 2, 5, "gaussian") > 0.1
     gaps = [_kernel_gap(p, 1.0, 2, k, "gaussian") for k in (20, 320)]
@@ -126,7 +157,9 @@ def test_gaussian_init_reaches_the_kernel_solution_as_alpha2_k_grows():
 def test_small_alpha_rank_one_completion_reaches_the_nuclear_minimum(init, depth):
     p = completion_problem(8, 1, 36, seed=1)
     best = min_nuclear_interpolant(p["A"], p["y"]).nuclear_norm
-    run = train_factorised(p["A"][None], p["y"][None], 1e-3, depth, 8, [0], init=init, tol=1e-7, max_steps=30000)
+    run = train_factorised(
+        p["A"][None], p["y"][None], 1e-3, depth, 8, [0], init=init, tol=1e-7, max_steps=30000
+    )
     assert run.converged[0]
     assert nuclear_norm(run.M[0]) == pytest.approx(best, rel=0.03)
     # ... and is far from the kernel end, whose nuclear norm is much larger.
@@ -143,5 +176,7 @@ def test_unobserved_change():
 
 def test_divergence_is_recorded():
     p = sensing_problem(4, 1, 6, seed=0)
-    run = train_factorised(p["A"][None], p["y"][None], 1.0, 2, 4, [0], step_scale=1.0, max_rel_change=0.5, max_steps=200)
+    run = train_factorised(
+        p["A"][None], p["y"][None], 1.0, 2, 4, [0], step_scale=1.0, max_rel_change=0.5, max_steps=200
+    )
     assert not run.diverged[0]  # the curvature bound keeps step_scale <= 1 stable

@@ -1,17 +1,38 @@
 """The network family's per-cell analysis against quantities computed directly."""
+
 import numpy as np
 import pytest
 
-from regimes.networks.analyse import analyse_teacher_cell, analyse_univariate_cell, network_tables, univariate_curves
+from regimes.networks.analyse import (
+    analyse_teacher_cell,
+    analyse_univariate_cell,
+    network_tables,
+    univariate_curves,
+)
 from regimes.networks.data import circle_teacher, univariate_points
 from regimes.networks.exact import spline_references
 
-KEYS = ("train_loss", "train_acc", "test_loss", "test_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+KEYS = (
+    "train_loss",
+    "train_acc",
+    "test_loss",
+    "test_acc",
+    "kernel_distance",
+    "anchor_distance",
+    "weight_change",
+    "feature_updates",
+)
 
 
 def _network_run():
     """Two seeds recorded at steps 0, 10, 20; seed 1 diverged after its second record (NaN-padded)."""
-    trained = {"seeds": np.array([0, 1]), "step": np.array([0, 10, 20]), "diverged": np.array([False, True]), "seconds": np.array([1.0, 2.0]), "lr": np.array([0.1, 0.1])}
+    trained = {
+        "seeds": np.array([0, 1]),
+        "step": np.array([0, 10, 20]),
+        "diverged": np.array([False, True]),
+        "seconds": np.array([1.0, 2.0]),
+        "lr": np.array([0.1, 0.1]),
+    }
     for j, key in enumerate(KEYS):
         table = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, np.nan]]) + j
         trained[key] = table
@@ -20,21 +41,39 @@ def _network_run():
 
 
 def test_network_tables_keep_the_last_valid_record_of_each_seed():
-    final, history = network_tables({"alpha": 1.0, "depth": 2, "width": 8, "K": "5"}, _network_run(), "digits", "mlp", T=20)
+    final, history = network_tables(
+        {"alpha": 1.0, "depth": 2, "width": 8, "K": "5"}, _network_run(), "digits", "mlp", T=20
+    )
     assert len(history) == 3 + 2 and set(history["step"]) == {0, 10, 20}
     ok, bad = final.iloc[0], final.iloc[1]
-    assert ok["steps"] == 20 and ok["test_acc"] == 0.9 and ok["test_error"] == pytest.approx(0.1) and ok["converged"] and not ok["diverged"]
+    assert (
+        ok["steps"] == 20
+        and ok["test_acc"] == 0.9
+        and ok["test_error"] == pytest.approx(0.1)
+        and ok["converged"]
+        and not ok["diverged"]
+    )
     # The diverged seed: where it stopped, and no number (its history keeps what it did before).
     assert bad["steps"] == 10 and bad["diverged"] and not bad["converged"]
-    assert all(np.isnan(bad[k]) for k in ("test_acc", "test_error", "train_loss", "kernel_distance", "weight_change"))
+    assert all(
+        np.isnan(bad[k]) for k in ("test_acc", "test_error", "train_loss", "kernel_distance", "weight_change")
+    )
     assert history[(history["seed"] == 1) & (history["step"] == 10)]["test_acc"].item() == 0.3
     assert set(final["T"]) == {20} and ok["updates_per_run"] == 4.0
-    final_inf, _ = network_tables({"alpha": 1.0, "depth": 2, "width": 8, "K": "inf"}, _network_run(), "digits", "mlp", T=20)
+    final_inf, _ = network_tables(
+        {"alpha": 1.0, "depth": 2, "width": 8, "K": "inf"}, _network_run(), "digits", "mlp", T=20
+    )
     assert set(final_inf["updates_per_run"]) == {0.0}
 
 
 def _status(runs):
-    return {"train_loss": np.zeros(runs), "converged": np.ones(runs, bool), "diverged": np.zeros(runs, bool), "steps": np.full(runs, 5), "kernel_distance": np.full(runs, 0.25)}
+    return {
+        "train_loss": np.zeros(runs),
+        "converged": np.ones(runs, bool),
+        "diverged": np.zeros(runs, bool),
+        "steps": np.full(runs, 5),
+        "kernel_distance": np.full(runs, 0.25),
+    }
 
 
 def _teacher_run(data, shifts, moved, converged):
@@ -59,12 +98,32 @@ def _teacher_run(data, shifts, moved, converged):
 
 def test_teacher_cell_rmse_references_and_plateau():
     data = circle_teacher(10, 50, 3, seed=0)
-    trained = _teacher_run(data, shifts=[0.1, 0.1, 0.1], moved=[0.0, 0.004, 0.02], converged=[True, False, False])
-    table = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {i: dict(data, seed=i) for i in range(3)}, trained, plateau_tol=0.05)
+    trained = _teacher_run(
+        data, shifts=[0.1, 0.1, 0.1], moved=[0.0, 0.004, 0.02], converged=[True, False, False]
+    )
+    table = analyse_teacher_cell(
+        {"alpha": 2.0, "depth": 3, "width": 30, "K": "1"},
+        {i: dict(data, seed=i) for i in range(3)},
+        trained,
+        plateau_tol=0.05,
+    )
     first = table.iloc[0]
-    assert first["test_rmse"] == pytest.approx(0.1) and first["test_loss"] == pytest.approx(0.01) and first["alpha_D"] == 8.0
-    assert first["zero_rmse"] == pytest.approx(1.0) and first["initial_rmse"] == pytest.approx(1.0) and first["kernel_rmse"] == 0.0
-    assert first["reached_loss"] and first["converged"] and first["jacobian_distance"] == 0.5 and first["steps"] == 5
+    assert (
+        first["test_rmse"] == pytest.approx(0.1)
+        and first["test_loss"] == pytest.approx(0.01)
+        and first["alpha_D"] == 8.0
+    )
+    assert (
+        first["zero_rmse"] == pytest.approx(1.0)
+        and first["initial_rmse"] == pytest.approx(1.0)
+        and first["kernel_rmse"] == 0.0
+    )
+    assert (
+        first["reached_loss"]
+        and first["converged"]
+        and first["jacobian_distance"] == 0.5
+        and first["steps"] == 5
+    )
     # Short of the loss: on its plateau when its predictions moved by at most 5 % of its RMSE (0.4 %
     # of 0.1 is 4 %: counts; 20 % does not, and its metrics are blank, its last values kept).
     on, off = table.iloc[1], table.iloc[2]
@@ -75,15 +134,33 @@ def test_teacher_cell_rmse_references_and_plateau():
 
 def test_failed_teacher_and_univariate_runs_carry_no_number():
     data = circle_teacher(10, 50, 3, seed=0)
-    trained = dict(_teacher_run(data, shifts=[0.0, 0.0], moved=[0.0, 0.0], converged=[True, False]), diverged=np.array([False, True]))
-    table = analyse_teacher_cell({"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data, 1: data}, trained)
-    assert table["test_loss"].tolist()[0] == 0.0 and np.isnan(table["test_loss"].tolist()[1]) and np.isnan(table["kernel_distance"].tolist()[1])
+    trained = dict(
+        _teacher_run(data, shifts=[0.0, 0.0], moved=[0.0, 0.0], converged=[True, False]),
+        diverged=np.array([False, True]),
+    )
+    table = analyse_teacher_cell(
+        {"alpha": 2.0, "depth": 3, "width": 30, "K": "1"}, {0: data, 1: data}, trained
+    )
+    assert (
+        table["test_loss"].tolist()[0] == 0.0
+        and np.isnan(table["test_loss"].tolist()[1])
+        and np.isnan(table["kernel_distance"].tolist()[1])
+    )
     assert not table["converged"].tolist()[1]
     points = univariate_points(6, seed=0)
     ref = spline_references(points["X"][:, 0], points["y"], points["X_test"][:, 0])
-    trained = {"seeds": np.array([0]), "prediction": ref["linear"][None], "kernel_prediction": ref["cubic"][None], **dict(_status(1), diverged=np.array([True]))}
-    row = analyse_univariate_cell({"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {0: points}, trained).iloc[0]
-    assert np.isnan(row["to_linear_spline"]) and row["kernel_to_cubic_spline"] == 0.0  # the exact kernel limit stays
+    trained = {
+        "seeds": np.array([0]),
+        "prediction": ref["linear"][None],
+        "kernel_prediction": ref["cubic"][None],
+        **dict(_status(1), diverged=np.array([True])),
+    }
+    row = analyse_univariate_cell(
+        {"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {0: points}, trained
+    ).iloc[0]
+    assert (
+        np.isnan(row["to_linear_spline"]) and row["kernel_to_cubic_spline"] == 0.0
+    )  # the exact kernel limit stays
     curves = univariate_curves({"alpha": 0.1}, {0: points}, trained)
     assert curves.loc[~curves["is_data"], "trained"].isna().all()
 
@@ -91,11 +168,22 @@ def test_failed_teacher_and_univariate_runs_carry_no_number():
 def test_univariate_cell_distances_to_the_splines():
     data = univariate_points(6, seed=0)
     ref = spline_references(data["X"][:, 0], data["y"], data["X_test"][:, 0])
-    trained = {"seeds": np.array([0]), "prediction": ref["linear"][None], "kernel_prediction": ref["cubic"][None], **_status(1)}
-    row = analyse_univariate_cell({"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {0: data}, trained).iloc[0]
+    trained = {
+        "seeds": np.array([0]),
+        "prediction": ref["linear"][None],
+        "kernel_prediction": ref["cubic"][None],
+        **_status(1),
+    }
+    row = analyse_univariate_cell(
+        {"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {0: data}, trained
+    ).iloc[0]
     gap = np.sqrt(np.mean((ref["linear"] - ref["cubic"]) ** 2)) / np.sqrt(np.mean(data["y"] ** 2))
     assert row["to_linear_spline"] == 0.0 and row["kernel_to_cubic_spline"] == 0.0
-    assert row["to_cubic_spline"] == pytest.approx(gap) and row["kernel_to_linear_spline"] == pytest.approx(gap) and gap > 0.01
+    assert (
+        row["to_cubic_spline"] == pytest.approx(gap)
+        and row["kernel_to_linear_spline"] == pytest.approx(gap)
+        and gap > 0.01
+    )
     curves = univariate_curves({"alpha": 0.1}, {0: data}, trained)
     assert curves["is_data"].sum() == 6 and (~curves["is_data"]).sum() == len(data["X_test"])
 
@@ -108,13 +196,24 @@ def test_matched_loss_reads_each_run_where_it_first_reaches_the_common_level():
     history = pd.DataFrame(
         [
             dict(dataset="d", architecture="a", K=K, seed=0, step=step, train_loss=loss, test_acc=acc)
-            for K, curve in (("1", [(0, 2.0, 0.1), (10, 0.5, 0.8), (20, 0.1, 0.85)]), ("inf", [(0, 2.0, 0.1), (10, 1.0, 0.6), (20, 0.6, 0.7)]))
+            for K, curve in (
+                ("1", [(0, 2.0, 0.1), (10, 0.5, 0.8), (20, 0.1, 0.85)]),
+                ("inf", [(0, 2.0, 0.1), (10, 1.0, 0.6), (20, 0.6, 0.7)]),
+            )
             for step, loss, acc in curve
         ]
     )
-    broken = [dict(dataset="d", architecture="a", K="1500", seed=0, step=step, train_loss=loss, test_acc=0.1) for step, loss in ((0, 2.0), (10, 0.9), (20, 50.0))]
+    broken = [
+        dict(dataset="d", architecture="a", K="1500", seed=0, step=step, train_loss=loss, test_acc=0.1)
+        for step, loss in ((0, 2.0), (10, 0.9), (20, 50.0))
+    ]
     history = pd.concat([history, pd.DataFrame(broken)], ignore_index=True)
-    summary = pd.DataFrame([dict(dataset="d", architecture="a", K=K, seed=0, train_loss=loss) for K, loss in (("1", 0.1), ("inf", 0.6), ("1500", 50.0))])
+    summary = pd.DataFrame(
+        [
+            dict(dataset="d", architecture="a", K=K, seed=0, train_loss=loss)
+            for K, loss in (("1", 0.1), ("inf", 0.6), ("1500", 50.0))
+        ]
+    )
     table = matched_loss(summary, history).set_index("K")
     assert (table["level"] == 0.6).all()  # what K = inf reaches
     no_inf = matched_loss(summary[summary["K"] != "inf"], history[history["K"] != "inf"]).set_index("K")
@@ -129,9 +228,23 @@ def test_matched_accuracy_reads_each_run_where_it_first_reaches_the_level_every_
 
     from regimes.networks.analyse import matched_loss
 
-    curves = {"1": [(0, 0.1, 0.1), (10, 0.9, 0.8), (20, 1.0, 0.85)], "inf": [(0, 0.1, 0.1), (10, 0.6, 0.5), (20, 0.8, 0.7)]}
-    history = pd.DataFrame([dict(dataset="d", architecture="a", K=K, seed=0, step=st, train_acc=tr, test_acc=te) for K, c in curves.items() for st, tr, te in c])
-    summary = pd.DataFrame([dict(dataset="d", architecture="a", K="1", seed=0, train_acc=1.0), dict(dataset="d", architecture="a", K="inf", seed=0, train_acc=0.8)])
+    curves = {
+        "1": [(0, 0.1, 0.1), (10, 0.9, 0.8), (20, 1.0, 0.85)],
+        "inf": [(0, 0.1, 0.1), (10, 0.6, 0.5), (20, 0.8, 0.7)],
+    }
+    history = pd.DataFrame(
+        [
+            dict(dataset="d", architecture="a", K=K, seed=0, step=st, train_acc=tr, test_acc=te)
+            for K, c in curves.items()
+            for st, tr, te in c
+        ]
+    )
+    summary = pd.DataFrame(
+        [
+            dict(dataset="d", architecture="a", K="1", seed=0, train_acc=1.0),
+            dict(dataset="d", architecture="a", K="inf", seed=0, train_acc=0.8),
+        ]
+    )
     table = matched_loss(summary, history, "train_acc").set_index("K")
     assert (table["level"] == 0.8).all()
     assert table.loc["1", "step"] == 10 and table.loc["inf", "step"] == 20
@@ -162,12 +275,23 @@ def test_univariate_runs_count_at_their_tolerance_or_on_a_plateau_that_fits_the_
         "steps": np.full(4, 100),
         "kernel_distance": np.zeros(4),
     }
-    table = analyse_univariate_cell({"alpha": 0.1, "depth": 2, "width": 100, "K": "1"}, {s: data for s in range(4)}, trained, plateau_tol=0.02, plateau_loss=1e-4)
+    table = analyse_univariate_cell(
+        {"alpha": 0.1, "depth": 2, "width": 100, "K": "1"},
+        {s: data for s in range(4)},
+        trained,
+        plateau_tol=0.02,
+        plateau_loss=1e-4,
+    )
     assert table["converged"].tolist() == [True, True, False, False]
     assert table["reached_loss"].tolist() == [True, False, False, False]
     assert table["plateau_change"].to_numpy() == pytest.approx([0.0, 0.001, 0.1, 0.0])
     assert table["balance"].tolist() == [0.5] * 4
-    assert table["to_linear_spline"].isna().tolist() == [False, False, True, True]  # blank where the run did not count
+    assert table["to_linear_spline"].isna().tolist() == [
+        False,
+        False,
+        True,
+        True,
+    ]  # blank where the run did not count
     assert (table["to_linear_at_stop"] == 0.0).all()  # kept for every run
     curves = univariate_curves({"alpha": 0.1}, {s: data for s in range(4)}, trained)
     assert curves.groupby("seed")["converged"].all().tolist() == [True, True, False, False]

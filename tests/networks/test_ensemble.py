@@ -26,7 +26,10 @@ SETTINGS = dict(steps=24, batch_size=16, record_every=8, probe_size=12)
 
 
 @pytest.mark.parametrize("architecture", ["mlp", "cnn", "rf"])
-@pytest.mark.parametrize("optimizer,loss,momentum", [("sgd", "mse", 0.0), ("sgd", "ce", 0.9), ("adam", "mse", 0.0), ("adam", "ce", 0.0)])
+@pytest.mark.parametrize(
+    "optimizer,loss,momentum",
+    [("sgd", "mse", 0.0), ("sgd", "ce", 0.9), ("adam", "mse", 0.0), ("adam", "ce", 0.0)],
+)
 def test_member_equals_the_model_trained_alone(architecture, optimizer, loss, momentum):
     data = _data()
     lr = 3e-3 if optimizer == "adam" else None
@@ -71,11 +74,25 @@ def test_a_diverging_member_leaves_the_others_bit_identical():
 
 
 def _tanh_mlp(shape, width, depth, d_out):
-    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(40, width), torch.nn.Tanh(), torch.nn.Linear(width, width), torch.nn.GELU(), torch.nn.Linear(width, d_out))
+    return torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(40, width),
+        torch.nn.Tanh(),
+        torch.nn.Linear(width, width),
+        torch.nn.GELU(),
+        torch.nn.Linear(width, d_out),
+    )
 
 
 def _avgpool_cnn(shape, width, depth, d_out):
-    return torch.nn.Sequential(torch.nn.Unflatten(1, (1, 40)), torch.nn.Conv1d(1, width, 3, padding=1), torch.nn.ReLU(), torch.nn.AvgPool1d(2), torch.nn.Flatten(), torch.nn.Linear(width * 20, d_out))
+    return torch.nn.Sequential(
+        torch.nn.Unflatten(1, (1, 40)),
+        torch.nn.Conv1d(1, width, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.AvgPool1d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(width * 20, d_out),
+    )
 
 
 @pytest.mark.parametrize("architecture", ["mlp", "cnn", "lenet", "rf", "tanh", "avgpool", "centred"])
@@ -92,7 +109,10 @@ def test_linearised_forward_is_the_taylor_model(architecture):
     else:
         name = "mlp" if architecture == "centred" else architecture
         # wide enough that no example switches every unit off (a later layer's input exactly at its kink)
-        models = [build(name, (1, 40), 16, 3, 4, 1.0, s, dtype=torch.float64, centre=architecture == "centred") for s in range(3)]
+        models = [
+            build(name, (1, 40), 16, 3, 4, 1.0, s, dtype=torch.float64, centre=architecture == "centred")
+            for s in range(3)
+        ]
     ens = Ensemble(models)
     x = torch.randn(3, 5, 40, dtype=torch.float64)
     t = {k: torch.randn_like(v) for k, v in ens.trained.items()}
@@ -101,7 +121,9 @@ def test_linearised_forward_is_the_taylor_model(architecture):
     up = ens.forward({k: v + h * t[k] for k, v in ens.trained.items()}, x)
     down = ens.forward({k: v - h * t[k] for k, v in ens.trained.items()}, x)
     np.testing.assert_allclose(tangent.detach(), (up - down) / (2 * h), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(tangent.detach(), ens.linearised_dual(ens.trained, t, x)[1].detach(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        tangent.detach(), ens.linearised_dual(ens.trained, t, x)[1].detach(), rtol=1e-10, atol=1e-12
+    )
     for m, model in enumerate(models):
         np.testing.assert_allclose(primal[m].detach(), model(x[m]).detach(), rtol=1e-12, atol=1e-12)
     zero_primal, zero_tangent = ens.linearised(ens.trained, None, x)
@@ -134,7 +156,18 @@ def test_until_interpolation_stops_each_member_where_it_classifies_every_trainin
     data = _data(n=24, n_test=24)
     members = [Member(0, 1, 3e-2), Member(1, 1, 1e-6)]  # the second barely moves: never interpolates
     models = [build("mlp", (1, 40), 64, 2, 4, 1.0, m.seed) for m in members]
-    out = train_ensemble(models, members, data, steps=400, optimizer="adam", batch_size=None, loss="ce", record_every=20, probe_size=8, until_interpolation=True)
+    out = train_ensemble(
+        models,
+        members,
+        data,
+        steps=400,
+        optimizer="adam",
+        batch_size=None,
+        loss="ce",
+        record_every=20,
+        probe_size=8,
+        until_interpolation=True,
+    )
     stopped = out["stopped"]
     assert stopped[0] < 400 and stopped[1] == 400
     hit = list(out["step"]).index(stopped[0])
@@ -150,7 +183,9 @@ def test_the_learning_rate_choice_prefers_options_whose_runs_interpolate_when_tr
     train = np.array([[0.99, 1.0], [1.0, 1.0], [np.nan, 1.0]])
     assert choose_lr(val, train) == 0  # best mean validation accuracy; NaN counts as -inf
     assert choose_lr(val, train, until_interpolation=True) == 1  # the only option with every seed at 100 %
-    assert choose_lr(val, np.ones_like(val), until_interpolation=True) == 0  # all interpolate: validation decides
+    assert (
+        choose_lr(val, np.ones_like(val), until_interpolation=True) == 0
+    )  # all interpolate: validation decides
 
 
 def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
@@ -158,8 +193,23 @@ def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
     from regimes.networks.train import train_network_batch
 
     d = _data(n=120, n_test=40)
-    data = {"X": d["X"].numpy(), "y": d["y"].numpy(), "X_test": d["X_test"].numpy(), "y_test": d["y_test"].numpy(), "shape": (1, 40)}
-    settings = dict(steps=30, optimizer="adam", lr=[1e-7, 3e-2], validation=0.25, batch_size=16, loss="ce", record_every=10, probe_size=8)
+    data = {
+        "X": d["X"].numpy(),
+        "y": d["y"].numpy(),
+        "X_test": d["X_test"].numpy(),
+        "y_test": d["y_test"].numpy(),
+        "shape": (1, 40),
+    }
+    settings = dict(
+        steps=30,
+        optimizer="adam",
+        lr=[1e-7, 3e-2],
+        validation=0.25,
+        batch_size=16,
+        loss="ce",
+        record_every=10,
+        probe_size=8,
+    )
     out = train_network_batch([Cell(1.0, 2, 16, 1), Cell(0.5, 2, 16, "inf")], data, "mlp", [0, 1], settings)
     for cell in out.values():
         assert cell["search_lr"].shape == (2, 2)
@@ -171,10 +221,20 @@ def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
         train_network_batch([Cell(1.0, 2, 16, 1)], data, "mlp", [0], dict(settings, validation=0))
 
 
-@pytest.mark.parametrize("architecture,shape,width,depth,params", [("lenet5", (3, 32, 32), 6, 5, 62006), ("lenet5", (1, 28, 28), 6, 5, 61706), ("vgg11", (3, 32, 32), 64, 9, 9222858)])
-def test_the_papers_networks_have_their_layouts_and_stack_like_the_models_alone(architecture, shape, width, depth, params):
+@pytest.mark.parametrize(
+    "architecture,shape,width,depth,params",
+    [
+        ("lenet5", (3, 32, 32), 6, 5, 62006),
+        ("lenet5", (1, 28, 28), 6, 5, 61706),
+        ("vgg11", (3, 32, 32), 64, 9, 9222858),
+    ],
+)
+def test_the_papers_networks_have_their_layouts_and_stack_like_the_models_alone(
+    architecture, shape, width, depth, params
+):
     """LeNet-5 on CIFAR-10 has its well-known 62 006 parameters; the VGG11-like net 8 bias-free
-    convolutions and a linear head.  A stacked forward (two members of a narrow copy) equals each model's own."""
+    convolutions and a linear head.  A stacked forward (two members of a narrow copy) equals each model's
+    own."""
     model = build(architecture, shape, width, depth, 10, 1.0, 0)
     assert sum(p.numel() for p in model.parameters()) == params
     convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
@@ -200,4 +260,6 @@ def test_he_uniform_initialisation_has_he_variance_and_the_uniform_bound():
     assert float(w.abs().max()) <= bound and float(w.abs().max()) > 0.99 * bound
     assert float(w.var()) == pytest.approx(4.0 * 2 / 400, rel=0.02)  # alpha^2 * 2 / fan_in, as He-normal
     assert build("vgg11_rf", (3, 32, 32), 8, 9, 10, 1.0, 0)[-1].weight.requires_grad
-    assert not any(p.requires_grad for p in build("vgg11_rf", (3, 32, 32), 8, 9, 10, 1.0, 0)[:-1].parameters())
+    assert not any(
+        p.requires_grad for p in build("vgg11_rf", (3, 32, 32), 8, 9, 10, 1.0, 0)[:-1].parameters()
+    )

@@ -1,5 +1,6 @@
 """Non-linear networks: centring, frozen layers and the generic kernel limit, checked against exact
 answers (linear models, where gradient flow's limit is the minimum-norm interpolant)."""
+
 import numpy as np
 import pytest
 import torch

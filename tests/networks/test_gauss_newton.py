@@ -11,7 +11,12 @@ import numpy as np
 import torch
 
 from regimes.networks.architectures import build
-from regimes.networks.gauss_newton import damped_gauss_newton_step, flat_jacobian, gauss_newton_runs, linearisation_step
+from regimes.networks.gauss_newton import (
+    damped_gauss_newton_step,
+    flat_jacobian,
+    gauss_newton_runs,
+    linearisation_step,
+)
 from regimes.networks.linearise import train_iteratively_linearised
 from regimes.networks.ntk import trainable
 
@@ -43,8 +48,22 @@ def test_a_round_equals_K_steps_of_gradient_descent_on_the_taylor_model():
     n = X.shape[0]
     lr = 0.5 / float(torch.linalg.eigvalsh(J @ J.T / n)[-1])
     for K in (1, 7, 40):
-        trained = train_iteratively_linearised(build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), {"X": X, "y": y, "X_test": X, "y_test": y}, K=K, steps=K, lr=lr, loss="mse", record_every=K, probe_size=4)
-        np.testing.assert_allclose(trained["final_weights"] - w.numpy(), linearisation_step(J, r, lr, K, n).numpy(), rtol=1e-8, atol=1e-11)
+        trained = train_iteratively_linearised(
+            build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64),
+            {"X": X, "y": y, "X_test": X, "y_test": y},
+            K=K,
+            steps=K,
+            lr=lr,
+            loss="mse",
+            record_every=K,
+            probe_size=4,
+        )
+        np.testing.assert_allclose(
+            trained["final_weights"] - w.numpy(),
+            linearisation_step(J, r, lr, K, n).numpy(),
+            rtol=1e-8,
+            atol=1e-11,
+        )
 
 
 def test_the_K_inf_round_is_the_pseudo_inverse_gauss_newton_step():
@@ -71,7 +90,12 @@ def test_runs_follow_both_methods_and_agree_where_the_damping_matches():
     data = {"X": X, "y": y, "X_test": X, "y_test": y}
     inf = gauss_newton_runs(build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), data, "inf", rounds=3)
     assert inf["mu"] == 0.0 and np.allclose(inf["cosine"][1:], 1.0)  # the same step at K = inf
-    one = gauss_newton_runs(build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), data, 1, rounds=3, lr_scale=0.5)
+    one = gauss_newton_runs(
+        build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), data, 1, rounds=3, lr_scale=0.5
+    )
     assert math.isclose(float(one["mu"]), 1.0 / float(one["lr"]))
-    assert one["il_train_loss"][-1] < one["il_train_loss"][0] and one["gn_train_loss"][-1] < one["gn_train_loss"][0]
+    assert (
+        one["il_train_loss"][-1] < one["il_train_loss"][0]
+        and one["gn_train_loss"][-1] < one["gn_train_loss"][0]
+    )
     assert (one["cosine"][1:] > 0.5).all()

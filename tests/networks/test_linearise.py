@@ -1,4 +1,5 @@
 """Iterative linearisation against exact facts (docs/science.md secs. 2.1, 2.4)."""
+
 import math
 
 import numpy as np
@@ -7,10 +8,16 @@ import torch
 from torch import nn
 from torch.func import functional_call, jacrev
 
-from regimes.diagonal.train import train_diagonal
-from regimes.networks.linearise import LinearisedModel, feature_updates, loss_fn, minibatches, train_iteratively_linearised
-from regimes.networks.architectures import build
 from regimes.diagonal.exact import min_l2_interpolant
+from regimes.diagonal.train import train_diagonal
+from regimes.networks.architectures import build
+from regimes.networks.linearise import (
+    LinearisedModel,
+    feature_updates,
+    loss_fn,
+    minibatches,
+    train_iteratively_linearised,
+)
 
 from ..conftest import small_problem
 
@@ -27,14 +34,29 @@ def _mlp(seed=0, d=6, classes=3, width=16, depth=3):
 
 
 def _flat(weights):
-    return torch.cat([w.detach().reshape(-1) for w in weights.values()]) if isinstance(weights, dict) else np.asarray(weights)
+    return (
+        torch.cat([w.detach().reshape(-1) for w in weights.values()])
+        if isinstance(weights, dict)
+        else np.asarray(weights)
+    )
 
 
 @pytest.mark.parametrize("loss,batch_size,momentum", [("mse", None, 0.0), ("ce", 16, 0.9)])
 def test_K1_equals_plain_training_step_by_step(loss, batch_size, momentum):
     data = _data()
     steps = 25
-    run = train_iteratively_linearised(_mlp(), data, K=1, steps=steps, lr=0.05, batch_size=batch_size, loss=loss, momentum=momentum, record_every=5, probe_size=8)
+    run = train_iteratively_linearised(
+        _mlp(),
+        data,
+        K=1,
+        steps=steps,
+        lr=0.05,
+        batch_size=batch_size,
+        loss=loss,
+        momentum=momentum,
+        record_every=5,
+        probe_size=8,
+    )
     plain = _mlp()
     opt = torch.optim.SGD(plain.parameters(), lr=0.05, momentum=momentum)
     criterion = loss_fn(loss)
@@ -48,7 +70,9 @@ def test_K1_equals_plain_training_step_by_step(loss, batch_size, momentum):
         opt.step()
         if step % 5 == 0:
             losses.append(float(criterion(plain(data["X"]), data["y"]).detach()))
-    np.testing.assert_allclose(run["final_weights"], _flat(dict(plain.named_parameters())).numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        run["final_weights"], _flat(dict(plain.named_parameters())).numpy(), rtol=1e-10, atol=1e-12
+    )
     np.testing.assert_allclose(run["train_loss"][1:], losses, rtol=1e-10)
 
 
@@ -77,7 +101,9 @@ def test_K_steps_match_the_closed_form_block():
     factor = torch.zeros_like(evals)
     factor[keep] = (1 - (1 - eta * evals[keep]) ** K) / evals[keep]
     expected = w0 - evecs @ (factor * (evecs.T @ g))
-    run = train_iteratively_linearised(model, data, K=K, steps=K, lr=eta, batch_size=None, loss="mse", record_every=K, probe_size=4)
+    run = train_iteratively_linearised(
+        model, data, K=K, steps=K, lr=eta, batch_size=None, loss="mse", record_every=K, probe_size=4
+    )
     np.testing.assert_allclose(run["final_weights"], expected.numpy(), rtol=1e-9, atol=1e-11)
     assert run["feature_updates"][-1] == 1
 
@@ -87,15 +113,23 @@ def test_linear_model_is_unchanged_by_linearisation(K):
     data = _data()
     torch.manual_seed(3)
     linear = nn.Sequential(nn.Linear(6, 3)).double()
-    reference = train_iteratively_linearised(linear, data, K=1, steps=30, lr=0.1, batch_size=16, record_every=10, probe_size=8)
-    run = train_iteratively_linearised(linear, data, K=K, steps=30, lr=0.1, batch_size=16, record_every=10, probe_size=8)
+    reference = train_iteratively_linearised(
+        linear, data, K=1, steps=30, lr=0.1, batch_size=16, record_every=10, probe_size=8
+    )
+    run = train_iteratively_linearised(
+        linear, data, K=K, steps=30, lr=0.1, batch_size=16, record_every=10, probe_size=8
+    )
     np.testing.assert_allclose(run["final_weights"], reference["final_weights"], rtol=1e-10, atol=1e-12)
 
 
 def test_K_inf_keeps_the_initial_kernel_and_K1_moves_it():
     data = _data()
-    frozen = train_iteratively_linearised(_mlp(), data, K="inf", steps=60, lr=0.05, record_every=20, probe_size=16)
-    moving = train_iteratively_linearised(_mlp(), data, K=1, steps=60, lr=0.05, record_every=20, probe_size=16)
+    frozen = train_iteratively_linearised(
+        _mlp(), data, K="inf", steps=60, lr=0.05, record_every=20, probe_size=16
+    )
+    moving = train_iteratively_linearised(
+        _mlp(), data, K=1, steps=60, lr=0.05, record_every=20, probe_size=16
+    )
     assert np.all(frozen["kernel_distance"] < 1e-12) and frozen["feature_updates"][-1] == 0
     assert moving["kernel_distance"][-1] > 1e-4 and moving["feature_updates"][-1] == 60
 
@@ -113,11 +147,15 @@ def test_taylor_model_matches_network_at_the_anchor_and_to_first_order():
 
 
 def test_feature_updates():
-    assert feature_updates(1, 100) == 100 and feature_updates(30, 100) == 3 and feature_updates("inf", 100) == 0
+    assert (
+        feature_updates(1, 100) == 100 and feature_updates(30, 100) == 3 and feature_updates("inf", 100) == 0
+    )
 
 
 def test_lr_from_the_initial_kernel_is_reported():
-    run = train_iteratively_linearised(_mlp(), _data(), K="inf", steps=10, lr=None, lr_scale=1.0, record_every=5, probe_size=16)
+    run = train_iteratively_linearised(
+        _mlp(), _data(), K="inf", steps=10, lr=None, lr_scale=1.0, record_every=5, probe_size=16
+    )
     assert 0 < float(run["lr"]) < math.inf and not run["diverged"]
 
 
@@ -139,5 +177,7 @@ def test_diagonal_K1_is_the_plain_trainer_and_K_moves_toward_kernel():
     a = train_diagonal(X, y, 0.01, 2)
     b = train_diagonal(X, y, 0.01, 2, relinearise_every=1)
     assert np.array_equal(a.beta, b.beta)
-    l1_norms = [np.abs(train_diagonal(X, y, 0.01, 2, relinearise_every=K).beta[0]).sum() for K in (1, 100, "inf")]
+    l1_norms = [
+        np.abs(train_diagonal(X, y, 0.01, 2, relinearise_every=K).beta[0]).sum() for K in (1, 100, "inf")
+    ]
     assert l1_norms[0] < l1_norms[1] < l1_norms[2]

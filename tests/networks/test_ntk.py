@@ -1,12 +1,13 @@
 """The empirical NTK against J J^T and the kernel distance's properties (docs/science.md secs. 2.2, 2.4)."""
+
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regimes.networks.architectures import build
 from regimes.kernels import kernel_distance
+from regimes.networks.architectures import build
 from regimes.networks.ntk import empirical_ntk, is_dense, ntk_dense, ntk_from_jacobian
 
 
@@ -16,7 +17,14 @@ def _explicit_ntk(model, x):
     rows = []
     for i in range(x.shape[0]):
         out = model(x[i : i + 1])[0]
-        rows.append(torch.stack([torch.cat([g.reshape(-1) for g in torch.autograd.grad(out[o], params, retain_graph=True)]) for o in range(out.shape[0])]))
+        rows.append(
+            torch.stack(
+                [
+                    torch.cat([g.reshape(-1) for g in torch.autograd.grad(out[o], params, retain_graph=True)])
+                    for o in range(out.shape[0])
+                ]
+            )
+        )
     J = torch.stack(rows)  # (n, outputs, P)
     return torch.einsum("aop,bop->ab", J, J)
 
@@ -48,7 +56,7 @@ def test_ntk_at_other_parameters():
     x = torch.randn(6, 4, dtype=torch.float64)
     moved = build("mlp", (4,), 6, 3, 2, alpha=1.0, seed=0, dtype=torch.float64)
     with torch.no_grad():
-        for (k, p) in moved.named_parameters():
+        for k, p in moved.named_parameters():
             p.copy_(other[k])
     torch.testing.assert_close(ntk_dense(model, x, other), _explicit_ntk(moved, x), rtol=1e-10, atol=1e-10)
 

@@ -11,7 +11,17 @@ from torch.func import jvp, vjp
 
 from regimes.networks.data import circle_teacher
 from regimes.networks.exact import kernel_prediction
-from regimes.networks.students import _passes, _pullback, _pushforward, init_students, jacobian_distance, kernel_limit, student_forward, student_jacobian, train_students
+from regimes.networks.students import (
+    _passes,
+    _pullback,
+    _pushforward,
+    init_students,
+    jacobian_distance,
+    kernel_limit,
+    student_forward,
+    student_jacobian,
+    train_students,
+)
 
 
 def _module(params, member):
@@ -64,7 +74,13 @@ def test_jacobian_and_its_cosine_distance_against_a_direct_computation():
         for i in range(4):
             model.zero_grad()
             model(X[i : i + 1]).sum().backward()
-            direct = torch.cat([torch.cat([lin.weight.grad.T.flatten(), lin.bias.grad]) for lin in model if isinstance(lin, torch.nn.Linear)])
+            direct = torch.cat(
+                [
+                    torch.cat([lin.weight.grad.T.flatten(), lin.bias.grad])
+                    for lin in model
+                    if isinstance(lin, torch.nn.Linear)
+                ]
+            )
             torch.testing.assert_close(J[m, i], direct)
     a, b = J[0].flatten().numpy(), J[1].flatten().numpy()
     expected = 1 - a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
@@ -91,16 +107,26 @@ def _stack(seeds, n=10):
 def test_a_member_of_the_stack_equals_the_same_run_alone():
     data = _stack([0, 1, 2])
     settings = dict(lr=0.01, until_loss=1e-6, max_steps=400)
-    stack = train_students(data["X"], data["y"], [0.3, 1.0, 2.0], [0, 1, 2], 3, 12, X_test=data["X_test"], **settings)
-    alone = train_students(data["X"][1:2], data["y"][1:2], [1.0], [1], 3, 12, X_test=data["X_test"][1:2], **settings)
-    np.testing.assert_allclose(stack["test_prediction"][1], alone["test_prediction"][0], rtol=1e-12, atol=1e-12)
-    assert stack["steps"][1] == alone["steps"][0] and stack["train_loss"][1] == pytest.approx(alone["train_loss"][0], rel=1e-12)
+    stack = train_students(
+        data["X"], data["y"], [0.3, 1.0, 2.0], [0, 1, 2], 3, 12, X_test=data["X_test"], **settings
+    )
+    alone = train_students(
+        data["X"][1:2], data["y"][1:2], [1.0], [1], 3, 12, X_test=data["X_test"][1:2], **settings
+    )
+    np.testing.assert_allclose(
+        stack["test_prediction"][1], alone["test_prediction"][0], rtol=1e-12, atol=1e-12
+    )
+    assert stack["steps"][1] == alone["steps"][0] and stack["train_loss"][1] == pytest.approx(
+        alone["train_loss"][0], rel=1e-12
+    )
 
 
 def test_gradient_descent_at_the_paper_step_is_plain_gradient_descent():
     # Two steps of w <- w - 0.01 grad sum (f - y)^2 by autograd on an ordinary module.
     data = _stack([5], n=4)
-    run = train_students(data["X"], data["y"], [0.5], [5], 2, 6, lr=0.01, max_steps=2, until_loss=1e-30, X_test=data["X_test"])
+    run = train_students(
+        data["X"], data["y"], [0.5], [5], 2, 6, lr=0.01, max_steps=2, until_loss=1e-30, X_test=data["X_test"]
+    )
     assert not run["capped"][0]
     model = _module(init_students(2, 6, 2, [0.5], [5]), 0)
     X, y = torch.as_tensor(data["X"][0]), torch.as_tensor(data["y"][0])
@@ -117,14 +143,27 @@ def test_gradient_descent_at_the_paper_step_is_plain_gradient_descent():
 
 def test_a_step_that_would_diverge_is_capped_and_the_run_still_fits():
     data = _stack([0])
-    run = train_students(data["X"], data["y"], [3.0], [0], 3, 30, lr=0.01, max_steps=3000, until_loss=1e-6, X_test=data["X_test"])
+    run = train_students(
+        data["X"],
+        data["y"],
+        [3.0],
+        [0],
+        3,
+        30,
+        lr=0.01,
+        max_steps=3000,
+        until_loss=1e-6,
+        X_test=data["X_test"],
+    )
     assert run["capped"][0] and not run["diverged"][0]
     assert run["train_loss"][0] < 0.1  # from about 10 x 27^2: the initial function is alpha^3 times larger
 
 
 def test_circle_points_are_iid_on_the_circle_with_unit_rms_test_labels():
     a, b = circle_teacher(10, 1000, 3, seed=0), circle_teacher(10, 1000, 3, seed=1)
-    assert np.allclose(np.linalg.norm(a["X"], axis=1), 1.0) and np.allclose(np.linalg.norm(a["X_test"], axis=1), 1.0)
+    assert np.allclose(np.linalg.norm(a["X"], axis=1), 1.0) and np.allclose(
+        np.linalg.norm(a["X_test"], axis=1), 1.0
+    )
     assert np.sqrt(np.mean(a["y_test"] ** 2)) == pytest.approx(1.0)
     gaps = np.diff(np.sort(np.arctan2(a["X"][:, 1], a["X"][:, 0])))
     assert gaps.std() > 0.1  # not evenly spaced

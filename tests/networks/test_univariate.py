@@ -2,16 +2,25 @@
 and kernel limit against autograd and the generic torch.func versions; the balance leaves the function
 alone and moves the kernel; batching changes nothing; the trained functions against the splines and the
 exact kernel limit."""
+
 import numpy as np
 import pytest
 import torch
-from torch.func import functional_call, jacrev
+from torch.func import jacrev
 
 from regimes.networks.architectures import univariate_network
 from regimes.networks.data import univariate_points
 from regimes.networks.exact import kernel_prediction, spline_references
 from regimes.networks.ntk import empirical_ntk
-from regimes.networks.univariate import _gradient, _output, init_univariate, train_univariate, univariate_features, univariate_kernel, univariate_kernel_limit
+from regimes.networks.univariate import (
+    _gradient,
+    _output,
+    init_univariate,
+    train_univariate,
+    univariate_features,
+    univariate_kernel,
+    univariate_kernel_limit,
+)
 
 PLATEAU = univariate_points(9, seed=0, points="plateau")
 
@@ -22,14 +31,19 @@ def _x(data, members=1):
 
 def _function(params, x):
     """Autograd's reference: the same network written as plain tensor algebra."""
-    return (torch.relu(params["w"][:, None, :] * x[:, :, None] + params["b"][:, None, :]) * params["a"][:, None, :]).sum(-1)
+    return (
+        torch.relu(params["w"][:, None, :] * x[:, :, None] + params["b"][:, None, :])
+        * params["a"][:, None, :]
+    ).sum(-1)
 
 
 def test_the_plateau_is_the_papers_nine_points():
     x, y = PLATEAU["X"][:, 0], PLATEAU["y"]
     assert np.allclose(x, np.linspace(-np.sqrt(3), np.sqrt(3), 9))
     assert y.tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0]
-    assert np.array_equal(univariate_points(9, seed=5, points="plateau")["y"], y)  # the seed draws the initialisation only
+    assert np.array_equal(
+        univariate_points(9, seed=5, points="plateau")["y"], y
+    )  # the seed draws the initialisation only
     with pytest.raises(ValueError, match="odd"):
         univariate_points(8, seed=0, points="plateau")
 
@@ -42,8 +56,14 @@ def test_initialisation_is_the_modules_and_the_balance_keeps_the_function():
     x = _x(PLATEAU)
     for p in (0.25, 0.5):
         balanced = init_univariate(50, [0.7], [3], balance=p)
-        assert torch.allclose(balanced["w"], params["w"] * 50**-p, rtol=1e-14) and torch.allclose(balanced["a"], params["a"] * 50**p, rtol=1e-14)
-        assert torch.allclose(_output(balanced, univariate_features(balanced, x)[0]), _output(params, univariate_features(params, x)[0]), atol=1e-12)
+        assert torch.allclose(balanced["w"], params["w"] * 50**-p, rtol=1e-14) and torch.allclose(
+            balanced["a"], params["a"] * 50**p, rtol=1e-14
+        )
+        assert torch.allclose(
+            _output(balanced, univariate_features(balanced, x)[0]),
+            _output(params, univariate_features(params, x)[0]),
+            atol=1e-12,
+        )
 
 
 @pytest.mark.parametrize("balance", [0.0, 0.5])
@@ -59,7 +79,14 @@ def test_gradient_and_kernel_equal_autograd(balance):
     for key in ("w", "b", "a"):
         assert torch.allclose(mine[key], leaves[key].grad, atol=1e-12), key
     J = jacrev(lambda p: _function(p, x))(params)  # (2, 9, 2, 40) per parameter
-    direct = sum(torch.einsum("mpk,mqk->mpq", J[k].diagonal(dim1=0, dim2=2).permute(2, 0, 1), J[k].diagonal(dim1=0, dim2=2).permute(2, 0, 1)) for k in J)
+    direct = sum(
+        torch.einsum(
+            "mpk,mqk->mpq",
+            J[k].diagonal(dim1=0, dim2=2).permute(2, 0, 1),
+            J[k].diagonal(dim1=0, dim2=2).permute(2, 0, 1),
+        )
+        for k in J
+    )
     assert torch.allclose(univariate_kernel(params, x), direct, rtol=1e-12)
 
 
@@ -73,16 +100,25 @@ def test_kernel_and_kernel_limit_equal_the_generic_ones():
     mine = univariate_kernel_limit(params, X.T, torch.as_tensor(PLATEAU["y"])[None], grid)[0].numpy()
     theirs = kernel_prediction(model, PLATEAU["X"], PLATEAU["y"], PLATEAU["X_test"][::20])
     assert np.allclose(mine, theirs, atol=1e-9)
-    assert np.allclose(univariate_kernel_limit(params, X.T, torch.as_tensor(PLATEAU["y"])[None], X.T)[0].numpy(), PLATEAU["y"], atol=1e-9)  # it interpolates
+    assert np.allclose(
+        univariate_kernel_limit(params, X.T, torch.as_tensor(PLATEAU["y"])[None], X.T)[0].numpy(),
+        PLATEAU["y"],
+        atol=1e-9,
+    )  # it interpolates
 
 
 def test_a_member_of_a_batch_equals_the_same_run_alone():
-    """Members finish at different steps (large alpha first) and leave the batch: the others go on unchanged."""
+    """Members finish at different steps (large alpha first) and leave the batch: the others go on
+    unchanged."""
     x, y, grid = (np.stack([d] * 3) for d in (PLATEAU["X"][:, 0], PLATEAU["y"], PLATEAU["X_test"][::10, 0]))
-    batch = train_univariate(x, y, [0.1, 3.0, 10.0], [0, 1, 2], 200, balance=0.5, grid=grid, max_steps=1000, tol=1e-4)
+    batch = train_univariate(
+        x, y, [0.1, 3.0, 10.0], [0, 1, 2], 200, balance=0.5, grid=grid, max_steps=1000, tol=1e-4
+    )
     assert batch["steps"].min() < batch["steps"].max() == 1000  # some left early, one ran to the end
     for m, (alpha, seed) in enumerate(zip([0.1, 3.0, 10.0], [0, 1, 2])):
-        alone = train_univariate(x[:1], y[:1], [alpha], [seed], 200, balance=0.5, grid=grid[:1], max_steps=1000, tol=1e-4)
+        alone = train_univariate(
+            x[:1], y[:1], [alpha], [seed], 200, balance=0.5, grid=grid[:1], max_steps=1000, tol=1e-4
+        )
         assert alone["steps"][0] == batch["steps"][m]
         assert np.allclose(alone["prediction"][0], batch["prediction"][m], rtol=1e-10, atol=1e-12)
 
@@ -102,7 +138,9 @@ def test_small_alpha_gives_the_linear_spline_and_large_alpha_the_kernel_limit():
 
     rich = train_univariate(x, y, [0.03], [0], 150, grid=grid[None], max_steps=4000, tol=1e-8)
     assert not rich["diverged"].any()
-    assert rms(rich["prediction"][0] - ref["linear"]) < min(0.06, 0.6 * rms(rich["kernel_prediction"][0] - ref["linear"]))
+    assert rms(rich["prediction"][0] - ref["linear"]) < min(
+        0.06, 0.6 * rms(rich["kernel_prediction"][0] - ref["linear"])
+    )
     lazy = train_univariate(x, y, [100.0], [0], 150, balance=0.5, grid=grid[None], max_steps=2000, tol=1e-6)
     assert lazy["converged"][0] and rms(lazy["prediction"][0] - lazy["kernel_prediction"][0]) < 0.03
     assert rms(rich["kernel_prediction"][0] - lazy["kernel_prediction"][0]) > 0.05

@@ -1,7 +1,4 @@
 """Code versions: each script is hashed with exactly the library modules it runs."""
-from pathlib import Path
-
-import pytest
 
 from regimes.pipeline.code import code_version, modules_run_by
 
@@ -18,7 +15,12 @@ def test_a_figure_script_runs_its_figure_module_and_the_shared_style_only():
 
 def test_training_scripts_run_their_family_and_analysis_scripts_no_trainer():
     train = modules_run_by(SCRIPTS / "diagonal/train.py")
-    assert {"regimes/diagonal/mirror.py", "regimes/diagonal/gd.py", "regimes/batched.py", "regimes/grid.py"} <= set(train)
+    assert {
+        "regimes/diagonal/mirror.py",
+        "regimes/diagonal/gd.py",
+        "regimes/batched.py",
+        "regimes/grid.py",
+    } <= set(train)
     # Every job loads the config's extensions into the network registry (torch-free); nothing else of
     # another family.
     others = [m for m in train if m.startswith(("regimes/networks/", "regimes/matrix/"))]
@@ -42,7 +44,13 @@ def test_relative_and_absolute_imports_are_followed(tmp_path):
     script = tmp_path / "s.py"
     script.write_text("import regimes.kernels\nfrom regimes.figures import style\n")
     run = modules_run_by(script)
-    assert {"regimes/__init__.py", "regimes/kernels.py", "regimes/figures/__init__.py", "regimes/figures/style.py", "regimes/pipeline/io.py"} <= set(run)
+    assert {
+        "regimes/__init__.py",
+        "regimes/kernels.py",
+        "regimes/figures/__init__.py",
+        "regimes/figures/style.py",
+        "regimes/pipeline/io.py",
+    } <= set(run)
     other = tmp_path / "t.py"
     other.write_text("import numpy\n")
     assert modules_run_by(other) == []

@@ -1,4 +1,5 @@
 """The schema rejects bad input with a message naming the key, the value and what is allowed."""
+
 import copy
 from pathlib import Path
 
@@ -53,8 +54,18 @@ def test_the_schema_takes_its_choices_from_the_code():
     "change,words",
     [
         (lambda c: c["sparse"].pop("model"), ["config key 'sparse'", "'model' is a required property"]),
-        (lambda c: c["sparse"].update(model="diagnal"), ["config key 'sparse.model'", "'diagnal'", "'diagonal', 'network', 'matrix', 'teacher', 'univariate'"]),
-        (lambda c: c["sparse"].update(claims=["kernel"]), ["config key 'sparse.claims[0]'", "'kernel'", "'transition', 'kernel_limit'"]),
+        (
+            lambda c: c["sparse"].update(model="diagnal"),
+            [
+                "config key 'sparse.model'",
+                "'diagnal'",
+                "'diagonal', 'network', 'matrix', 'teacher', 'univariate'",
+            ],
+        ),
+        (
+            lambda c: c["sparse"].update(claims=["kernel"]),
+            ["config key 'sparse.claims[0]'", "'kernel'", "'transition', 'kernel_limit'"],
+        ),
         (lambda c: c.update(other=[1, 2]), ["config key 'other'", "[1, 2]", "object"]),
     ],
 )
@@ -69,9 +80,13 @@ def test_every_experiment_names_a_known_family(change, words):
 
 def test_an_experiment_a_figure_draws_must_be_of_the_figures_family(root):
     smoke = yaml.safe_load((root / "config/smoke.yaml").read_text())
-    with pytest.raises(ConfigError, match=r"'sparse.model'.*'network'.*allowed: 'diagonal'.*figure 'sparse_transition'"):
+    with pytest.raises(
+        ConfigError, match=r"'sparse.model'.*'network'.*allowed: 'diagonal'.*figure 'sparse_transition'"
+    ):
         validate({"sparse": smoke["linearised"]})
-    renamed = validate({"my_networks": copy.deepcopy(smoke["linearised"]), "my_sparse": copy.deepcopy(GOOD["sparse"])})
+    renamed = validate(
+        {"my_networks": copy.deepcopy(smoke["linearised"]), "my_sparse": copy.deepcopy(GOOD["sparse"])}
+    )
     assert experiments(renamed) == ["my_networks", "my_sparse"] and renamed["outdir"] == "."
 
 
@@ -97,7 +112,9 @@ def test_bad_values_are_named(path, value, words):
 def test_unknown_key_is_named():
     cfg = copy.deepcopy(GOOD)
     cfg["sparse"]["grid"]["alpha_values"] = [1.0]
-    with pytest.raises(ConfigError, match=r"sparse\.grid\.alpha_values.*unknown key; allowed keys: K, alpha, depth, width"):
+    with pytest.raises(
+        ConfigError, match=r"sparse\.grid\.alpha_values.*unknown key; allowed keys: K, alpha, depth, width"
+    ):
         validate(cfg)
     cfg = copy.deepcopy(GOOD)
     cfg["sprase"] = {"model": "diagonal"}
@@ -129,20 +146,50 @@ def smoke(root):
 @pytest.mark.parametrize(
     "experiment,path,value,words",
     [
-        ("width", ("data", "tasks"), ["sparse"], ["width.data.tasks[0]", "'sparse'", "'sensing', 'completion'"]),
+        (
+            "width",
+            ("data", "tasks"),
+            ["sparse"],
+            ["width.data.tasks[0]", "'sparse'", "'sensing', 'completion'"],
+        ),
         ("width", ("data", "n"), 500, ["width.data.n", "500", "11 to 36"]),
         ("width", ("data", "rank"), 9, ["width.data.rank", "9", "width.data.d"]),
         ("width", ("grid", "K"), [5], ["width.grid.K[0]", "5", "exactly 1"]),
-        ("matrix_factorisation", ("init",), "zero", ["matrix_factorisation.init", "'zero'", "'gaussian', 'unbiased'"]),
+        (
+            "matrix_factorisation",
+            ("init",),
+            "zero",
+            ["matrix_factorisation.init", "'zero'", "'gaussian', 'unbiased'"],
+        ),
         ("matrix_factorisation", ("grid", "width"), [0], ["matrix_factorisation.grid.width[0]", "0", ">= 1"]),
-        ("matrix_factorisation", ("train", "tol"), "1e-7", ["matrix_factorisation.train.tol", "'1e-7'", "write 1.0e-7"]),
+        (
+            "matrix_factorisation",
+            ("train", "tol"),
+            "1e-7",
+            ["matrix_factorisation.train.tol", "'1e-7'", "write 1.0e-7"],
+        ),
         ("nonlinear", ("centre_output",), "yes", ["nonlinear.centre_output", "'yes'", "boolean"]),
         ("nonlinear", ("architectures",), ["resnet"], ["nonlinear.architectures[0]", "'resnet'", "'rf'"]),
-        ("nonlinear_teacher", ("data", "teacher_width"), 0, ["nonlinear_teacher.data.teacher_width", "0", ">= 1"]),
-        ("nonlinear_teacher", ("train", "step_scale"), 3.0, ["nonlinear_teacher.train.step_scale", "3.0", "<= 1"]),
+        (
+            "nonlinear_teacher",
+            ("data", "teacher_width"),
+            0,
+            ["nonlinear_teacher.data.teacher_width", "0", ">= 1"],
+        ),
+        (
+            "nonlinear_teacher",
+            ("train", "step_scale"),
+            3.0,
+            ["nonlinear_teacher.train.step_scale", "3.0", "<= 1"],
+        ),
         ("univariate", ("data", "n"), 1, ["univariate.data.n", "1", ">= 3"]),
         ("univariate", ("grid", "alpha"), [0.0], ["univariate.grid.alpha[0]", "0.0", "> 0"]),
-        ("univariate", ("data", "points"), "grid", ["univariate.data.points", "'grid'", "'plateau', 'random'"]),
+        (
+            "univariate",
+            ("data", "points"),
+            "grid",
+            ["univariate.data.points", "'grid'", "'plateau', 'random'"],
+        ),
         ("univariate", ("balance",), 2.0, ["univariate.balance", "2.0", "<= 1"]),
         ("univariate", ("train", "plateau_loss"), 0.0, ["univariate.train.plateau_loss", "0.0", "> 0"]),
     ],
@@ -210,7 +257,9 @@ def test_an_override_merges_into_its_experiment(root):
     from regimes.pipeline.config import resolve_config
 
     smoke = root / "config" / "smoke.yaml"
-    config = validate(resolve_config([smoke], ["sparse={seeds: [0, 1, 2], train: {tol: 1.0e-8}}", "outdir=elsewhere"]))
+    config = validate(
+        resolve_config([smoke], ["sparse={seeds: [0, 1, 2], train: {tol: 1.0e-8}}", "outdir=elsewhere"])
+    )
     assert config["sparse"]["seeds"] == [0, 1, 2] and config["sparse"]["train"]["tol"] == 1e-8
     assert config["sparse"]["grid"] == yaml.safe_load(smoke.read_text())["sparse"]["grid"]  # the rest stays
     assert config["outdir"] == "elsewhere"
@@ -231,7 +280,9 @@ def test_the_command_line_checker_names_file_and_line(tmp_path):
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("sparse:\n  model: diagonal\n\tdata: 1\n")
-    proc = subprocess.run([sys.executable, "-m", "regimes.pipeline.config", str(bad)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "regimes.pipeline.config", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 1 and f"{bad}, line 3" in proc.stderr
 
 
@@ -240,10 +291,22 @@ def test_the_command_line_checker_names_file_and_line(tmp_path):
     [
         (lambda c: c["univariate"]["data"].update(n=6), ["univariate.data.n", "6", "odd"]),
         (lambda c: c["univariate"]["grid"].update(depth=[3]), ["univariate.grid.depth", "[3]", "[2]"]),
-        (lambda c: c["univariate_half"].update(rebalances="sparse"), ["univariate_half.rebalances", "'sparse'", "another univariate experiment"]),
-        (lambda c: c["univariate_half"].update(rebalances="univariate_half"), ["univariate_half.rebalances", "another univariate experiment"]),
-        (lambda c: c["univariate_half"].update(seeds=[0, 1]), ["univariate_half.seeds", "[0, 1]", "the same as univariate.seeds"]),
-        (lambda c: c["univariate_half"].update(balance=0.0), ["univariate_half.balance", "0.0", "a balance other than univariate's"]),
+        (
+            lambda c: c["univariate_half"].update(rebalances="sparse"),
+            ["univariate_half.rebalances", "'sparse'", "another univariate experiment"],
+        ),
+        (
+            lambda c: c["univariate_half"].update(rebalances="univariate_half"),
+            ["univariate_half.rebalances", "another univariate experiment"],
+        ),
+        (
+            lambda c: c["univariate_half"].update(seeds=[0, 1]),
+            ["univariate_half.seeds", "[0, 1]", "the same as univariate.seeds"],
+        ),
+        (
+            lambda c: c["univariate_half"].update(balance=0.0),
+            ["univariate_half.balance", "0.0", "a balance other than univariate's"],
+        ),
     ],
 )
 def test_univariate_set_ups_are_checked_before_any_job(smoke, change, words):

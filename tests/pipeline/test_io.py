@@ -1,4 +1,5 @@
 """Result files: atomic writes, batch files, tables whose K reads back as written."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,7 +26,10 @@ def test_failed_write_leaves_no_file(tmp_path):
 def test_batch_file_round_trip(tmp_path):
     from regimes.pipeline.io import load_cells, save_cells
 
-    cells = {"alpha~0.1_depth~2_width~1_K~1": {"beta": np.arange(3.0), "seeds": np.array([0])}, "alpha~1_depth~2_width~1_K~1": {"beta": np.ones(3), "seeds": np.array([0])}}
+    cells = {
+        "alpha~0.1_depth~2_width~1_K~1": {"beta": np.arange(3.0), "seeds": np.array([0])},
+        "alpha~1_depth~2_width~1_K~1": {"beta": np.ones(3), "seeds": np.array([0])},
+    }
     save_cells(tmp_path / "b.npz", cells, provenance=np.asarray("{}"))
     back = load_cells(tmp_path / "b.npz")
     assert set(back) == set(cells)

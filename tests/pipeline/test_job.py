@@ -1,4 +1,5 @@
 """A workflow job's start-up: logging to its log file, uncaught exceptions included."""
+
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,8 @@ def test_a_crashing_job_leaves_its_traceback_in_its_log(tmp_path):
         from types import SimpleNamespace
         from regimes.pipeline.job import start
 
-        snakemake = SimpleNamespace(log=[{str(log)!r}], threads=1, rule="train_diagonal", wildcards={{"batch": "b"}})
+        snakemake = SimpleNamespace(log=[{str(log)!r}], threads=1, rule="train_diagonal", wildcards={{"batch":
+        "b"}})
         start(snakemake)
 
         def deep():

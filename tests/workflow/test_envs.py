@@ -1,5 +1,6 @@
 """The conda environments parse, name real packages at versions this project runs with, and are the
 ones the rules use (the conda route itself needs conda-forge, which CI cannot reach: see the README)."""
+
 import importlib.metadata
 import re
 
@@ -11,7 +12,13 @@ from packaging.version import Version
 from ..conftest import ROOT
 
 # conda-forge names -> the distribution this project imports them as.
-DISTRIBUTIONS = {"pytorch": "torch", "matplotlib-base": "matplotlib", "seaborn-base": "seaborn", "snakemake-minimal": "snakemake", "pyyaml": "PyYAML"}
+DISTRIBUTIONS = {
+    "pytorch": "torch",
+    "matplotlib-base": "matplotlib",
+    "seaborn-base": "seaborn",
+    "snakemake-minimal": "snakemake",
+    "pyyaml": "PyYAML",
+}
 ENVS = sorted((ROOT / "workflow" / "envs").glob("*.yaml")) + [ROOT / "environment.yml"]
 
 

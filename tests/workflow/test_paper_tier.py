@@ -16,9 +16,26 @@ from regimes.pipeline.io import read_table
 
 from ..conftest import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("smoke_run")]  # one worker runs the shared smoke run and every test that reads it
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("smoke_run"),
+]  # one worker runs the shared smoke run and every test that reads it
 
-FIGURES = ("sparse_transition", "implicit_norm", "q_functions", "sample_complexity", "width", "matrix_factorisation", "nonlinear_transition", "univariate_balance", "accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K")
+FIGURES = (
+    "sparse_transition",
+    "implicit_norm",
+    "q_functions",
+    "sample_complexity",
+    "width",
+    "matrix_factorisation",
+    "nonlinear_transition",
+    "univariate_balance",
+    "accuracy_vs_K",
+    "kernel_change",
+    "training_curves",
+    "gauss_newton",
+    "phase_alpha_K",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +47,43 @@ def data(tmp_path_factory):
 
 
 def _snakemake(workdir, data, configfiles, *args, check=True):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "2", *args, "--configfile", *map(str, configfiles)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "2",
+        *args,
+        "--configfile",
+        *map(str, configfiles),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, REGIMES_DATA=str(data)))
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 
 def _planned(out: str) -> dict[str, int]:
     table = out.split("Job stats:", 1)[1].split("\n\n", 1)[0]
-    return {p[0]: int(p[1]) for p in (line.split() for line in table.splitlines()) if len(p) == 2 and p[1].isdigit() and p[0] != "total"}
+    return {
+        p[0]: int(p[1])
+        for p in (line.split() for line in table.splitlines())
+        if len(p) == 2 and p[1].isdigit() and p[0] != "total"
+    }
 
 
 def test_the_paper_config_plans_every_figure_of_both_papers(tmp_path, data):
     proc = _snakemake(tmp_path, data, [ROOT / "config" / "paper.yaml"], "--dry-run")
     jobs = _planned(proc.stdout)
-    assert {f"figure_{name}" for name in FIGURES} <= set(jobs), sorted(set(f"figure_{n}" for n in FIGURES) - set(jobs))
+    assert {f"figure_{name}" for name in FIGURES} <= set(jobs), sorted(
+        set(f"figure_{n}" for n in FIGURES) - set(jobs)
+    )
     # 11 alphas x (mlp, rf) on MNIST; 6 alphas x (vgg11, vgg11_rf); 7 K of LeNet-5: one job each.
     assert jobs["train_network"] == 52
     assert jobs["network_dataset"] == 9
@@ -53,10 +91,26 @@ def test_the_paper_config_plans_every_figure_of_both_papers(tmp_path, data):
 
 def test_the_paper_config_without_its_data_is_refused_before_any_job(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "REGIMES_DATA"}
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--cores", "1", "--dry-run", "--configfile", str(ROOT / "config" / "paper.yaml")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--cores",
+        "1",
+        "--dry-run",
+        "--configfile",
+        str(ROOT / "config" / "paper.yaml"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert proc.returncode != 0
-    assert "linearised_cifar.data.cifar10.path" in proc.stdout + proc.stderr and "environment variable that is not set" in proc.stdout + proc.stderr
+    assert (
+        "linearised_cifar.data.cifar10.path" in proc.stdout + proc.stderr
+        and "environment variable that is not set" in proc.stdout + proc.stderr
+    )
     assert not (tmp_path / "results").exists()
 
 
@@ -66,7 +120,9 @@ def test_the_paper_tier_in_miniature_runs_end_to_end_on_the_cpu(tmp_path, data, 
 
     run = tmp_path / "run"  # --directory wins over the config's outdir
     shutil.copytree(smoke_run[0], run, symlinks=True, ignore=shutil.ignore_patterns("locks", "incomplete"))
-    proc = _snakemake(run, data, [ROOT / "config" / "smoke.yaml", ROOT / "config" / "paper_smoke.yaml"], "--dry-run")
+    proc = _snakemake(
+        run, data, [ROOT / "config" / "smoke.yaml", ROOT / "config" / "paper_smoke.yaml"], "--dry-run"
+    )
     planned = _planned(proc.stdout)
     assert not {"train_diagonal", "train_matrix", "train_teacher", "train_univariate"} & set(planned), planned
     _snakemake(run, data, [ROOT / "config" / "smoke.yaml", ROOT / "config" / "paper_smoke.yaml"])
@@ -76,7 +132,9 @@ def test_the_paper_tier_in_miniature_runs_end_to_end_on_the_cpu(tmp_path, data, 
     assert set(cifar["architecture"]) == {"vgg11", "vgg11_rf"} and len(cifar) == 2 * 2
     lenet = read_table(run / "results/linearised_cifar/summary.csv")
     assert set(lenet["K"]) == {"1", "10", "inf"}
-    assert (lenet["test_acc"].notna() | lenet["diverged"].astype(bool)).all()  # a number unless the run diverged
+    assert (
+        lenet["test_acc"].notna() | lenet["diverged"].astype(bool)
+    ).all()  # a number unless the run diverged
     for name in FIGURES:
         assert (run / "figures" / f"{name}.pdf").stat().st_size > 0
     claims = pd.read_csv(run / "results/claims.csv")

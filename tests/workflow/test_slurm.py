@@ -7,6 +7,7 @@ network experiments of the (alpha, K) plane with profiles/slurm (every kind of j
 analysis, summaries, claims, a figure), checks that every output table equals a local run's of the same
 config, and stops the daemons it started.  Elsewhere it is skipped with the reason.
 """
+
 import os
 import shutil
 import subprocess
@@ -29,7 +30,9 @@ def _ensure_slurm():
         pytest.skip("SLURM is not installed and this machine cannot install it (needs root and apt-get)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-    proc = subprocess.run(["apt-get", "install", "-y", "-qq", *PACKAGES], env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        ["apt-get", "install", "-y", "-qq", *PACKAGES], env=env, capture_output=True, text=True, timeout=900
+    )
     if proc.returncode != 0:
         pytest.skip(f"apt-get could not install {PACKAGES}: {proc.stderr[-500:]}")
 
@@ -54,8 +57,12 @@ def cluster(tmp_path):
         pytest.skip(proc.stderr.strip())
     if proc.returncode != 0:
         subprocess.run([str(script), "stop", str(state)], capture_output=True)
-        logs = "\n".join((state / f).read_text()[-2000:] for f in ("slurmctld.log", "slurmd.log") if (state / f).exists())
-        raise AssertionError(f"the one-node SLURM cluster did not start:\n{proc.stdout}\n{proc.stderr}\n{logs}")
+        logs = "\n".join(
+            (state / f).read_text()[-2000:] for f in ("slurmctld.log", "slurmd.log") if (state / f).exists()
+        )
+        raise AssertionError(
+            f"the one-node SLURM cluster did not start:\n{proc.stdout}\n{proc.stderr}\n{logs}"
+        )
     try:
         yield state / "slurm.conf"
     finally:
@@ -75,11 +82,15 @@ def test_smoke_config_through_slurm_equals_local_run(cluster, tmp_path):
     env = {**os.environ, "SLURM_CONF": str(cluster)}
     snakemake(
         workdir,
-        "--profile", str(ROOT / "profiles" / "slurm"),
+        "--profile",
+        str(ROOT / "profiles" / "slurm"),
         "--slurm-no-account",
-        "--slurm-status-command", "squeue",
-        "--slurm-init-seconds-before-status-checks", "1",
-        "--seconds-between-status-checks", "2",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        "--seconds-between-status-checks",
+        "2",
         "--slurm-keep-successful-logs",
         configfile=config,
         env=env,
@@ -93,7 +104,11 @@ def test_smoke_config_through_slurm_equals_local_run(cluster, tmp_path):
         assert list(a.columns) == list(b.columns) and len(a) == len(b)
         numeric = [c for c in a.columns if a[c].dtype.kind in "fi" and c != "seconds"]
         # float64 diagonal runs are bit-identical; float32 networks may differ in the last bits with threads.
-        np.testing.assert_allclose(a[numeric].to_numpy(float), b[numeric].to_numpy(float), rtol=1e-5, atol=1e-6, equal_nan=True)
-        other = [c for c in a.columns if c not in numeric and c not in ("seconds", "git_commit", "trained_at")]  # provenance differs
+        np.testing.assert_allclose(
+            a[numeric].to_numpy(float), b[numeric].to_numpy(float), rtol=1e-5, atol=1e-6, equal_nan=True
+        )
+        other = [
+            c for c in a.columns if c not in numeric and c not in ("seconds", "git_commit", "trained_at")
+        ]  # provenance differs
         assert (a[other].astype(str).to_numpy() == b[other].astype(str).to_numpy()).all()
     assert (workdir / "figures" / "phase_alpha_K.pdf").exists()

@@ -1,4 +1,5 @@
 """End to end: the smoke config through the whole chain, as a user runs it (the README's contracts)."""
+
 import os
 import signal
 import subprocess
@@ -14,7 +15,10 @@ from regimes.pipeline.io import read_table
 
 from ..conftest import ROOT, SMOKE, snakemake
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("smoke_run")]  # one worker runs the shared smoke run and every test that reads it
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("smoke_run"),
+]  # one worker runs the shared smoke run and every test that reads it
 
 
 def jobs_planned(workdir, out=None) -> dict[str, int]:
@@ -59,7 +63,10 @@ def test_smoke_chain_produces_every_contract(smoke_run):
     summary = pd.read_csv(workdir / "results/sparse/summary.csv")
     cells = len(cfg["grid"]["alpha"]) * len(cfg["grid"]["depth"])
     assert len(summary) == cells * len(cfg["seeds"])
-    required = "experiment alpha depth width K seed n d test_error train_loss l1 l2 oracle_gap converged steps git_commit".split()
+    required = (
+        "experiment alpha depth width K seed n d test_error train_loss l1 l2 oracle_gap converged "
+        "steps git_commit"
+    ).split()
     assert set(required) <= set(summary.columns)
     assert not summary.duplicated(["alpha", "depth", "width", "K", "seed"]).any()
     assert len(list((workdir / "results/sparse/data").glob("*.npz"))) >= len(cfg["seeds"])
@@ -69,13 +76,28 @@ def test_smoke_chain_produces_every_contract(smoke_run):
 @pytest.mark.parametrize(
     "experiment,columns",
     [
-        ("width", "task alpha2_width test_error nuclear_norm excess_nuclear unobserved_change min_nuclear_norm converged"),
-        ("matrix_factorisation", "task test_error nuclear_norm frobenius_norm min_nuclear_norm min_frobenius_error converged"),
+        (
+            "width",
+            "task alpha2_width test_error nuclear_norm excess_nuclear unobserved_change min_nuclear_norm "
+            "converged",
+        ),
+        (
+            "matrix_factorisation",
+            "task test_error nuclear_norm frobenius_norm min_nuclear_norm min_frobenius_error converged",
+        ),
         ("nonlinear", "dataset architecture test_error kernel_distance"),
-        ("nonlinear_teacher", "alpha_D test_rmse zero_rmse kernel_rmse initial_rmse jacobian_distance reached_loss plateau_change converged"),
+        (
+            "nonlinear_teacher",
+            "alpha_D test_rmse zero_rmse kernel_rmse initial_rmse jacobian_distance reached_loss "
+            "plateau_change converged",
+        ),
         ("nonlinear_teacher_centred", "alpha_D test_rmse jacobian_distance converged"),
         ("width_commuting", "task mu2 q_mu_error converged"),
-        ("univariate", "balance to_linear_spline to_cubic_spline kernel_to_cubic_spline to_kernel_limit plateau_change reached_loss converged"),
+        (
+            "univariate",
+            "balance to_linear_spline to_cubic_spline kernel_to_cubic_spline to_kernel_limit plateau_change "
+            "reached_loss converged",
+        ),
         ("univariate_half", "balance to_linear_spline kernel_to_linear_spline to_linear_at_stop converged"),
         ("univariate_random", "balance to_linear_spline converged"),
     ],
@@ -85,13 +107,27 @@ def test_smoke_summaries_beyond_the_diagonal_model(smoke_run, experiment, column
     workdir, _ = smoke_run
     cfg = yaml.safe_load(SMOKE.read_text())[experiment]
     summary = pd.read_csv(workdir / f"results/{experiment}/summary.csv")
-    assert set(columns.split()) | {"experiment", "alpha", "depth", "width", "K", "seed", "git_commit"} <= set(summary.columns)
+    assert set(columns.split()) | {"experiment", "alpha", "depth", "width", "K", "seed", "git_commit"} <= set(
+        summary.columns
+    )
     grid = cfg["grid"]
-    alphas = sum(len(v) for v in grid["alpha"].values()) if isinstance(grid["alpha"], dict) else len(grid["alpha"]) * len(grid["depth"])
+    alphas = (
+        sum(len(v) for v in grid["alpha"].values())
+        if isinstance(grid["alpha"], dict)
+        else len(grid["alpha"]) * len(grid["depth"])
+    )
     cells = alphas * len(grid["width"]) * len(grid["K"])
-    models = len(cfg["data"].get("tasks", [])) or (len(cfg["data"]) * len(cfg.get("architectures", [])) if experiment == "nonlinear" else 1)
+    models = len(cfg["data"].get("tasks", [])) or (
+        len(cfg["data"]) * len(cfg.get("architectures", [])) if experiment == "nonlinear" else 1
+    )
     assert len(summary) == cells * len(cfg["seeds"]) * models
-    keys = [c for c in ("task", "dataset", "architecture") if c in summary.columns] + ["alpha", "depth", "width", "K", "seed"]
+    keys = [c for c in ("task", "dataset", "architecture") if c in summary.columns] + [
+        "alpha",
+        "depth",
+        "width",
+        "K",
+        "seed",
+    ]
     assert not summary.duplicated(keys).any()
     assert not summary.get("diverged", pd.Series(False)).any()
     assert (workdir / f"results/{experiment}/provenance.json").exists()
@@ -101,7 +137,10 @@ def test_smoke_covers_K_for_every_kind_of_model(smoke_run):
     """K in {1, a finite K, inf} for the diagonal model, an MLP and a CNN, each row with its K columns."""
     workdir, _ = smoke_run
     diagonal = read_table(workdir / "results/sparse_K/summary.csv")
-    networks = pd.concat([read_table(workdir / f"results/{e}/summary.csv") for e in ("linearised", "linearised_cnn")], ignore_index=True)
+    networks = pd.concat(
+        [read_table(workdir / f"results/{e}/summary.csv") for e in ("linearised", "linearised_cnn")],
+        ignore_index=True,
+    )
     for table in (diagonal, networks):
         assert {"K", "feature_updates", "kernel_distance"} <= set(table.columns)
         Ks = set(table["K"])
@@ -118,7 +157,18 @@ def test_smoke_covers_K_for_every_kind_of_model(smoke_run):
 def test_claims_table_lists_every_claim(smoke_run):
     workdir, _ = smoke_run
     claims = pd.read_csv(workdir / "results/claims.csv")
-    assert list(claims.columns) == ["claim", "source", "measured", "interval", "threshold", "seeds", "passed", "experiment", "git_commit", "created"]
+    assert list(claims.columns) == [
+        "claim",
+        "source",
+        "measured",
+        "interval",
+        "threshold",
+        "seeds",
+        "passed",
+        "experiment",
+        "git_commit",
+        "created",
+    ]
     assert set(claims["source"]) == {"Woodworth et al. 2020", "Goldwaser & Ge 2023", "this project"}
     # the smoke run has one or two seeds: no claim of it can pass
     assert set(claims["passed"]) <= {"FAIL", "not run"} | {f"too few seeds ({n} < 5)" for n in range(5)}
@@ -134,7 +184,7 @@ def test_report_is_self_contained_with_every_figure_and_the_claims(smoke_run):
     for name in FIGURES:
         assert f"{name}.png" in text, name
     assert "claims.html" in text and "0. Claims" in text
-    assert "<script src=\"http" not in text  # nothing fetched from elsewhere
+    assert '<script src="http' not in text  # nothing fetched from elsewhere
 
 
 def test_nothing_to_do_on_a_second_run(smoke_run):
@@ -146,7 +196,10 @@ def test_deleting_one_figure_reruns_only_its_plot(smoke_run):
     workdir, _ = smoke_run
     (workdir / "figures/implicit_norm.pdf").unlink()
     planned = jobs_planned(workdir)
-    assert {k: v for k, v in planned.items() if k != "all"} == {"figure_implicit_norm": 1, "report_page": 1}  # the page shows it
+    assert {k: v for k, v in planned.items() if k != "all"} == {
+        "figure_implicit_norm": 1,
+        "report_page": 1,
+    }  # the page shows it
     snakemake(workdir)
     assert jobs_planned(workdir) == {}
 
@@ -188,7 +241,19 @@ def test_killed_training_leaves_no_finished_output(tmp_path):
     path.write_text(yaml.safe_dump(cfg))
     workdir = tmp_path / "run"
     target = "results/sparse/train/alpha~0.001_depth~5_width~1_K~1.npz"
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--cores", "1", f"--configfile={path}", target]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "1",
+        f"--configfile={path}",
+        target,
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     log = workdir / "logs/sparse/train/alpha~0.001_depth~5_width~1_K~1.log"
     deadline = time.time() + 120
@@ -204,7 +269,12 @@ def test_killed_training_leaves_no_finished_output(tmp_path):
 
 
 def test_lint_is_clean():
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint", "-s", str(ROOT / "Snakefile")], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint", "-s", str(ROOT / "Snakefile")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Lints for" not in proc.stdout + proc.stderr
 
@@ -239,12 +309,20 @@ def test_editing_a_figure_module_reruns_exactly_that_figures_jobs(smoke_run, tmp
 
     def planned():
         out = snakemake(workdir, "--dry-run", snakefile=copy / "Snakefile", env=env).stdout
-        return {} if "Nothing to be done" in out else {k: v for k, v in jobs_planned(workdir, out).items() if k != "all"}
+        return (
+            {}
+            if "Nothing to be done" in out
+            else {k: v for k, v in jobs_planned(workdir, out).items() if k != "all"}
+        )
 
     assert planned() == {}  # the copied package is the same code: nothing to rerun
     module = copy / "src/regimes/figures/matrix.py"
     module.write_text(module.read_text() + "\n# an edit\n")
-    assert planned() == {"figure_width": 1, "figure_matrix_factorisation": 1, "report_page": 1}  # and the page that shows them
+    assert planned() == {
+        "figure_width": 1,
+        "figure_matrix_factorisation": 1,
+        "report_page": 1,
+    }  # and the page that shows them
     style = copy / "src/regimes/figures/style.py"
     style.write_text(style.read_text() + "\n# an edit\n")
     assert set(planned()) == {f"figure_{name}" for name in FIGURES} | {"report_page"}
@@ -276,7 +354,12 @@ def test_an_experiment_of_an_existing_family_under_a_new_name_runs_with_no_code_
 
 
 def test_rules_are_formatted_and_hold_no_lambda():
-    proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for path in [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]:
         assert "lambda" not in path.read_text(), path
@@ -290,9 +373,15 @@ def test_every_result_carries_its_provenance(smoke_run):
     from regimes.pipeline.io import load_provenance
 
     workdir, _ = smoke_run
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     record = json.loads(Image.open(workdir / "figures/width.png").text["Provenance"])
-    assert record["git_commit"].startswith(head) and record["created"] and record["config"] == {"figure": "width"}
+    assert (
+        record["git_commit"].startswith(head)
+        and record["created"]
+        and record["config"] == {"figure": "width"}
+    )
     dataset = sorted((workdir / "results/sparse/data").glob("*.npz"))[0]
     assert load_provenance(dataset)["git_commit"].startswith(head)
     summary = pd.read_csv(workdir / "results/sparse/summary.csv")
@@ -389,7 +478,19 @@ def test_each_config_writes_under_its_own_outdir_and_overrides_merge(tmp_path):
     cfg["sparse"].pop("sample_complexity")
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(cfg))
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2", "results/sparse/summary.csv", f"--configfile={path}", "--config", "sparse={seeds: [3]}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--cores",
+        "2",
+        "results/sparse/summary.csv",
+        f"--configfile={path}",
+        "--config",
+        "sparse={seeds: [3]}",
+    ]
     proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = read_table(tmp_path / "runs/tiny/results/sparse/summary.csv")

@@ -15,11 +15,29 @@ from .exact import implicit_limit, min_l1_interpolant, min_l2_interpolant
 from .potential import Q
 from .tangent import tangent_kernel
 
-__all__ = ["METRICS", "references", "analyse_diagonal_cell", "sample_complexity_table", "alpha_max", "diagonal_kernel_distance"]
+__all__ = [
+    "METRICS",
+    "references",
+    "analyse_diagonal_cell",
+    "sample_complexity_table",
+    "alpha_max",
+    "diagonal_kernel_distance",
+]
 
 
 # Columns computed from the trained solution: NaN for a run that diverged or did not converge.
-METRICS = ("test_error", "test_mse", "l1", "l2", "Q", "oracle_gap", "l1_ratio", "l2_ratio", "kernel_distance", "feature_updates")
+METRICS = (
+    "test_error",
+    "test_mse",
+    "l1",
+    "l2",
+    "Q",
+    "oracle_gap",
+    "l1_ratio",
+    "l2_ratio",
+    "kernel_distance",
+    "feature_updates",
+)
 
 
 def diagonal_kernel_distance(X: np.ndarray, w_plus: np.ndarray, w_minus: np.ndarray, depth: int) -> float:
@@ -42,8 +60,11 @@ def references(data: dict) -> dict:
     }
 
 
-def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, refs: pd.DataFrame) -> pd.DataFrame:
-    """One row per seed: errors, norms, ``Q_alpha^D`` and the relative distance to the exact limit (``METRICS``
+def analyse_diagonal_cell(
+    cell: dict, data_by_seed: dict[int, dict], trained: dict, refs: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per seed: errors, norms, ``Q_alpha^D`` and the relative distance to the exact limit
+    (``METRICS``
     NaN for a failed run; the exact limit's own columns stay)."""
     alpha, depth = float(cell["alpha"]), int(cell["depth"])
     rows = []
@@ -73,7 +94,9 @@ def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: di
                 "l2_ratio": float(np.linalg.norm(beta) / ref["min_l2_norm"]),
                 "min_l1_error": float(ref["min_l1_error"]),
                 "min_l2_error": float(ref["min_l2_error"]),
-                "kernel_distance": diagonal_kernel_distance(data["X"], trained["anchor_plus"][i], trained["anchor_minus"][i], depth),
+                "kernel_distance": diagonal_kernel_distance(
+                    data["X"], trained["anchor_plus"][i], trained["anchor_minus"][i], depth
+                ),
                 "feature_updates": feature_updates(cell["K"], int(trained["steps"][i])),
                 "converged": bool(trained["converged"][i]),
                 "diverged": bool(trained["diverged"][i]),
@@ -84,7 +107,9 @@ def analyse_diagonal_cell(cell: dict, data_by_seed: dict[int, dict], trained: di
     return blank_failed(pd.DataFrame(rows), METRICS)
 
 
-def sample_complexity_table(data: dict, ns, alphas, depths, threshold: float, alpha_D_floor: float | None = None) -> pd.DataFrame:
+def sample_complexity_table(
+    data: dict, ns, alphas, depths, threshold: float, alpha_D_floor: float | None = None
+) -> pd.DataFrame:
     """Population error of the exact gradient-flow limit for every (n, depth, alpha) on prefixes of one
     data set, plus the min-l1 interpolant's error (``depth = 0`` rows mark it); ``threshold``, the error
     that counts as recovery (``alpha_max``), is a column so that figures and claims read it from the table.
@@ -92,12 +117,23 @@ def sample_complexity_table(data: dict, ns, alphas, depths, threshold: float, al
     to alpha^D = 1e-10; far below it the deep limits are zero to working precision)."""
     bad = [depth for depth in depths if alpha_D_floor is not None and max(alphas) ** depth < alpha_D_floor]
     if bad:
-        raise ValueError(f"alpha_D_floor {alpha_D_floor:g} leaves no alpha at depth {bad} (largest alpha {max(alphas):g})")
+        raise ValueError(
+            f"alpha_D_floor {alpha_D_floor:g} leaves no alpha at depth {bad} (largest alpha {max(alphas):g})"
+        )
     rows = []
     for n in sorted(ns):
         X, y = data["X"][:n], data["y"][:n]
         l1 = min_l1_interpolant(X, y)
-        rows.append({"seed": int(data["seed"]), "n": n, "depth": 0, "alpha": np.nan, "error": float(population_error(l1, data["beta_star"])), "converged": True})
+        rows.append(
+            {
+                "seed": int(data["seed"]),
+                "n": n,
+                "depth": 0,
+                "alpha": np.nan,
+                "error": float(population_error(l1, data["beta_star"])),
+                "converged": True,
+            }
+        )
         for depth in depths:
             for alpha in sorted(a for a in alphas if alpha_D_floor is None or a**depth >= alpha_D_floor):
                 sol = implicit_limit(X, y, alpha, depth, tol=1e-8)

@@ -1,6 +1,7 @@
 """Sparse regression data, generated from a seed (nothing is downloaded).
 
-Sparse regression (Woodworth et al. 2020, sec. 4; docs/science.md sec. 1.4): ``X`` i.i.d. N(0, 1), ``beta_star``
+Sparse regression (Woodworth et al. 2020, sec. 4; docs/science.md sec. 1.4): ``X`` i.i.d. N(0, 1),
+``beta_star``
 r*-sparse with entries ``1 / sqrt(r*)`` on a random support (unit l2 norm), training labels
 ``y = X beta_star + noise * N(0, 1)``, a noiseless test set.  Rows are drawn from their own stream, so
 the data set with n rows is a prefix of the one with more rows: sample-complexity curves compare nested
@@ -14,7 +15,9 @@ import numpy as np
 __all__ = ["sparse_regression", "population_error"]
 
 
-def sparse_regression(seed: int, n: int, d: int, sparsity: int, noise: float, n_test: int) -> dict[str, np.ndarray]:
+def sparse_regression(
+    seed: int, n: int, d: int, sparsity: int, noise: float, n_test: int
+) -> dict[str, np.ndarray]:
     """Return ``X, y, beta_star, X_test, y_test, seed`` as float64 arrays (``seed`` as a 0-d int)."""
     if not 0 < sparsity <= d:
         raise ValueError(f"sparsity must be in [1, d={d}], got {sparsity}")
@@ -41,6 +44,7 @@ def sparse_regression(seed: int, n: int, d: int, sparsity: int, noise: float, n_
 
 
 def population_error(beta: np.ndarray, beta_star: np.ndarray) -> np.ndarray:
-    """``||beta - beta_star||^2`` (the expected squared prediction error for isotropic X), along the last axis."""
+    """``||beta - beta_star||^2`` (the expected squared prediction error for isotropic X), along the last
+    axis."""
     diff = np.asarray(beta) - np.asarray(beta_star)
     return np.sum(diff * diff, axis=-1)

@@ -1,6 +1,7 @@
 """Exact limits of the diagonal model and the two reference interpolants.
 
-``implicit_limit`` solves the convex dual of docs/science.md sec. 1.3: integrating gradient flow coordinate-wise
+``implicit_limit`` solves the convex dual of docs/science.md sec. 1.3: integrating gradient flow
+coordinate-wise
 shows that the limit is ``beta = alpha^D h_D(X^T nu)``, with ``nu`` the minimiser of
 
     Phi(nu) = alpha^D sum_i H_D(x_i . nu) - y . nu        (x_i: the columns of X).

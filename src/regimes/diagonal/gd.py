@@ -17,7 +17,8 @@ The step is chosen per run and per step from the current curvature, not fixed:
 
 So the step is large where the flow is slow and small where it is fast.
 
-Iterative linearisation (Goldwaser & Ge 2023; docs/science.md sec. 2.1): with ``relinearise_every = K`` the model trained
+Iterative linearisation (Goldwaser & Ge 2023; docs/science.md sec. 2.1): with ``relinearise_every = K`` the
+model trained
 is the Taylor expansion around an anchor ``a`` that moves to the current weights every K steps,
 ``beta_lin(w) = beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)``.
 The curvature bound then uses the anchor's tangent kernel (the kernel of the model being trained); for
@@ -95,46 +96,80 @@ def train_gd(
     X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
     y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
     runs, n, d = X.shape
-    alpha = torch.as_tensor(np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy(), dtype=dtype, device=dev)
+    alpha = torch.as_tensor(
+        np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy(), dtype=dtype, device=dev
+    )
     if torch.any(alpha <= 0):
         raise ValueError("alpha must be positive")
     zeros = torch.zeros(runs, d, dtype=dtype, device=dev)
     # Results of every run, filled in as runs finish; the loop works on the runs still training only
     # (finished runs leave the batch, so a sweep costs the sum of its runs' steps, not runs x the slowest).
     out = {
-        "delta_plus": zeros.clone(), "delta_minus": zeros.clone(), "anchor_plus": zeros.clone(), "anchor_minus": zeros.clone(),
-        "loss": torch.zeros(runs, dtype=dtype, device=dev), "steps": torch.zeros(runs, dtype=torch.long, device=dev),
+        "delta_plus": zeros.clone(),
+        "delta_minus": zeros.clone(),
+        "anchor_plus": zeros.clone(),
+        "anchor_minus": zeros.clone(),
+        "loss": torch.zeros(runs, dtype=dtype, device=dev),
+        "steps": torch.zeros(runs, dtype=torch.long, device=dev),
         "flow_time": torch.zeros(runs, dtype=dtype, device=dev),
-        "converged": torch.zeros(runs, dtype=torch.bool, device=dev), "diverged": torch.zeros(runs, dtype=torch.bool, device=dev),
+        "converged": torch.zeros(runs, dtype=torch.bool, device=dev),
+        "diverged": torch.zeros(runs, dtype=torch.bool, device=dev),
     }
     idx = torch.arange(runs, device=dev)
     Xw, yw, aw = X, y, alpha
     delta_plus, delta_minus = zeros.clone(), zeros.clone()
     anchor_plus, anchor_minus = zeros.clone(), zeros.clone()  # offsets of the anchor
-    v = torch.full((runs, n), n**-0.5, dtype=dtype, device=dev)  # the same start in every run: batching changes nothing
+    v = torch.full(
+        (runs, n), n**-0.5, dtype=dtype, device=dev
+    )  # the same start in every run: batching changes nothing
     initial = 0.5 * (y * y).mean(-1)
     steps = torch.zeros(runs, dtype=torch.long, device=dev)
     flow_time = torch.zeros(runs, dtype=dtype, device=dev)
     progress = Progress(log, label, log_every)
     for step in range(max_steps + 1):
-        grad_plus, grad_minus, g, r = gradient_linearised(aw, anchor_plus, anchor_minus, delta_plus, delta_minus, Xw, yw, depth)
+        grad_plus, grad_minus, g, r = gradient_linearised(
+            aw, anchor_plus, anchor_minus, delta_plus, delta_minus, Xw, yw, depth
+        )
         current = 0.5 * (r * r).mean(-1)
         bad = is_diverged(current, initial)
         done = current <= tol * initial
         finished = bad | done | (step == max_steps)
         if bool(finished.any()):
             ids = idx[finished]
-            for key, value in (("delta_plus", delta_plus), ("delta_minus", delta_minus), ("anchor_plus", anchor_plus), ("anchor_minus", anchor_minus),
-                               ("loss", current), ("steps", steps), ("flow_time", flow_time), ("converged", done & ~bad), ("diverged", bad)):
+            for key, value in (
+                ("delta_plus", delta_plus),
+                ("delta_minus", delta_minus),
+                ("anchor_plus", anchor_plus),
+                ("anchor_minus", anchor_minus),
+                ("loss", current),
+                ("steps", steps),
+                ("flow_time", flow_time),
+                ("converged", done & ~bad),
+                ("diverged", bad),
+            ):
                 out[key][ids] = value[finished]
             keep = ~finished
             idx, Xw, yw, aw, initial = idx[keep], Xw[keep], yw[keep], aw[keep], initial[keep]
-            delta_plus, delta_minus, anchor_plus, anchor_minus = delta_plus[keep], delta_minus[keep], anchor_plus[keep], anchor_minus[keep]
-            grad_plus, grad_minus, v, steps, flow_time, current = grad_plus[keep], grad_minus[keep], v[keep], steps[keep], flow_time[keep], current[keep]
+            delta_plus, delta_minus, anchor_plus, anchor_minus = (
+                delta_plus[keep],
+                delta_minus[keep],
+                anchor_plus[keep],
+                anchor_minus[keep],
+            )
+            grad_plus, grad_minus, v, steps, flow_time, current = (
+                grad_plus[keep],
+                grad_minus[keep],
+                v[keep],
+                steps[keep],
+                flow_time[keep],
+                current[keep],
+            )
             if not len(idx):
                 break
         a = tangent_kernel_weights(aw[:, None] + anchor_plus, aw[:, None] + anchor_minus, depth)
-        lam, v = power_step(lambda u: torch.einsum("bnd,bd->bn", Xw, a * torch.einsum("bnd,bn->bd", Xw, u)), v)
+        lam, v = power_step(
+            lambda u: torch.einsum("bnd,bd->bn", Xw, a * torch.einsum("bnd,bn->bd", Xw, u)), v
+        )
         w_plus = aw[:, None] + delta_plus
         w_minus = aw[:, None] + delta_minus
         # Relative to max(|w|, |anchor|): the Taylor model may move a weight through 0 (identical for K = 1).
@@ -152,12 +187,30 @@ def train_gd(
         if not math.isinf(K) and (step + 1) % K == 0:
             anchor_plus, anchor_minus = delta_plus.clone(), delta_minus.clone()
         progress(step, len(idx), runs, (current / initial).max().item())
-    delta_plus, delta_minus, anchor_plus, anchor_minus = out["delta_plus"], out["delta_minus"], out["anchor_plus"], out["anchor_minus"]
-    current, steps, flow_time, converged, diverged = out["loss"], out["steps"], out["flow_time"], out["converged"], out["diverged"]
+    delta_plus, delta_minus, anchor_plus, anchor_minus = (
+        out["delta_plus"],
+        out["delta_minus"],
+        out["anchor_plus"],
+        out["anchor_minus"],
+    )
+    current, steps, flow_time, converged, diverged = (
+        out["loss"],
+        out["steps"],
+        out["flow_time"],
+        out["converged"],
+        out["diverged"],
+    )
     beta = linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth)
     return FlowResult(
         **run_arrays(
-            progress, beta=beta, anchor_plus=alpha[:, None] + anchor_plus, anchor_minus=alpha[:, None] + anchor_minus,
-            train_loss=current, steps=steps, flow_time=flow_time, converged=converged, diverged=diverged,
+            progress,
+            beta=beta,
+            anchor_plus=alpha[:, None] + anchor_plus,
+            anchor_minus=alpha[:, None] + anchor_minus,
+            train_loss=current,
+            steps=steps,
+            flow_time=flow_time,
+            converged=converged,
+            diverged=diverged,
         )
     )

@@ -1,6 +1,7 @@
 """Gradient flow of the diagonal model by linearly implicit Euler steps in its mirror coordinates.
 
-Integrating the flow coordinate by coordinate (Woodworth et al. 2020, sec. 4; docs/science.md sec. 1.3) shows that every
+Integrating the flow coordinate by coordinate (Woodworth et al. 2020, sec. 4; docs/science.md sec. 1.3) shows
+that every
 point of its path is ``beta = alpha^D h_D(s)`` with ``s = X^T nu`` in the row space of X, and that ``nu``
 obeys
 
@@ -10,7 +11,8 @@ with the weights ``w_+ = alpha exp(s / 2)``, ``w_- = alpha exp(-s / 2)`` (D = 2)
 ``w_+- = alpha (1 -+ s)^(-1 / (D - 2))`` (D >= 3): gradient flow on the weights is mirror flow on beta
 with the potential Q_alpha^D, and ``nu`` is its dual variable.  Linearised around the current point,
 ``d nu / dt = -k (r + M delta)`` with ``M = X diag(alpha^D h_D'(s)) X^T`` and ``k = c_D alpha^(D-2) / n``
-(``k M`` is the tangent kernel over n, docs/science.md sec. 2.4).  One step of flow time ``h`` is the linearly implicit
+(``k M`` is the tangent kernel over n, docs/science.md sec. 2.4).  One step of flow time ``h`` is the linearly
+implicit
 (Rosenbrock) Euler step
 
     (M + I / (h k)) delta = -r,
@@ -53,7 +55,8 @@ def _c(depth: int) -> float:
 
 
 def link(s: torch.Tensor, depth: int) -> torch.Tensor:
-    """``h_D(s)``: ``2 sinh(s)`` (D = 2), ``(1 - s)^-p - (1 + s)^-p`` with ``p = D / (D - 2)`` (exact at small s)."""
+    """``h_D(s)``: ``2 sinh(s)`` (D = 2), ``(1 - s)^-p - (1 + s)^-p`` with ``p = D / (D - 2)`` (exact at small
+    s)."""
     if depth == 2:
         return 2.0 * torch.sinh(s)
     p = depth / (depth - 2)
@@ -111,7 +114,9 @@ def train_mirror(
     problems, n, d = X.shape
     group = np.arange(problems) if group is None else np.asarray(group)
     runs = len(group)
-    alpha = torch.as_tensor(np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy(), dtype=dtype, device=dev)
+    alpha = torch.as_tensor(
+        np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy(), dtype=dtype, device=dev
+    )
     if torch.any(alpha <= 0):
         raise ValueError("alpha must be positive")
     group = torch.as_tensor(group, dtype=torch.long, device=dev)
@@ -167,7 +172,9 @@ def train_mirror(
         r_new = torch.einsum("bnd,bd->bn", Xa, beta_new) - y[group[active]]
         loss_new = 0.5 * (r_new * r_new).mean(-1)
         # Local error: the part of the new residual the linearised step did not predict, against the change.
-        q = (r_new - ra - change).norm(dim=1) / (nonlinearity * change.norm(dim=1)).clamp_min(torch.finfo(dtype).tiny)
+        q = (r_new - ra - change).norm(dim=1) / (nonlinearity * change.norm(dim=1)).clamp_min(
+            torch.finfo(dtype).tiny
+        )
         ok = inside & torch.isfinite(loss_new) & (loss_new < loss[active]) & (q <= 1.0)
         acc = active[ok]
         s[acc], r[acc], loss[acc] = s_new[ok], r_new[ok], loss_new[ok]
@@ -188,6 +195,14 @@ def train_mirror(
     beta = alpha[:, None] ** depth * link(s, depth)
     w_plus, w_minus = weights(s, alpha, depth)
     return run_arrays(
-        progress, beta=beta, w_plus=w_plus, w_minus=w_minus, train_loss=loss, steps=steps, rejected=rejected,
-        flow_time=flow_time, converged=converged, diverged=diverged,
+        progress,
+        beta=beta,
+        w_plus=w_plus,
+        w_minus=w_minus,
+        train_loss=loss,
+        steps=steps,
+        rejected=rejected,
+        flow_time=flow_time,
+        converged=converged,
+        diverged=diverged,
     )

@@ -17,7 +17,9 @@ import torch
 __all__ = ["predictor", "loss", "gradient", "linearised_predictor", "gradient_linearised"]
 
 
-def predictor(alpha: torch.Tensor, delta_plus: torch.Tensor, delta_minus: torch.Tensor, depth: int) -> torch.Tensor:
+def predictor(
+    alpha: torch.Tensor, delta_plus: torch.Tensor, delta_minus: torch.Tensor, depth: int
+) -> torch.Tensor:
     """``beta = w_plus^D - w_minus^D`` with ``w = alpha[:, None] + delta``."""
     w_plus = alpha[:, None] + delta_plus
     w_minus = alpha[:, None] + delta_minus
@@ -43,9 +45,12 @@ def gradient(alpha, delta_plus, delta_minus, X, y, depth: int):
     return gradient_linearised(alpha, delta_plus, delta_minus, delta_plus, delta_minus, X, y, depth)
 
 
-def linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth: int) -> torch.Tensor:
+def linearised_predictor(
+    alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth: int
+) -> torch.Tensor:
     """First-order Taylor model around the anchor (offsets ``anchor_*``), at weights with offsets ``delta_*``:
-    ``beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)`` (docs/science.md sec. 2.1)."""
+    ``beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)`` (docs/science.md
+    sec. 2.1)."""
     a_plus = alpha[:, None] + anchor_plus
     a_minus = alpha[:, None] + anchor_minus
     return (

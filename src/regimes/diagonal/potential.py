@@ -52,7 +52,8 @@ def h_prime(s, depth: int):
 
 
 def H(s, depth: int):
-    """Antiderivative of ``h_D`` with ``H_D(0) = 0`` (the dual potential of docs/science.md sec. 1.3, shifted)."""
+    """Antiderivative of ``h_D`` with ``H_D(0) = 0`` (the dual potential of docs/science.md sec. 1.3,
+    shifted)."""
     depth = check_depth(depth)
     s = np.asarray(s, dtype=float)
     if depth == 2:
@@ -62,7 +63,12 @@ def H(s, depth: int):
     small = np.abs(s) < 1e-3
     s2 = s * s
     # Even Taylor series of (1-s)^-a + (1+s)^-a - 2 where the closed form cancels.
-    series = a * (a + 1) * s2 * (1.0 + (a + 2) * (a + 3) / 12.0 * s2 + (a + 2) * (a + 3) * (a + 4) * (a + 5) / 360.0 * s2 * s2)
+    series = (
+        a
+        * (a + 1)
+        * s2
+        * (1.0 + (a + 2) * (a + 3) / 12.0 * s2 + (a + 2) * (a + 3) * (a + 4) * (a + 5) / 360.0 * s2 * s2)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         closed = np.expm1(-a * np.log1p(-s)) + np.expm1(-a * np.log1p(s))
     return 0.5 * (depth - 2) * np.where(small, series, closed)
@@ -112,8 +118,10 @@ def q(z, depth: int):
     if depth == 2:
         # 2 - sqrt(4 + z^2) = -z^2 / (2 + sqrt(4 + z^2)), exact at small z; hypot avoids overflow.
         root = 2.0 * np.hypot(1.0, z / 2.0)
-        return -(z * z) / (2.0 + root) + z * np.arcsinh(z / 2.0) if np.all(np.abs(z) < 1e150) else (
-            np.abs(z) * (np.arcsinh(np.abs(z) / 2.0) - 1.0) + 2.0
+        return (
+            -(z * z) / (2.0 + root) + z * np.arcsinh(z / 2.0)
+            if np.all(np.abs(z) < 1e150)
+            else (np.abs(z) * (np.arcsinh(np.abs(z) / 2.0) - 1.0) + 2.0)
         )
     s, t = h_inverse(z, depth)
     a = 2.0 / (depth - 2)

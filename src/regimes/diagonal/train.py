@@ -46,15 +46,38 @@ def train_diagonal(
         raise ValueError(f"integrator must be one of {INTEGRATORS}, got {integrator!r}")
     common["max_steps"] = max_steps
     if integrator == "gd":
-        return train_gd(X, y, alpha, depth, step_scale=step_scale, max_rel_change=max_rel_change, relinearise_every=relinearise_every, **common)
+        return train_gd(
+            X,
+            y,
+            alpha,
+            depth,
+            step_scale=step_scale,
+            max_rel_change=max_rel_change,
+            relinearise_every=relinearise_every,
+            **common,
+        )
     if parse_K(relinearise_every) != 1:
-        raise ValueError(f"the mirror integrator follows gradient flow (K = 1); got K = {relinearise_every!r}: use integrator='gd'")
+        raise ValueError(
+            f"the mirror integrator follows gradient flow (K = 1); got K = {relinearise_every!r}: use "
+            "integrator='gd'"
+        )
     out = train_mirror(X, y, alpha, depth, nonlinearity=nonlinearity, **common)
-    return FlowResult(beta=out["beta"], anchor_plus=out["w_plus"], anchor_minus=out["w_minus"], train_loss=out["train_loss"], steps=out["steps"],
-                      flow_time=out["flow_time"], converged=out["converged"], diverged=out["diverged"], seconds=out["seconds"])
+    return FlowResult(
+        beta=out["beta"],
+        anchor_plus=out["w_plus"],
+        anchor_minus=out["w_minus"],
+        train_loss=out["train_loss"],
+        steps=out["steps"],
+        flow_time=out["flow_time"],
+        converged=out["converged"],
+        diverged=out["diverged"],
+        seconds=out["seconds"],
+    )
 
 
-def train_diagonal_cells(cells: list[Cell], datasets: list[dict], settings: dict, *, label: str = "", device=None) -> dict[str, dict]:
+def train_diagonal_cells(
+    cells: list[Cell], datasets: list[dict], settings: dict, *, label: str = "", device=None
+) -> dict[str, dict]:
     """Cells of one depth and K (a batch of alphas) times every seed in one tensor program; the runs of
     one seed share its data.  Returns ``{cell id: arrays}``: ``seeds`` and the trainer's per-run arrays
     of the cell's runs (``seconds``: the whole batch's)."""
@@ -65,7 +88,17 @@ def train_diagonal_cells(cells: list[Cell], datasets: list[dict], settings: dict
     seeds = [int(d["seed"]) for d in datasets]
     alpha = np.repeat([c.alpha for c in cells], len(seeds))
     group = np.tile(np.arange(len(seeds)), len(cells))
-    result = train_diagonal(X, y, alpha, cells[0].depth, group=group, relinearise_every=cells[0].K, label=label, device=device, **settings)
+    result = train_diagonal(
+        X,
+        y,
+        alpha,
+        cells[0].depth,
+        group=group,
+        relinearise_every=cells[0].K,
+        label=label,
+        device=device,
+        **settings,
+    )
     arrays = cell_arrays(seeds, result)
     out = {}
     for i, cell in enumerate(cells):

@@ -18,7 +18,11 @@ CATALOGUE = {
     "sample_complexity": {"sparse": "diagonal"},  # and sparse.sample_complexity
     "width": {"width": "matrix"},
     "matrix_factorisation": {"matrix_factorisation": "matrix"},
-    "nonlinear_transition": {"nonlinear": "network", "nonlinear_teacher": "teacher", "univariate": "univariate"},
+    "nonlinear_transition": {
+        "nonlinear": "network",
+        "nonlinear_teacher": "teacher",
+        "univariate": "univariate",
+    },
     "univariate_balance": {"univariate": "univariate"},
     "accuracy_vs_K": {"linearised": "network"},
     "kernel_change": {"linearised": "network"},
@@ -33,5 +37,9 @@ ALSO = {
     "training_curves": {"linearised_cnn": "network", "linearised_cifar": "network"},
     "nonlinear_transition": {"nonlinear_cifar": "network", "nonlinear_teacher_centred": "teacher"},
     "width": {"width_commuting": "matrix"},
-    "univariate_balance": {"univariate_quarter": "univariate", "univariate_half": "univariate", "univariate_random": "univariate"},
+    "univariate_balance": {
+        "univariate_quarter": "univariate",
+        "univariate_half": "univariate",
+        "univariate_random": "univariate",
+    },
 }

@@ -10,11 +10,19 @@ import pandas as pd
 
 from ..grid import K_order
 from ..results import failed
-from .style import panels as grid, cell_stats, failed_handle, mark_failed, safe_log, save, setup, sns
+from .style import cell_stats, failed_handle, mark_failed, safe_log, save, setup, sns
+from .style import panels as grid
 
 SHORT_LABEL = "a run short of its plateau"
 
-__all__ = ["accuracy_vs_K", "kernel_change", "training_curves", "gauss_newton", "phase_alpha_K", "K_positions"]
+__all__ = [
+    "accuracy_vs_K",
+    "kernel_change",
+    "training_curves",
+    "gauss_newton",
+    "phase_alpha_K",
+    "K_positions",
+]
 
 
 def K_positions(values) -> tuple[dict, list, list]:
@@ -32,7 +40,12 @@ def _panels(summary):
     """The (data set, architecture) pairs the tables hold, by data set then architecture in table order
     (experiments need not share them: the paper tier's CIFAR-10 LeNet-5 has no mnist1d row)."""
     present = set(zip(summary["dataset"], summary["architecture"]))
-    return [(d, a) for d in summary["dataset"].unique() for a in summary["architecture"].unique() if (d, a) in present]
+    return [
+        (d, a)
+        for d in summary["dataset"].unique()
+        for a in summary["architecture"].unique()
+        if (d, a) in present
+    ]
 
 
 def _K_axis(ax, ticks, labels, steps=None):
@@ -44,13 +57,17 @@ def _K_axis(ax, ticks, labels, steps=None):
     if steps:
         top = ax.secondary_xaxis("top")
         top.set_xticks(ticks)
-        top.set_xticklabels([f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)], fontsize=8)
+        top.set_xticklabels(
+            [f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)],
+            fontsize=8,
+        )
         top.minorticks_off()
         top.set_xlabel("T / K (feature updates)", fontsize=9)
 
 
 def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
-    """Test accuracy (top) and final train loss (bottom) against K at fixed T, per data set and architecture."""
+    """Test accuracy (top) and final train loss (bottom) against K at fixed T, per data set and
+    architecture."""
     setup()
     steps = int(summary["T"].max())
     panels = _panels(summary)
@@ -60,7 +77,9 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     for col, (dataset, arch) in enumerate(panels):
         part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
         part["x"] = part["K"].map(pos)
-        for row, (metric, label) in enumerate((("test_acc", "test accuracy"), ("train_loss", "final train loss"))):
+        for row, (metric, label) in enumerate(
+            (("test_acc", "test accuracy"), ("train_loss", "final train loss"))
+        ):
             ax = axes[row, col]
             stats = cell_stats(part, "x", metric)
             ax.plot(stats["x"], stats["median"], marker="o", color="C0")
@@ -71,9 +90,21 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
                 short = part.groupby("x")["plateau"].agg(lambda v: not v.astype(bool).all())
                 xs = [x for x in stats["x"] if short.get(x, False)]
                 if xs:
-                    ax.scatter(xs, stats.set_index("x").loc[xs, "median"], s=90, facecolors="none", edgecolors="C1", linewidths=1.5, zorder=5, label=SHORT_LABEL if row == 0 else None)
+                    ax.scatter(
+                        xs,
+                        stats.set_index("x").loc[xs, "median"],
+                        s=90,
+                        facecolors="none",
+                        edgecolors="C1",
+                        linewidths=1.5,
+                        zorder=5,
+                        label=SHORT_LABEL if row == 0 else None,
+                    )
                     any_short = True
-            for k, style, name in (("1", "--", "K = 1 (gradient descent)"), ("inf", ":", r"K = $\infty$ (fixed kernel)")):
+            for k, style, name in (
+                ("1", "--", "K = 1 (gradient descent)"),
+                ("inf", ":", r"K = $\infty$ (fixed kernel)"),
+            ):
                 ref = part[part["K"] == k][metric]
                 if len(ref) and ref.notna().all():
                     ax.axhline(ref.median(), color="black", linestyle=style, linewidth=1.2, label=name)
@@ -85,9 +116,22 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
                 ax.set_title(f"{dataset}, {arch}", pad=28)
     handles, _ = axes[0, 0].get_legend_handles_labels()
     if any_short and SHORT_LABEL not in [h.get_label() for h in handles]:
-        handles.append(plt.Line2D([], [], marker="o", linestyle="none", markerfacecolor="none", markeredgecolor="C1", markersize=9, label=SHORT_LABEL))
+        handles.append(
+            plt.Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markerfacecolor="none",
+                markeredgecolor="C1",
+                markersize=9,
+                label=SHORT_LABEL,
+            )
+        )
     axes[0, 0].legend(handles=handles + ([failed_handle()] if any_failed else []), fontsize=8)
-    fig.suptitle(f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=9, y=1.0)
+    fig.suptitle(
+        f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=9, y=1.0
+    )
     fig.tight_layout()
     save(fig, path)
 
@@ -111,7 +155,9 @@ def _succeeded(history, summary):
 def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
     palette = dict(zip(chosen, sns.color_palette("viridis", len(chosen))))
     for ax, (dataset, arch) in zip(axes_row, panels):
-        part = history[(history["dataset"] == dataset) & (history["architecture"] == arch) & history["K"].isin(chosen)]
+        part = history[
+            (history["dataset"] == dataset) & (history["architecture"] == arch) & history["K"].isin(chosen)
+        ]
         for k in chosen:
             g = part[part["K"] == k].groupby("step")[metric].agg(["median", "min", "max"]).reset_index()
             name = r"$\infty$" if k == "inf" else k
@@ -128,12 +174,15 @@ def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
 
 
 def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
-    """Kernel distance from the initial NTK over training for several K (top); final distance against K (bottom)."""
+    """Kernel distance from the initial NTK over training for several K (top); final distance against K
+    (bottom)."""
     setup()
     panels = _panels(summary)
     chosen = _selected_K(summary["K"], 5)
     fig, axes = grid(2, len(panels), 0.6 + 2.3 * len(panels), stack=True)
-    _curves(axes[0], _succeeded(history, summary), "kernel_distance", "kernel distance from init", panels, chosen)
+    _curves(
+        axes[0], _succeeded(history, summary), "kernel_distance", "kernel distance from init", panels, chosen
+    )
     pos, ticks, labels = K_positions(summary["K"])
     for ax, (dataset, arch) in zip(axes[1], panels):
         part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
@@ -145,7 +194,10 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
         _K_axis(ax, ticks, labels)
         ax.set_ylabel("final kernel distance")
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle(r"Empirical NTK change: $1 - \langle\Theta_0, \Theta_t\rangle_F / (\|\Theta_0\|_F \|\Theta_t\|_F)$", fontsize=9)
+    fig.suptitle(
+        r"Empirical NTK change: $1 - \langle\Theta_0, \Theta_t\rangle_F / (\|\Theta_0\|_F \|\Theta_t\|_F)$",
+        fontsize=9,
+    )
     fig.tight_layout()
     save(fig, path)
 
@@ -188,12 +240,22 @@ def phase_alpha_K(diagonal: pd.DataFrame, network: pd.DataFrame, path) -> None:
     fig, axes = grid(2, 2, 6.6)
     depth = int(diagonal["depth"].min())
     diag = diagonal[diagonal["depth"] == depth]
-    _heatmap(axes[0, 0], diag, "test_error", rf"diagonal model (D = {depth}): $\|\beta - \beta^*\|^2$", ".2f", "rocket_r")
+    _heatmap(
+        axes[0, 0],
+        diag,
+        "test_error",
+        rf"diagonal model (D = {depth}): $\|\beta - \beta^*\|^2$",
+        ".2f",
+        "rocket_r",
+    )
     _heatmap(axes[0, 1], diag, "kernel_distance", "diagonal model: final kernel distance", ".2f", "mako_r")
     label = f"{network['dataset'].iloc[0]}, {network['architecture'].iloc[0]}"
     _heatmap(axes[1, 0], network, "test_error", f"{label}: test error", ".2f", "rocket_r")
     _heatmap(axes[1, 1], network, "kernel_distance", f"{label}: final kernel distance", ".2f", "mako_r")
-    fig.suptitle(r"The ($\alpha$, K) plane: rich (small $\alpha$, small K) to kernel (large $\alpha$ or K = $\infty$)", fontsize=9)
+    fig.suptitle(
+        r"The ($\alpha$, K) plane: rich (small $\alpha$, small K) to kernel (large $\alpha$ or K = $\infty$)",
+        fontsize=9,
+    )
     fig.tight_layout()
     save(fig, path)
 
@@ -209,7 +271,10 @@ def gauss_newton(summary: pd.DataFrame, rounds: pd.DataFrame, path) -> None:
     edge = float(mu[mu > 0].min()) / 10 if (mu > 0).any() else 1.0
     part = summary.assign(x=mu.where(mu > 0, edge))
     any_failed = False
-    for column, label, color, marker in (("il_test_acc", "iterative linearisation at K", "C0", "o"), ("gn_test_acc", r"damped Gauss-Newton at $\mu = 1/(\eta K)$", "C3", "s")):
+    for column, label, color, marker in (
+        ("il_test_acc", "iterative linearisation at K", "C0", "o"),
+        ("gn_test_acc", r"damped Gauss-Newton at $\mu = 1/(\eta K)$", "C3", "s"),
+    ):
         stats = cell_stats(part, "x", column)
         ax.plot(stats["x"], stats["median"], marker=marker, color=color, label=label)
         ax.fill_between(stats["x"], stats["min"], stats["max"], color=color, alpha=0.15, linewidth=0)
@@ -237,12 +302,22 @@ def gauss_newton(summary: pd.DataFrame, rounds: pd.DataFrame, path) -> None:
     steps = rounds[rounds["round"] > 0]
     for k in ordered:
         g = steps[steps["K"] == k].groupby("round")["cosine"].agg(["median", "min", "max"]).reset_index()
-        ax.plot(g["round"], g["median"], color=palette[k], marker=".", label=r"K = $\infty$" if k == "inf" else f"K = {k}")
+        ax.plot(
+            g["round"],
+            g["median"],
+            color=palette[k],
+            marker=".",
+            label=r"K = $\infty$" if k == "inf" else f"K = {k}",
+        )
         ax.fill_between(g["round"], g["min"], g["max"], color=palette[k], alpha=0.15, linewidth=0)
     ax.set_xlabel("round")
     ax.set_ylabel("cosine of the two steps")
     ax.set_title("(b) same anchor, same direction?")
     ax.legend(fontsize=8)
-    fig.suptitle(f"Iterative linearisation as damped Gauss-Newton ({', '.join(sorted(summary['dataset'].unique()))}; median, min-max over seeds)", fontsize=9)
+    fig.suptitle(
+        f"Iterative linearisation as damped Gauss-Newton ({', '.join(sorted(summary['dataset'].unique()))}; "
+        "median, min-max over seeds)",
+        fontsize=9,
+    )
     fig.tight_layout()
     save(fig, path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import panels, depth_palette, log_axis_alpha, median_band, safe_log, save, setup, sns
+from .style import depth_palette, log_axis_alpha, median_band, panels, safe_log, save, setup, sns
 
 __all__ = ["width_figure", "matrix_factorisation_figure"]
 
@@ -14,7 +14,12 @@ __all__ = ["width_figure", "matrix_factorisation_figure"]
 def _heatmap(ax, table, value, label, cmap, line="k"):
     """Rows alpha^2 (largest on top, as in the paper), columns width k; the median over seeds."""
     table = table.assign(alpha2=table["alpha"] ** 2)
-    grid = table.groupby(["alpha2", "width"])[value].agg(lambda v: v.median(skipna=False)).unstack("width").sort_index(ascending=False)
+    grid = (
+        table.groupby(["alpha2", "width"])[value]
+        .agg(lambda v: v.median(skipna=False))
+        .unstack("width")
+        .sort_index(ascending=False)
+    )
     ax.patch.set(hatch="xx", edgecolor="0.7")  # shows through the cells left empty: failed runs
     sns.heatmap(
         grid,
@@ -31,7 +36,9 @@ def _heatmap(ax, table, value, label, cmap, line="k"):
     # The paper's transition alpha^2 k = 1 as a staircase along the cell borders: the cells to its right
     # have alpha^2 k >= 1 (the kernel side).  The axes are categorical, so a straight line would mean nothing.
     widths, alphas2 = grid.columns.to_numpy(float), grid.index.to_numpy(float)
-    first = [int(np.searchsorted(widths * a2 >= 1.0, True)) for a2 in alphas2]  # first kernel-side column per row
+    first = [
+        int(np.searchsorted(widths * a2 >= 1.0, True)) for a2 in alphas2
+    ]  # first kernel-side column per row
     xs, ys = [], []
     for row, col in enumerate(first):
         if col >= len(widths):  # no cell of this row reaches alpha^2 k = 1: nothing to mark
@@ -55,7 +62,14 @@ def _commuting_panel(ax, table: pd.DataFrame) -> None:
     for colour, alpha in zip(colours, alphas):
         rows = table[table["alpha"] == alpha]
         widest = rows[rows["width"] == rows["width"].max()]
-        median_band(ax, rows, "width", "q_mu_error", colour, rf"$\alpha^2$ = {_tick(alpha**2)} ($\mu^2$ = {widest['mu2'].iloc[0]:.2g} at the widest)")
+        median_band(
+            ax,
+            rows,
+            "width",
+            "q_mu_error",
+            colour,
+            rf"$\alpha^2$ = {_tick(alpha**2)} ($\mu^2$ = {widest['mu2'].iloc[0]:.2g} at the widest)",
+        )
     k = np.array(sorted(table["width"].unique()), float)
     top = table.groupby("width")["q_mu_error"].median().max()
     ax.plot(k, top * np.sqrt(k[0] / k), color="grey", linestyle=":", label=r"$\propto k^{-1/2}$")
@@ -64,7 +78,9 @@ def _commuting_panel(ax, table: pd.DataFrame) -> None:
     safe_log(ax)
     ax.set_xlabel("width k")
     ax.set_ylabel(r"$\|M - \arg\min Q_\mu\|_F / \|\arg\min Q_\mu\|_F$")
-    ax.set_title(r"(d) thm. 4, commuting measurements: limit vs argmin $Q_\mu$, $\mu^2 = \alpha^2 k / 2$", fontsize=9)
+    ax.set_title(
+        r"(d) thm. 4, commuting measurements: limit vs argmin $Q_\mu$, $\mu^2 = \alpha^2 k / 2$", fontsize=9
+    )
     ax.legend(fontsize=7)
 
 
@@ -92,7 +108,9 @@ def width_figure(summary: pd.DataFrame, path, commuting: pd.DataFrame | None = N
     ax.set_title("(a) matrix completion, U V$^T$ from N(0, $\\alpha^2$)")
     ax.legend(fontsize=8, ncol=2)
     _heatmap(axes[1], table, "excess_nuclear", r"$\|M\|_* / \min \|\cdot\|_* - 1$", "rocket_r")
-    axes[1].set_title(r"(b) excess nuclear norm; dashed: $\alpha^2 k = 1$, $\alpha^2 k \geq 1$ to its right", fontsize=9)
+    axes[1].set_title(
+        r"(b) excess nuclear norm; dashed: $\alpha^2 k = 1$, $\alpha^2 k \geq 1$ to its right", fontsize=9
+    )
     _heatmap(axes[2], table, "unobserved_change", "moved / needed", "mako", line="w")
     axes[2].set_title(r"(c) movement of unobserved entries; dashed: $\alpha^2 k = 1$", fontsize=9)
     fig.tight_layout()
@@ -107,15 +125,21 @@ def matrix_factorisation_figure(summary: pd.DataFrame, path) -> None:
     fig, axes = panels(2, len(tasks), 5.8)
     palette = depth_palette(summary["depth"])
     for col, task in enumerate(tasks):
-        part = summary[summary["task"] == task].assign(nuclear_ratio=lambda t: t["nuclear_norm"] / t["min_nuclear_norm"])
+        part = summary[summary["task"] == task].assign(
+            nuclear_ratio=lambda t: t["nuclear_norm"] / t["min_nuclear_norm"]
+        )
         frob_ratio = (part["min_frobenius_nuclear_norm"] / part["min_nuclear_norm"]).median()
         for depth, colour in palette.items():
             rows = part[part["depth"] == depth]
             if len(rows):
                 median_band(axes[0, col], rows, "alpha", "test_error", colour, f"D = {depth}")
                 median_band(axes[1, col], rows, "alpha", "nuclear_ratio", colour, f"D = {depth}")
-        axes[0, col].axhline(part["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm")
-        axes[0, col].axhline(part["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm")
+        axes[0, col].axhline(
+            part["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm"
+        )
+        axes[0, col].axhline(
+            part["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm"
+        )
         axes[1, col].axhline(1.0, color="k", linestyle="--", label="min nuclear norm")
         axes[1, col].axhline(frob_ratio, color="grey", linestyle=":", label="min Frobenius norm")
         safe_log(axes[0, col])

@@ -12,16 +12,40 @@ import seaborn as sns  # noqa: E402
 
 from ..pipeline.io import atomic_path  # noqa: E402
 
-__all__ = ["PAGE", "panels", "setup", "save", "depth_palette", "plt", "sns", "log_axis_alpha", "median_band", "cell_stats", "mark_failed", "failed_handle", "safe_log"]
+__all__ = [
+    "PAGE",
+    "panels",
+    "setup",
+    "save",
+    "depth_palette",
+    "plt",
+    "sns",
+    "log_axis_alpha",
+    "median_band",
+    "cell_stats",
+    "mark_failed",
+    "failed_handle",
+    "safe_log",
+]
 
 
-PAGE = 6.8  # inches: the widest a figure is (with its margins under 7), so no text shrinks below 7 pt in print
+PAGE = (
+    6.8  # inches: the widest a figure is (with its margins under 7), so no text shrinks below 7 pt in print
+)
 
 
 def setup() -> None:
     """Seaborn's paper context scaled so that its smallest text (tick labels) is 7.5 pt."""
     sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=0.85)
-    plt.rcParams.update({"lines.linewidth": 2.0, "lines.markersize": 6, "figure.dpi": 150, "savefig.bbox": "tight", "pdf.fonttype": 42})
+    plt.rcParams.update(
+        {
+            "lines.linewidth": 2.0,
+            "lines.markersize": 6,
+            "figure.dpi": 150,
+            "savefig.bbox": "tight",
+            "pdf.fonttype": 42,
+        }
+    )
 
 
 def panels(rows: int, cols: int, height: float, *, stack: bool = False, **kw):
@@ -67,7 +91,10 @@ def save(fig, pdf_path) -> None:
 
     record = provenance_json({"figure": Path(pdf_path).stem})
     pdf_path = Path(pdf_path)
-    for path, metadata in ((pdf_path, {"Subject": record, "Creator": "regimes"}), (pdf_path.with_suffix(".png"), {"Provenance": record, "Software": "regimes"})):
+    for path, metadata in (
+        (pdf_path, {"Subject": record, "Creator": "regimes"}),
+        (pdf_path.with_suffix(".png"), {"Provenance": record, "Software": "regimes"}),
+    ):
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=path.suffix[1:], metadata=metadata)
     plt.close(fig)
@@ -88,7 +115,17 @@ def mark_failed(ax, xs, color) -> None:
     """A cross at the foot of the axes at each x where a run failed: a marked gap, never a number."""
     xs = list(xs)
     if xs:
-        ax.scatter(xs, [0.04] * len(xs), transform=ax.get_xaxis_transform(), marker="x", color=color, s=40, linewidths=1.5, clip_on=False, zorder=4)
+        ax.scatter(
+            xs,
+            [0.04] * len(xs),
+            transform=ax.get_xaxis_transform(),
+            marker="x",
+            color=color,
+            s=40,
+            linewidths=1.5,
+            clip_on=False,
+            zorder=4,
+        )
 
 
 FAILED_LABEL = "a run failed: no number"

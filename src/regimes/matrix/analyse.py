@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..diagonal.exact import implicit_limit
 from ..grid import run_status
 from ..results import blank_failed
-from ..diagonal.exact import implicit_limit
 from .commuting import diagonal_of
 from .exact import min_frobenius_interpolant, min_nuclear_interpolant
 from .problems import nuclear_norm, unobserved_change
@@ -18,7 +18,15 @@ from .problems import nuclear_norm, unobserved_change
 __all__ = ["METRICS", "q_mu_minimiser", "matrix_references", "analyse_matrix_cell"]
 
 # Columns computed from the trained matrix: NaN for a run that diverged or did not converge.
-METRICS = ("test_error", "nuclear_norm", "frobenius_norm", "excess_nuclear", "effective_rank", "unobserved_change", "q_mu_error")
+METRICS = (
+    "test_error",
+    "nuclear_norm",
+    "frobenius_norm",
+    "excess_nuclear",
+    "effective_rank",
+    "unobserved_change",
+    "q_mu_error",
+)
 
 
 def _relative(M: np.ndarray, target: np.ndarray) -> float:
@@ -53,7 +61,9 @@ def matrix_references(data: dict) -> dict:
     }
 
 
-def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], trained: dict, refs: pd.DataFrame) -> pd.DataFrame:
+def analyse_matrix_cell(
+    cell: dict, task: str, data_by_seed: dict[int, dict], trained: dict, refs: pd.DataFrame
+) -> pd.DataFrame:
     """One row per seed: recovery error, nuclear and Frobenius norms against the references, the excess
     nuclear norm, how far the unobserved entries moved, and ``alpha^2 k``."""
     rows = []
@@ -64,7 +74,11 @@ def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], tr
         singular = np.linalg.svd(M, compute_uv=False)
         nuclear = float(singular.sum())
         mu2 = cell["alpha"] ** 2 * cell["width"] / 2
-        q_mu_error = _relative(M, q_mu_minimiser(data["A"], data["y"], np.sqrt(mu2))) if task == "commuting" else np.nan
+        q_mu_error = (
+            _relative(M, q_mu_minimiser(data["A"], data["y"], np.sqrt(mu2)))
+            if task == "commuting"
+            else np.nan
+        )
         rows.append(
             {
                 **cell,
@@ -76,7 +90,9 @@ def analyse_matrix_cell(cell: dict, task: str, data_by_seed: dict[int, dict], tr
                 "frobenius_norm": float(np.linalg.norm(M)),
                 "excess_nuclear": nuclear / float(ref["min_nuclear_norm"]) - 1.0,
                 "effective_rank": float(nuclear / singular[0]) if singular[0] > 0 else 0.0,
-                "unobserved_change": unobserved_change(M, M0, data["target"], data["mask"]) if task == "completion" else np.nan,
+                "unobserved_change": unobserved_change(M, M0, data["target"], data["mask"])
+                if task == "completion"
+                else np.nan,
                 "mu2": mu2,
                 "q_mu_error": q_mu_error,
                 "init_norm": float(np.linalg.norm(M0)),

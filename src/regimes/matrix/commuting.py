@@ -7,7 +7,8 @@ factors by ``g_j`` alone: with ``p_j = u_j + v_j`` and ``m_j = u_j - v_j`` (``u_
 U and V), ``p_j(t) = e^{-s_j} p_j(0)``, ``m_j(t) = e^{s_j} m_j(0)``, where ``s = X^T nu`` (``nu`` the
 integrated residuals) lies in the row space of X.  Hence
 
-    M_jl(s) = (e^{-s_j - s_l} p_j.p_l - e^{-s_j + s_l} p_j.m_l + e^{s_j - s_l} m_j.p_l - e^{s_j + s_l} m_j.m_l) / 4,
+    M_jl(s) = (e^{-s_j - s_l} p_j.p_l - e^{-s_j + s_l} p_j.m_l + e^{s_j - s_l} m_j.p_l - e^{s_j + s_l}
+    m_j.m_l) / 4,
 
 which needs only the Gram matrix of the initial ``p`` and ``m`` (width k enters through it), and the
 limit is the ``nu`` at which ``M(s)`` interpolates: the minimiser of the convex
@@ -51,10 +52,17 @@ def diagonal_of(A: np.ndarray) -> np.ndarray:
 def _matrix(s, gram, d):
     pp, pm, mp, mm = gram[:d, :d], gram[:d, d:], gram[d:, :d], gram[d:, d:]
     e_minus, e_plus = np.exp(-s), np.exp(s)
-    return (np.outer(e_minus, e_minus) * pp - np.outer(e_minus, e_plus) * pm + np.outer(e_plus, e_minus) * mp - np.outer(e_plus, e_plus) * mm) / 4.0
+    return (
+        np.outer(e_minus, e_minus) * pp
+        - np.outer(e_minus, e_plus) * pm
+        + np.outer(e_plus, e_minus) * mp
+        - np.outer(e_plus, e_plus) * mm
+    ) / 4.0
 
 
-def commuting_flow_limit(A, y, U0, V0, *, tol: float = 1e-12, max_iter: int = 200, accept: float = 1e-7) -> CommutingLimit:
+def commuting_flow_limit(
+    A, y, U0, V0, *, tol: float = 1e-12, max_iter: int = 200, accept: float = 1e-7
+) -> CommutingLimit:
     """The limit of gradient flow on ``M = U V^T`` from ``U0``, ``V0`` (``d x k``) under commuting
     measurements ``A`` (``n x d x d``, diagonal) with labels ``y``: damped Newton on ``Phi`` to a relative
     residual ``tol``; where float64 stalls first (tiny alpha: ``e^{+-2 s}`` spans many decades), a
@@ -80,7 +88,7 @@ def commuting_flow_limit(A, y, U0, V0, *, tol: float = 1e-12, max_iter: int = 20
     value = phi(nu)
     y_norm = max(np.linalg.norm(y), 1e-300)
     residual, it = np.inf, 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (``it`` is read after the loop)
         s = X.T @ nu
         diag = (np.exp(-2 * s) * a - np.exp(2 * s) * b) / 4.0
         grad = y - X @ diag
@@ -100,4 +108,11 @@ def commuting_flow_limit(A, y, U0, V0, *, tol: float = 1e-12, max_iter: int = 20
             break
         nu, value = nu + t * step, trial
     s = X.T @ nu
-    return CommutingLimit(M=_matrix(s, gram, d), M0=U0 @ V0.T, nu=nu, residual=float(residual), iterations=it, converged=bool(residual < max(tol, accept)))
+    return CommutingLimit(
+        M=_matrix(s, gram, d),
+        M0=U0 @ V0.T,
+        nu=nu,
+        residual=float(residual),
+        iterations=it,
+        converged=bool(residual < max(tol, accept)),
+    )

@@ -32,7 +32,9 @@ class NuclearSolution:
         return (self.nuclear_norm - self.lower_bound) / self.nuclear_norm
 
 
-def min_nuclear_interpolant(A: np.ndarray, y: np.ndarray, *, tol: float = 1e-7, max_iter: int = 100000, step: float | None = None) -> NuclearSolution:
+def min_nuclear_interpolant(
+    A: np.ndarray, y: np.ndarray, *, tol: float = 1e-7, max_iter: int = 100000, step: float | None = None
+) -> NuclearSolution:
     """``min ||M||_* s.t. <A_i, M> = y_i`` by Douglas-Rachford splitting of the nuclear norm (singular
     value soft-thresholding) and the affine constraint (an exact projection).
 
@@ -68,7 +70,9 @@ def min_nuclear_interpolant(A: np.ndarray, y: np.ndarray, *, tol: float = 1e-7, 
             op = np.linalg.svd(G.reshape(d1, d2), compute_uv=False)[0]
             lower = float(G @ feasible / op) if op > 0 else 0.0
             value = nuclear_norm(M.reshape(d1, d2))
-            best = NuclearSolution(M.reshape(d1, d2), value, lower, it, float(np.linalg.norm(B @ M - y) / scale))
+            best = NuclearSolution(
+                M.reshape(d1, d2), value, lower, it, float(np.linalg.norm(B @ M - y) / scale)
+            )
             if best.gap <= tol:
                 break
     return best

@@ -13,9 +13,11 @@ alone does not make it lazy, since the initial predictor grows with it);
 diagonal model ``w+^D - w-^D``).
 
 The trainer follows gradient flow on ``L = mean_i r_i^2 / 2`` with the step chosen from the current
-curvature, as the diagonal trainer does (``regimes.diagonal.gd``): ``eta = step_scale / (lambda_GN + lambda_res)``
+curvature, as the diagonal trainer does (``regimes.diagonal.gd``): ``eta = step_scale / (lambda_GN +
+lambda_res)``
 where ``lambda_GN`` is the top eigenvalue of the Gauss-Newton matrix ``J^T J / n`` (a warm power
-iteration, one step each time the curvature is recomputed: every ``curvature_every`` steps) and ``lambda_res`` bounds the residual part of the Hessian,
+iteration, one step each time the curvature is recomputed: every ``curvature_every`` steps) and ``lambda_res``
+bounds the residual part of the Hessian,
 ``||sum_i r_i A_i / n||_op`` times the largest product of the other factors' spectral norms; and
 no factor may change by more than ``max_rel_change`` of its Frobenius norm in one step (the flow's own
 time scale near the saddle at 0, where small alpha spends its time).
@@ -53,7 +55,17 @@ log = logging.getLogger(__name__)
 INITS = ("gaussian", "unbiased")
 
 
-def init_factors(shape: tuple[int, int], depth: int, width: int, alpha, seed: int, runs: int = 1, *, dtype=torch.float64, device=None) -> list[torch.Tensor]:
+def init_factors(
+    shape: tuple[int, int],
+    depth: int,
+    width: int,
+    alpha,
+    seed: int,
+    runs: int = 1,
+    *,
+    dtype=torch.float64,
+    device=None,
+) -> list[torch.Tensor]:
     """``depth`` factors with i.i.d. ``N(0, alpha^2)`` entries, a leading run axis; ``alpha`` a scalar
     or one value a run.  Run ``r`` draws from ``seed`` alone, so batching runs changes nothing."""
     if depth < 2:
@@ -130,8 +142,11 @@ def train_factorised(
     y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
     runs, n, d1, d2 = A.shape
     alphas = np.broadcast_to(np.asarray(alpha, float), (runs,))
-    per_run = [init_factors((d1, d2), depth, width, alphas[r], int(seeds[r]), dtype=dtype, device=dev) for r in range(runs)]
-    factors = [torch.cat([f[l] for f in per_run]) for l in range(depth)]
+    per_run = [
+        init_factors((d1, d2), depth, width, alphas[r], int(seeds[r]), dtype=dtype, device=dev)
+        for r in range(runs)
+    ]
+    factors = [torch.cat([f[layer] for f in per_run]) for layer in range(depth)]
     if init == "unbiased":
         factors = factors + [w.clone() for w in factors]
     with torch.no_grad():
@@ -140,7 +155,9 @@ def train_factorised(
     def measurements(*ws):
         return _measure(predictor(list(ws), init), A)
 
-    v = torch.full((runs, n), n**-0.5, dtype=dtype, device=dev)  # the same start in every run: batching changes nothing
+    v = torch.full(
+        (runs, n), n**-0.5, dtype=dtype, device=dev
+    )  # the same start in every run: batching changes nothing
     initial = current = None
     active = torch.ones(runs, dtype=torch.bool, device=dev)
     converged = torch.zeros_like(active)
@@ -167,7 +184,9 @@ def train_factorised(
         grads = pullback(r.detach() / n)
         if step % curvature_every == 0:  # the loss's curvature, recomputed every curvature_every steps
             # Gauss-Newton curvature: power iteration on J J^T (n x n a run), warm-started.
-            norm, v = power_step(lambda u: jvp(measurements, tuple(w.detach() for w in factors), tuple(pullback(u)))[1], v)
+            norm, v = power_step(
+                lambda u: jvp(measurements, tuple(w.detach() for w in factors), tuple(pullback(u)))[1], v
+            )
             lam_gn = norm / n
             # Residual curvature: ||sum r_i A_i / n||_op times the other factors' spectral norms.
             with torch.no_grad():
@@ -176,7 +195,13 @@ def train_factorised(
                 if depth > 2:  # the largest product of D - 2 of the factors' spectral norms, over both halves
                     worst = torch.zeros_like(lam_res)
                     for half in range(len(factors) // depth):
-                        norms = torch.stack([torch.linalg.matrix_norm(w, ord=2) for w in factors[half * depth : (half + 1) * depth]], 1)
+                        norms = torch.stack(
+                            [
+                                torch.linalg.matrix_norm(w, ord=2)
+                                for w in factors[half * depth : (half + 1) * depth]
+                            ],
+                            1,
+                        )
                         smallest = norms.topk(2, dim=1, largest=False).values.prod(1)
                         worst = torch.maximum(worst, norms.prod(1) / smallest.clamp_min(tiny))
                     lam_res = lam_res * worst
@@ -193,10 +218,23 @@ def train_factorised(
         progress(step, int(active.sum()), runs, (current / initial).max().item())
     with torch.no_grad():
         M = predictor(factors, init)
-    return MatrixResult(**run_arrays(progress, M=M, M0=M0, train_loss=current, steps=steps, flow_time=flow_time, converged=converged, diverged=diverged))
+    return MatrixResult(
+        **run_arrays(
+            progress,
+            M=M,
+            M0=M0,
+            train_loss=current,
+            steps=steps,
+            flow_time=flow_time,
+            converged=converged,
+            diverged=diverged,
+        )
+    )
 
 
-def kernel_solution(A, y, alpha: float, depth: int, width: int, seed: int, *, init: str = "gaussian") -> np.ndarray:
+def kernel_solution(
+    A, y, alpha: float, depth: int, width: int, seed: int, *, init: str = "gaussian"
+) -> np.ndarray:
     """The limit of gradient flow on the model linearised at initialisation (the kernel regime):
     ``theta = theta_0 + J^T (J J^T)^+ (y - f(theta_0))``, returned as the predicted matrix."""
     A = torch.as_tensor(np.asarray(A), dtype=torch.float64)[None]

@@ -12,7 +12,15 @@ import math
 
 import numpy as np
 
-__all__ = ["TASKS", "sensing_problem", "completion_problem", "commuting_problem", "make_problem", "nuclear_norm", "unobserved_change"]
+__all__ = [
+    "TASKS",
+    "sensing_problem",
+    "completion_problem",
+    "commuting_problem",
+    "make_problem",
+    "nuclear_norm",
+    "unobserved_change",
+]
 
 
 TASKS = ("sensing", "completion", "commuting")
@@ -29,7 +37,13 @@ def sensing_problem(d: int, rank: int, n: int, seed: int) -> dict:
     gen = np.random.default_rng(seed)
     target = _target(gen, d, d, rank)
     A = gen.standard_normal((n, d, d))
-    return {"A": A, "y": np.einsum("nab,ab->n", A, target), "target": target, "mask": np.zeros((d, d), bool), "seed": seed}
+    return {
+        "A": A,
+        "y": np.einsum("nab,ab->n", A, target),
+        "target": target,
+        "mask": np.zeros((d, d), bool),
+        "seed": seed,
+    }
 
 
 def completion_problem(d: int, rank: int, n: int, seed: int) -> dict:
@@ -59,7 +73,9 @@ def commuting_problem(d: int, rank: int, n: int, seed: int) -> dict:
     ``rank`` non-zero entries of random sign and unit Frobenius norm (Woodworth et al. theorem 4: the
     limit then minimises ``Q_mu`` of the singular values)."""
     if not 1 <= n < d:
-        raise ValueError(f"commuting measurements need 1 <= n < d (an underdetermined diagonal, d = {d}), got n = {n}")
+        raise ValueError(
+            f"commuting measurements need 1 <= n < d (an underdetermined diagonal, d = {d}), got n = {n}"
+        )
     if not 1 <= rank <= d:
         raise ValueError(f"commuting measurements need 1 <= rank <= d = {d}, got rank = {rank}")
     gen = np.random.default_rng(seed)
@@ -68,7 +84,13 @@ def commuting_problem(d: int, rank: int, n: int, seed: int) -> dict:
     X = gen.standard_normal((n, d))
     A = np.zeros((n, d, d))
     A[:, np.arange(d), np.arange(d)] = X
-    return {"A": A, "y": X @ diagonal, "target": np.diag(diagonal), "mask": np.zeros((d, d), bool), "seed": seed}
+    return {
+        "A": A,
+        "y": X @ diagonal,
+        "target": np.diag(diagonal),
+        "mask": np.zeros((d, d), bool),
+        "seed": seed,
+    }
 
 
 def make_problem(task: str, d: int, rank: int, n: int, seed: int) -> dict:

@@ -13,22 +13,62 @@ from ..grid import run_status
 from ..results import blank_failed
 from .exact import spline_references
 
-__all__ = ["NETWORK_METRICS", "TEACHER_METRICS", "UNIVARIATE_METRICS", "GAUSS_NEWTON_METRICS", "network_tables", "lr_search_table", "gauss_newton_tables", "matched_loss", "analyse_teacher_cell", "analyse_univariate_cell", "univariate_curves"]
+__all__ = [
+    "NETWORK_METRICS",
+    "TEACHER_METRICS",
+    "UNIVARIATE_METRICS",
+    "GAUSS_NEWTON_METRICS",
+    "network_tables",
+    "lr_search_table",
+    "gauss_newton_tables",
+    "matched_loss",
+    "analyse_teacher_cell",
+    "analyse_univariate_cell",
+    "univariate_curves",
+]
 
 
 # Columns computed from the trained network: NaN for a run that diverged or did not reach its stopping rule.
-NETWORK_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc", "test_error", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change")
+NETWORK_METRICS = (
+    "train_loss",
+    "train_acc",
+    "test_loss",
+    "test_acc",
+    "test_error",
+    "val_loss",
+    "val_acc",
+    "kernel_distance",
+    "anchor_distance",
+    "weight_change",
+)
 TEACHER_METRICS = ("test_rmse", "test_loss", "jacobian_distance", "kernel_distance")
 UNIVARIATE_METRICS = ("to_linear_spline", "to_cubic_spline", "to_kernel_limit", "kernel_distance")
 
 
-def network_tables(cell: dict, trained: dict, dataset: str, architecture: str, T: int, until_interpolation: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def network_tables(
+    cell: dict, trained: dict, dataset: str, architecture: str, T: int, until_interpolation: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Final metrics, one row per seed, and the history, one row per (seed, record); ``T``, the total
     number of steps every K is trained for (the budget, with ``until_interpolation``), is a column of
     the final table.  ``plateau``: the run reached its plateau (``regimes.networks.ensemble.plateau``);
     ``converged``: it did not diverge and, with ``until_interpolation``, reached 100 % training accuracy
     (else its metrics are NaN).  ``steps``: where it stopped."""
-    keys = [k for k in ("train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates") if k in trained]
+    keys = [
+        k
+        for k in (
+            "train_loss",
+            "train_acc",
+            "test_loss",
+            "test_acc",
+            "val_loss",
+            "val_acc",
+            "kernel_distance",
+            "anchor_distance",
+            "weight_change",
+            "feature_updates",
+        )
+        if k in trained
+    ]
     history, final = [], []
     steps = trained["step"]
     for i, seed in enumerate(trained["seeds"].tolist()):
@@ -83,7 +123,9 @@ def lr_search_table(cell: dict, trained: dict, dataset: str, architecture: str) 
     return pd.DataFrame(rows)
 
 
-def analyse_teacher_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.05) -> pd.DataFrame:
+def analyse_teacher_cell(
+    cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.05
+) -> pd.DataFrame:
     """One row per seed against ``alpha^D``: test RMSE on fresh circle points (fig. 6a; the caption's
     RMSE) and the zero predictor's, the initial function's and the kernel-regime limit's (the initial
     function plus the fixed-kernel fit); the Jacobian cosine distance (fig. 6b) and the tangent-kernel
@@ -131,15 +173,29 @@ def _univariate_status(trained: dict, i: int, scale: float, plateau_tol: float, 
     """How run ``i`` ended (:func:`analyse_univariate_cell`): its run status with ``reached_loss``, the
     plateau rule's ``converged`` and ``plateau_change`` (rms move over the second half / ``scale``)."""
     status = run_status(trained, i)
-    moved = _rms(trained["prediction"][i] - trained["halfway_prediction"][i]) / scale if "halfway_prediction" in trained else math.nan
-    fitted = status["train_loss"] <= plateau_loss * 0.5 * scale**2  # the centred network starts at 0: L_0 = mean(y^2) / 2
+    moved = (
+        _rms(trained["prediction"][i] - trained["halfway_prediction"][i]) / scale
+        if "halfway_prediction" in trained
+        else math.nan
+    )
+    fitted = (
+        status["train_loss"] <= plateau_loss * 0.5 * scale**2
+    )  # the centred network starts at 0: L_0 = mean(y^2) / 2
     status["reached_loss"] = status["converged"]
-    status["converged"] = bool(status["converged"] or (not status["diverged"] and fitted and moved <= plateau_tol))
+    status["converged"] = bool(
+        status["converged"] or (not status["diverged"] and fitted and moved <= plateau_tol)
+    )
     status["plateau_change"] = moved
     return status
 
 
-def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.02, plateau_loss: float = 1.0e-4) -> pd.DataFrame:
+def analyse_univariate_cell(
+    cell: dict,
+    data_by_seed: dict[int, dict],
+    trained: dict,
+    plateau_tol: float = 0.02,
+    plateau_loss: float = 1.0e-4,
+) -> pd.DataFrame:
     """One row per seed: rms distance (relative to the labels' rms) of the trained function and of the
     kernel-regime limit to the linear spline and to the natural cubic spline through the points, and of
     the trained function to the kernel limit; the balance; how the run ended (``reached_loss``: its loss
@@ -175,7 +231,13 @@ def analyse_univariate_cell(cell: dict, data_by_seed: dict[int, dict], trained: 
     return blank_failed(pd.DataFrame(rows), UNIVARIATE_METRICS)
 
 
-def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict, plateau_tol: float = 0.02, plateau_loss: float = 1.0e-4) -> pd.DataFrame:
+def univariate_curves(
+    cell: dict,
+    data_by_seed: dict[int, dict],
+    trained: dict,
+    plateau_tol: float = 0.02,
+    plateau_loss: float = 1.0e-4,
+) -> pd.DataFrame:
     """The functions themselves, long form: one row per (seed, grid point), with the splines, the
     kernel-regime limit and the data points (``is_data``) for the figure; ``converged`` as in
     :func:`analyse_univariate_cell` (a run short of it keeps its function, drawn as such); a diverged
@@ -201,14 +263,37 @@ def univariate_curves(cell: dict, data_by_seed: dict[int, dict], trained: dict, 
                 }
             )
         )
-        frames.append(pd.DataFrame({**cell, "seed": seed, "x": data["X"][:, 0], "trained": data["y"], "converged": True, "is_data": True}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    **cell,
+                    "seed": seed,
+                    "x": data["X"][:, 0],
+                    "trained": data["y"],
+                    "converged": True,
+                    "is_data": True,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-GAUSS_NEWTON_METRICS = ("il_train_loss", "il_train_acc", "il_test_acc", "gn_train_loss", "gn_train_acc", "gn_test_acc", "cosine_mean", "cosine_min", "accuracy_gap")
+GAUSS_NEWTON_METRICS = (
+    "il_train_loss",
+    "il_train_acc",
+    "il_test_acc",
+    "gn_train_loss",
+    "gn_train_acc",
+    "gn_test_acc",
+    "cosine_mean",
+    "cosine_min",
+    "accuracy_gap",
+)
 
 
-def gauss_newton_tables(cell: dict, trained: dict, dataset: str, architecture: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def gauss_newton_tables(
+    cell: dict, trained: dict, dataset: str, architecture: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per seed: both methods after the last round (``il_`` iterative linearisation, ``gn_`` damped
     Gauss-Newton), the damping ``mu = 1 / (eta K)``, the cosine of their steps over the rounds (mean and
     smallest) and ``accuracy_gap = |il_test_acc - gn_test_acc|``; and the rounds, one row each."""
@@ -217,13 +302,34 @@ def gauss_newton_tables(cell: dict, trained: dict, dataset: str, architecture: s
         base = {**cell, "dataset": dataset, "architecture": architecture, "seed": seed}
         cos = trained["cosine"][i, 1:]
         row = {**base, "rounds": int(len(cos)), "lr": float(trained["lr"][i]), "mu": float(trained["mu"][i])}
-        for key in ("il_train_loss", "il_train_acc", "il_test_acc", "gn_train_loss", "gn_train_acc", "gn_test_acc"):
+        for key in (
+            "il_train_loss",
+            "il_train_acc",
+            "il_test_acc",
+            "gn_train_loss",
+            "gn_train_acc",
+            "gn_test_acc",
+        ):
             row[key] = float(trained[key][i, -1])
-        row.update(cosine_mean=float(np.mean(cos)), cosine_min=float(np.min(cos)), accuracy_gap=abs(row["il_test_acc"] - row["gn_test_acc"]))
+        row.update(
+            cosine_mean=float(np.mean(cos)),
+            cosine_min=float(np.min(cos)),
+            accuracy_gap=abs(row["il_test_acc"] - row["gn_test_acc"]),
+        )
         diverged = bool(trained["diverged"][i])
         final.append({**row, "diverged": diverged, "converged": not diverged})
         for r in range(trained["cosine"].shape[1]):
-            rounds.append({**base, "round": r, "mu": row["mu"], **{k: float(trained[k][i, r]) for k in ("cosine", "il_train_loss", "il_test_acc", "gn_train_loss", "gn_test_acc")}})
+            rounds.append(
+                {
+                    **base,
+                    "round": r,
+                    "mu": row["mu"],
+                    **{
+                        k: float(trained[k][i, r])
+                        for k in ("cosine", "il_train_loss", "il_test_acc", "gn_train_loss", "gn_test_acc")
+                    },
+                }
+            )
     return blank_failed(pd.DataFrame(final), GAUSS_NEWTON_METRICS), pd.DataFrame(rounds)
 
 
@@ -245,7 +351,7 @@ def matched_loss(summary: pd.DataFrame, history: pd.DataFrame, metric: str = "tr
         else:
             medians = medians[medians < initial] if lower else medians[medians > initial]
             level = float(medians.max() if lower else medians.min()) if len(medians) else np.nan
-        for (K, seed), g in final.groupby(["K", "seed"]):
+        for K, seed in final.groupby(["K", "seed"]).groups:
             curve = runs[(runs["K"] == K) & (runs["seed"] == seed)].sort_values("step")
             beyond = curve[curve[metric] <= level] if lower else curve[curve[metric] >= level]
             first = beyond.iloc[0] if len(beyond) else None

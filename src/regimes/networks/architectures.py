@@ -22,7 +22,20 @@ from torch import nn
 
 from .registry import ARCHITECTURES, resolve
 
-__all__ = ["ARCHITECTURES", "build", "mlp", "mlp_builder", "cnn", "lenet", "lenet5", "vgg11", "Centred", "he_init", "relu_student", "univariate_network"]
+__all__ = [
+    "ARCHITECTURES",
+    "build",
+    "mlp",
+    "mlp_builder",
+    "cnn",
+    "lenet",
+    "lenet5",
+    "vgg11",
+    "Centred",
+    "he_init",
+    "relu_student",
+    "univariate_network",
+]
 
 
 def mlp(d_in: int, width: int, depth: int, d_out: int) -> nn.Sequential:
@@ -105,9 +118,18 @@ def lenet5(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Seq
         raise ValueError(f"lenet5 needs inputs of at least 12 x 12; got {tuple(shape)}")
     return nn.Sequential(
         nn.Unflatten(1, tuple(shape)),
-        conv(shape[0], c1, 5, padding=pad), nn.ReLU(), pool(2),
-        conv(c1, c2, 5), nn.ReLU(), pool(2),
-        nn.Flatten(), nn.Linear(c2 * math.prod(size), f1), nn.ReLU(), nn.Linear(f1, f2), nn.ReLU(), nn.Linear(f2, d_out),
+        conv(shape[0], c1, 5, padding=pad),
+        nn.ReLU(),
+        pool(2),
+        conv(c1, c2, 5),
+        nn.ReLU(),
+        pool(2),
+        nn.Flatten(),
+        nn.Linear(c2 * math.prod(size), f1),
+        nn.ReLU(),
+        nn.Linear(f1, f2),
+        nn.ReLU(),
+        nn.Linear(f2, d_out),
     )
 
 
@@ -119,7 +141,9 @@ def vgg11(shape: tuple[int, ...], width: int, depth: int, d_out: int) -> nn.Sequ
     3x3 convolutions without bias (channels scaled by ``width`` / 64), ReLU, 2x max-pools, one linear
     head: 9 weight layers, so ``depth`` must be 9.  Needs inputs of at least 32 x 32 (five pools)."""
     if depth != 9:
-        raise ValueError(f"vgg11 has 9 weight layers (8 convolutions and the head): depth must be 9, got {depth}")
+        raise ValueError(
+            f"vgg11 has 9 weight layers (8 convolutions and the head): depth must be 9, got {depth}"
+        )
     spatial = list(shape[1:])
     if min(spatial) < 32:
         raise ValueError(f"vgg11 pools five times: it needs inputs of at least 32 x 32, got {tuple(shape)}")
@@ -151,7 +175,9 @@ class Centred(nn.Module):
         return self.net(x) - self.initial(x)
 
 
-def he_init(model: nn.Module, alpha: float, gen: torch.Generator, bias_std: float | None = None, uniform: bool = False) -> None:
+def he_init(
+    model: nn.Module, alpha: float, gen: torch.Generator, bias_std: float | None = None, uniform: bool = False
+) -> None:
     """He weights times ``alpha`` for every linear and convolutional layer, drawn in layer order from
     ``gen`` in the layer's dtype: normal, ``N(0, 2 / fan_in) * alpha``, or with ``uniform``
     ``U(-sqrt(6 / fan_in), sqrt(6 / fan_in)) * alpha`` (the same variance).  Biases: zero with
@@ -162,25 +188,45 @@ def he_init(model: nn.Module, alpha: float, gen: torch.Generator, bias_std: floa
                 fan_in = module.weight[0].numel()
                 if uniform:
                     bound = math.sqrt(6.0 / fan_in)
-                    draw = (torch.rand(module.weight.shape, generator=gen, dtype=module.weight.dtype) * 2 - 1) * bound
+                    draw = (
+                        torch.rand(module.weight.shape, generator=gen, dtype=module.weight.dtype) * 2 - 1
+                    ) * bound
                 else:
-                    draw = torch.randn(module.weight.shape, generator=gen, dtype=module.weight.dtype) * math.sqrt(2.0 / fan_in)
+                    draw = torch.randn(
+                        module.weight.shape, generator=gen, dtype=module.weight.dtype
+                    ) * math.sqrt(2.0 / fan_in)
                 module.weight.copy_(draw * alpha)
                 if module.bias is None:
                     continue
                 if bias_std is None:
                     module.bias.zero_()
                 else:
-                    module.bias.copy_(torch.randn(module.bias.shape, generator=gen, dtype=module.bias.dtype) * bias_std * alpha)
+                    module.bias.copy_(
+                        torch.randn(module.bias.shape, generator=gen, dtype=module.bias.dtype)
+                        * bias_std
+                        * alpha
+                    )
 
 
-def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: float, seed: int, dtype=torch.float32, centre: bool = False) -> nn.Module:
+def build(
+    architecture: str,
+    shape,
+    width: int,
+    depth: int,
+    d_out: int,
+    alpha: float,
+    seed: int,
+    dtype=torch.float32,
+    centre: bool = False,
+) -> nn.Module:
     """The network with He-normal weights scaled by ``alpha`` and zero biases, from ``seed``;
     ``centre=True`` wraps it in :class:`Centred`."""
     shape = tuple(int(s) for s in shape)
     gen = torch.Generator().manual_seed(int(seed))
     if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture must be one of {tuple(ARCHITECTURES)} (registered), got {architecture!r}")
+        raise ValueError(
+            f"architecture must be one of {tuple(ARCHITECTURES)} (registered), got {architecture!r}"
+        )
     entry = ARCHITECTURES[architecture]
     model = resolve(entry.builder)(shape, width, depth, d_out)
     he_init(model, alpha, gen, uniform=entry.init == "he_uniform")
@@ -192,11 +238,15 @@ def build(architecture: str, shape, width: int, depth: int, d_out: int, alpha: f
     return Centred(model) if centre else model
 
 
-def relu_student(d_in: int, width: int, depth: int, alpha: float, seed: int, *, centre: bool = False, dtype=torch.float64) -> nn.Module:
+def relu_student(
+    d_in: int, width: int, depth: int, alpha: float, seed: int, *, centre: bool = False, dtype=torch.float64
+) -> nn.Module:
     """A ReLU MLP with ``depth`` weight layers of ``width`` units, one output, He-normal weights times
     ``alpha`` and zero biases; ``centre=True`` subtracts its initial function."""
     model = mlp(d_in, width, depth, 1).to(dtype)
-    he_init(model, alpha, torch.Generator().manual_seed(int(seed)), bias_std=0.0)  # the draws of the zero biases kept: same weights as ever
+    he_init(
+        model, alpha, torch.Generator().manual_seed(int(seed)), bias_std=0.0
+    )  # the draws of the zero biases kept: same weights as ever
     return Centred(model) if centre else model
 
 

@@ -13,7 +13,14 @@ import numpy as np
 
 from .registry import DATASETS, resolve
 
-__all__ = ["classification_dataset", "DATASETS", "load_digits", "load_mnist1d", "circle_teacher", "univariate_points"]
+__all__ = [
+    "classification_dataset",
+    "DATASETS",
+    "load_digits",
+    "load_mnist1d",
+    "circle_teacher",
+    "univariate_points",
+]
 
 
 def load_digits(seed: int, n_train: int, n_test: int):
@@ -38,7 +45,9 @@ def load_mnist1d(seed: int, n_train: int, n_test: int):
     return data["x"], data["y"], data["x_test"], data["y_test"]
 
 
-def classification_dataset(name: str, seed: int, n_train: int, n_test: int, path=None, key: str | None = None) -> dict[str, np.ndarray]:
+def classification_dataset(
+    name: str, seed: int, n_train: int, n_test: int, path=None, key: str | None = None
+) -> dict[str, np.ndarray]:
     """``X, y, X_test, y_test, seed, shape`` (``shape``: the input's (channels, length[, width])) of a
     registered data set (``regimes.networks.registry``), inputs flattened and standardised.  A data set
     read from a local copy (MNIST, CIFAR-10) needs ``path``; ``key`` names it in errors.  Inputs are
@@ -49,10 +58,16 @@ def classification_dataset(name: str, seed: int, n_train: int, n_test: int, path
     key = key or f"data.{name}.path"
     if entry.local:
         if path is None:
-            raise ValueError(f"config key '{key}' is missing: data set {name!r} is read from a local copy (never downloaded); set it to the copy's folder")
+            raise ValueError(
+                f"config key '{key}' is missing: data set {name!r} is read from a local copy (never "
+                "downloaded); set it to the copy's folder"
+            )
         X, y, X_test, y_test = resolve(entry.loader)(seed, n_train, n_test, path=path, key=key)
     elif path is not None:
-        raise ValueError(f"config key '{key}': value {str(path)!r} is not allowed; data set {name!r} is generated, not read from a copy (leave path out)")
+        raise ValueError(
+            f"config key '{key}': value {str(path)!r} is not allowed; data set {name!r} is generated, not "
+            "read from a copy (leave path out)"
+        )
     else:
         X, y, X_test, y_test = resolve(entry.loader)(seed, n_train, n_test)
     dtype = np.float32 if np.size(X) + np.size(X_test) > 10**7 else np.float64
@@ -89,7 +104,13 @@ def circle_teacher(n_train: int, n_test: int, teacher_width: int, seed: int) -> 
     X = _circle(gen.uniform(0, 2 * np.pi, n_train))
     X_test = _circle(gen.uniform(0, 2 * np.pi, n_test))
     scale = np.sqrt(np.mean(teacher(X_test) ** 2))
-    return {"X": X, "y": teacher(X) / scale, "X_test": X_test, "y_test": teacher(X_test) / scale, "seed": seed}
+    return {
+        "X": X,
+        "y": teacher(X) / scale,
+        "X_test": X_test,
+        "y_test": teacher(X_test) / scale,
+        "seed": seed,
+    }
 
 
 def univariate_points(n: int, seed: int, points: str = "random") -> dict:

@@ -39,7 +39,15 @@ from .architectures import Centred
 from .linearise import stacked_minibatches
 from .ntk import _ELEMENTWISE, empirical_ntk
 
-__all__ = ["Member", "supports", "Ensemble", "train_ensemble", "member_losses", "linearised_gradients", "OPTIMISERS"]
+__all__ = [
+    "Member",
+    "supports",
+    "Ensemble",
+    "train_ensemble",
+    "member_losses",
+    "linearised_gradients",
+    "OPTIMISERS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +77,11 @@ def supports(model: nn.Module) -> bool:
     if not layers:
         return False
     allowed = (nn.Flatten, nn.Unflatten, nn.Linear, nn.Conv1d, nn.Conv2d) + _ELEMENTWISE + _POOL
-    plain_convs = all(m.groups == 1 and m.padding_mode == "zeros" for _, m in layers if isinstance(m, (nn.Conv1d, nn.Conv2d)))
+    plain_convs = all(
+        m.groups == 1 and m.padding_mode == "zeros"
+        for _, m in layers
+        if isinstance(m, (nn.Conv1d, nn.Conv2d))
+    )
     return plain_convs and all(isinstance(m, allowed) for _, m in layers)
 
 
@@ -86,7 +98,10 @@ class Ensemble:
 
     def __init__(self, models: list[nn.Module]):
         if not all(supports(m) for m in models):
-            raise ValueError("every member must be an nn.Sequential of supported layers (regimes.networks.ensemble.supports)")
+            raise ValueError(
+                "every member must be an nn.Sequential of supported layers "
+                "(regimes.networks.ensemble.supports)"
+            )
         self.centred = isinstance(models[0], Centred)
         self.layers = _layers(models[0])
         prefix = "net." if self.centred else ""
@@ -94,9 +109,15 @@ class Ensemble:
         for name, p in models[0].named_parameters():
             if name.startswith("initial."):
                 continue
-            (self.trained if p.requires_grad else self.frozen)[name.removeprefix(prefix)] = _stack(models, name)
+            (self.trained if p.requires_grad else self.frozen)[name.removeprefix(prefix)] = _stack(
+                models, name
+            )
         if self.centred:
-            self.initial = {name.removeprefix("initial."): _stack(models, name) for name, _ in models[0].named_parameters() if name.startswith("initial.")}
+            self.initial = {
+                name.removeprefix("initial."): _stack(models, name)
+                for name, _ in models[0].named_parameters()
+                if name.startswith("initial.")
+            }
         self.size = len(models)
 
     def member_params(self, params: dict, m: int) -> dict:
@@ -137,7 +158,8 @@ class Ensemble:
 
         Each layer's output and its tangent go forward together, the tangent under ``no_grad`` (it is
         never differentiated): a layer ``z = W h + b`` carries ``dz = W dh + dW h + db`` (a linear layer as
-        two batched products, the second added in place; a convolution as two grouped convolutions); ReLU passes ``dz`` where ``z > 0``, max-pooling where it
+        two batched products, the second added in place; a convolution as two grouped convolutions); ReLU
+        passes ``dz`` where ``z > 0``, max-pooling where it
         picked.  ``tangent=None``: every tangent is zero (right after re-linearising), only the primal
         is computed.  ``linearised_dual`` is the same with forward-mode AD, the reference.
         """
@@ -145,7 +167,11 @@ class Ensemble:
         h, dh = x, None
         for name, module in self.layers:
             if isinstance(module, (nn.Flatten, nn.Unflatten)):
-                shape = (M, x.shape[1], -1) if isinstance(module, nn.Flatten) else (M, x.shape[1], *module.unflattened_size)
+                shape = (
+                    (M, x.shape[1], -1)
+                    if isinstance(module, nn.Flatten)
+                    else (M, x.shape[1], *module.unflattened_size)
+                )
                 h = h.reshape(shape)
                 dh = None if dh is None else dh.reshape(shape)
             elif isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
@@ -156,9 +182,13 @@ class Ensemble:
                 z = self._layer(module, h, w, b)
                 with torch.no_grad():
                     if dw is not None and dh is not None and isinstance(module, nn.Linear):
-                        dz = torch.bmm(dh, w.detach().transpose(1, 2)).baddbmm_(h.detach(), dw.transpose(1, 2))
+                        dz = torch.bmm(dh, w.detach().transpose(1, 2)).baddbmm_(
+                            h.detach(), dw.transpose(1, 2)
+                        )
                     elif dw is not None and dh is not None:
-                        dz = self._layer(module, dh, w.detach(), None).add_(self._layer(module, h.detach(), dw, None))
+                        dz = self._layer(module, dh, w.detach(), None).add_(
+                            self._layer(module, h.detach(), dw, None)
+                        )
                     elif dw is not None:
                         dz = self._layer(module, h.detach(), dw, None)
                     elif dh is not None:
@@ -178,7 +208,15 @@ class Ensemble:
             elif isinstance(module, (nn.MaxPool1d, nn.MaxPool2d)):
                 shape = h.shape
                 pool = F.max_pool1d if isinstance(module, nn.MaxPool1d) else F.max_pool2d
-                out, idx = pool(h.reshape(shape[0] * shape[1], *shape[2:]), module.kernel_size, module.stride, module.padding, module.dilation, module.ceil_mode, return_indices=True)
+                out, idx = pool(
+                    h.reshape(shape[0] * shape[1], *shape[2:]),
+                    module.kernel_size,
+                    module.stride,
+                    module.padding,
+                    module.dilation,
+                    module.ceil_mode,
+                    return_indices=True,
+                )
                 h = out.reshape(shape[0], shape[1], *out.shape[1:])
                 if dh is not None:
                     with torch.no_grad():
@@ -189,7 +227,11 @@ class Ensemble:
                 h = self._net({}, z, {}, [(name, module)]) if isinstance(module, _POOL) else module(z)
                 if dh is not None:
                     with torch.no_grad():
-                        fn = (lambda u: self._net({}, u, {}, [(name, module)])) if isinstance(module, _POOL) else module
+                        fn = (
+                            (lambda u: self._net({}, u, {}, [(name, module)]))
+                            if isinstance(module, _POOL)
+                            else module
+                        )
                         dh = torch.func.jvp(fn, (z.detach(),), (dh,))[1]
         if self.centred:
             with torch.no_grad():
@@ -198,7 +240,8 @@ class Ensemble:
         return h, (torch.zeros_like(h) if dh is None else dh)
 
     def linearised_dual(self, anchor: dict, tangent: dict, x: torch.Tensor):
-        """``linearised`` by forward-mode AD (``torch.autograd.forward_ad``) through ``forward``: the reference."""
+        """``linearised`` by forward-mode AD (``torch.autograd.forward_ad``) through ``forward``: the
+        reference."""
         with fwAD.dual_level():
             dual = {k: fwAD.make_dual(anchor[k], tangent[k]) for k in anchor}
             out = self.forward(dual, x)
@@ -209,14 +252,27 @@ class Ensemble:
 
     @staticmethod
     def _layer(module, h, w, b):
-        """A linear or convolutional layer of every member at once: ``h (M, B, C, ...)``, ``w (M, out, C, ...)``."""
+        """A linear or convolutional layer of every member at once: ``h (M, B, C, ...)``, ``w (M, out, C,
+        ...)``."""
         M = h.shape[0]
         if isinstance(module, nn.Linear):
-            return torch.bmm(h, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            return (
+                torch.bmm(h, w.transpose(1, 2))
+                if b is None
+                else torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            )
         B, spatial = h.shape[1], h.shape[3:]
         grouped = h.transpose(0, 1).reshape(B, M * h.shape[2], *spatial)
         conv = F.conv1d if isinstance(module, nn.Conv1d) else F.conv2d
-        out = conv(grouped, w.reshape(-1, *w.shape[2:]), None if b is None else b.reshape(-1), module.stride, module.padding, module.dilation, M * module.groups)
+        out = conv(
+            grouped,
+            w.reshape(-1, *w.shape[2:]),
+            None if b is None else b.reshape(-1),
+            module.stride,
+            module.padding,
+            module.dilation,
+            M * module.groups,
+        )
         return out.reshape(B, M, -1, *out.shape[2:]).transpose(0, 1)
 
 
@@ -226,11 +282,23 @@ def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor
     if kind == "mse":
         return 0.5 * ((out - F.one_hot(y, out.shape[-1]).to(out.dtype)) ** 2).sum(-1).mean(-1)
     if kind == "ce":
-        return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="none").reshape(y.shape).mean(-1)
+        return (
+            F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="none")
+            .reshape(y.shape)
+            .mean(-1)
+        )
     raise ValueError(f"loss must be 'mse' or 'ce', got {kind!r}")
 
 
-def linearised_gradients(ens: Ensemble, anchor: dict, params: dict, x: torch.Tensor, y: torch.Tensor, loss: str, zero_tangent: bool = False):
+def linearised_gradients(
+    ens: Ensemble,
+    anchor: dict,
+    params: dict,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss: str,
+    zero_tangent: bool = False,
+):
     """Each member's loss of its Taylor model around ``anchor`` at ``params`` on its own ``(x, y)``, and
     the gradients in the weights, ``J(w_a)^T dL/df``: one pass forward (``Ensemble.linearised``; the
     tangent skipped when ``zero_tangent``), one backward through the anchor's outputs."""
@@ -253,7 +321,14 @@ class _Optimiser:
     def __init__(self, kind, params, lr, momentum=0.0, betas=(0.9, 0.999), eps=1e-8):
         if kind not in OPTIMISERS:
             raise ValueError(f"optimiser must be one of {OPTIMISERS}, got {kind!r}")
-        self.kind, self.params, self.lr, self.momentum, self.betas, self.eps = kind, params, lr, momentum, betas, eps
+        self.kind, self.params, self.lr, self.momentum, self.betas, self.eps = (
+            kind,
+            params,
+            lr,
+            momentum,
+            betas,
+            eps,
+        )
         self.M = len(lr)
         sizes = [p[0].numel() for p in params.values()]
         self.slices = dict(zip(params, [slice(a - n, a) for a, n in zip(np.cumsum(sizes), sizes)]))
@@ -355,7 +430,11 @@ def train_ensemble(
     lrs = []
     for m, mem in enumerate(members):
         scale = lr_scale if mem.lr_scale is None else mem.lr_scale
-        lrs.append(mem.lr if mem.lr is not None else scale / float(torch.linalg.eigvalsh(theta0[m].double() / probes[m].shape[0])[-1]))
+        lrs.append(
+            mem.lr
+            if mem.lr is not None
+            else scale / float(torch.linalg.eigvalsh(theta0[m].double() / probes[m].shape[0])[-1])
+        )
     params = {k: v.clone() for k, v in ens.trained.items()}
     anchor = {k: v.clone() for k, v in params.items()}
     w0 = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
@@ -369,9 +448,22 @@ def train_ensemble(
     else:
         subset = None
     if until_interpolation and subset is not None:
-        raise ValueError("until_interpolation checks the training accuracy on all of the training set: leave eval_subset out")
+        raise ValueError(
+            "until_interpolation checks the training accuracy on all of the training set: leave "
+            "eval_subset out"
+        )
     splits = ("train", "test") + (("val",) if "X_val" in data else ())
-    history = {k: [] for k in ("step", *(f"{s}_{m}" for s in splits for m in ("loss", "acc")), "kernel_distance", "anchor_distance", "weight_change", "feature_updates")}
+    history = {
+        k: []
+        for k in (
+            "step",
+            *(f"{s}_{m}" for s in splits for m in ("loss", "acc")),
+            "kernel_distance",
+            "anchor_distance",
+            "weight_change",
+            "feature_updates",
+        )
+    }
     stopped = torch.full((M,), steps, dtype=torch.long, device=dev)
     done = torch.zeros(M, dtype=torch.bool, device=dev)
     all_fresh = True  # every member's tangent is zero at the next step (skip computing it)
@@ -383,13 +475,20 @@ def train_ensemble(
     def snapshot(step, final):
         tangent = None if step == 0 else {k: params[k] - anchor[k] for k in params}  # None: zero (untrained)
         Xs, ys = (X, y) if (final or subset is None) else (X[subset], y[subset])
-        metrics = {"train": _evaluate(ens, anchor, tangent, Xs, ys, loss), "test": _evaluate(ens, anchor, tangent, data["X_test"], data["y_test"], loss)}
+        metrics = {
+            "train": _evaluate(ens, anchor, tangent, Xs, ys, loss),
+            "test": _evaluate(ens, anchor, tangent, data["X_test"], data["y_test"], loss),
+        }
         if "val" in splits:
             metrics["val"] = _evaluate(ens, anchor, tangent, data["X_val"], data["y_val"], loss)
         w = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
         kd, ad = [], []
         for m in range(M):
-            theta = theta0[m] if math.isinf(K[m]) else empirical_ntk(models[m], probes[m], ens.member_params(anchor, m))
+            theta = (
+                theta0[m]
+                if math.isinf(K[m])
+                else empirical_ntk(models[m], probes[m], ens.member_params(anchor, m))
+            )
             kd.append(kernel_distance(theta0[m], theta))
             ad.append(kernel_distance(theta_prev[m], theta))
             theta_prev[m] = theta
@@ -408,7 +507,9 @@ def train_ensemble(
         history["kernel_distance"].append(np.array(kd) * nan)
         history["anchor_distance"].append(np.array(ad) * nan)
         history["weight_change"].append(((w - w0).norm(dim=1) / w0.norm(dim=1)).cpu().numpy() * nan)
-        history["feature_updates"].append(np.array([feature_updates(mem.K, step) for mem in members], dtype=float))
+        history["feature_updates"].append(
+            np.array([feature_updates(mem.K, step) for mem in members], dtype=float)
+        )
 
     snapshot(0, steps == 0)
     for step in range(1, steps + 1):
@@ -424,7 +525,15 @@ def train_ensemble(
             bad = (~torch.isfinite(value) | (value > DIVERGENCE * initial_loss)) & ~diverged
             if bool(bad.any()):
                 for m in torch.nonzero(bad).flatten().tolist():
-                    log.warning("%s member %d (seed %d, K %s): loss %s at step %d, recorded as diverged", label, m, members[m].seed, members[m].K, value[m].item(), step)
+                    log.warning(
+                        "%s member %d (seed %d, K %s): loss %s at step %d, recorded as diverged",
+                        label,
+                        m,
+                        members[m].seed,
+                        members[m].K,
+                        value[m].item(),
+                        step,
+                    )
                 diverged |= bad
                 any_diverged = True
                 lr.masked_fill_(diverged, 0.0)
@@ -453,7 +562,12 @@ def train_ensemble(
                 break
         if progress.due():
             live = value[~diverged]
-            progress(step, int((~diverged).sum()), M, float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"))
+            progress(
+                step,
+                int((~diverged).sum()),
+                M,
+                float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"),
+            )
     out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
     out["diverged"] = diverged.cpu().numpy()
     out["lr"] = np.asarray(lrs)

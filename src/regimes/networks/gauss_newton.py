@@ -25,7 +25,13 @@ from torch.func import functional_call, jacrev, vmap
 from ..grid import parse_K
 from .ntk import trainable
 
-__all__ = ["flat_jacobian", "linearisation_step", "damped_gauss_newton_step", "gauss_newton_runs", "gauss_newton_cell"]
+__all__ = [
+    "flat_jacobian",
+    "linearisation_step",
+    "damped_gauss_newton_step",
+    "gauss_newton_runs",
+    "gauss_newton_cell",
+]
 
 
 def _unflatten(template: dict, vector: torch.Tensor) -> dict:
@@ -36,7 +42,9 @@ def _unflatten(template: dict, vector: torch.Tensor) -> dict:
     return out
 
 
-def flat_jacobian(model, w: torch.Tensor, X: torch.Tensor, template: dict) -> tuple[torch.Tensor, torch.Tensor]:
+def flat_jacobian(
+    model, w: torch.Tensor, X: torch.Tensor, template: dict
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Outputs ``f (n C,)`` and Jacobian ``J (n C, P)`` of ``model`` at the flat weights ``w``."""
 
     def f(vector, x):
@@ -54,7 +62,9 @@ def _range(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return lam[keep], V[:, keep]
 
 
-def linearisation_step(J: torch.Tensor, r: torch.Tensor, lr: float, K, n: int, theta: torch.Tensor | None = None) -> torch.Tensor:
+def linearisation_step(
+    J: torch.Tensor, r: torch.Tensor, lr: float, K, n: int, theta: torch.Tensor | None = None
+) -> torch.Tensor:
     """The weight change of one round of iterative linearisation: K full-batch gradient steps of size
     ``lr`` on the Taylor model (K = inf: to convergence, the minimum-norm one).  ``theta``: the kernel
     ``J J^T / n`` if the caller has it."""
@@ -64,7 +74,9 @@ def linearisation_step(J: torch.Tensor, r: torch.Tensor, lr: float, K, n: int, t
     return -(J.T @ (V @ (filt * (V.T @ r)))) / n
 
 
-def damped_gauss_newton_step(J: torch.Tensor, r: torch.Tensor, mu: float, n: int, theta: torch.Tensor | None = None) -> torch.Tensor:
+def damped_gauss_newton_step(
+    J: torch.Tensor, r: torch.Tensor, mu: float, n: int, theta: torch.Tensor | None = None
+) -> torch.Tensor:
     """``-(J^T J / n + mu I)^{-1} J^T r / n`` (through the ``nC x nC`` kernel ``theta = J J^T / n``);
     ``mu = 0``: ``-J^+ r``."""
     theta = J @ J.T / n if theta is None else theta
@@ -135,12 +147,32 @@ def gauss_newton_cell(cell, data: dict, architecture: str, seeds, settings: dict
     arrays ``(seeds, rounds + 1)`` and ``(seeds,)``; a run whose numbers stop being finite is diverged."""
     from .architectures import build
 
-    tensors = {k: torch.as_tensor(data[k], dtype=torch.float64 if k.startswith("X") else torch.long) for k in ("X", "y", "X_test", "y_test")}
+    tensors = {
+        k: torch.as_tensor(data[k], dtype=torch.float64 if k.startswith("X") else torch.long)
+        for k in ("X", "y", "X_test", "y_test")
+    }
     classes = int(max(data["y"].max(), data["y_test"].max()) + 1)
     runs = []
     for seed in seeds:
-        model = build(architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed, dtype=torch.float64)
-        runs.append(gauss_newton_runs(model, tensors, cell.K, rounds=int(settings.get("rounds", 20)), lr_scale=float(settings.get("lr_scale", 1.0))))
+        model = build(
+            architecture,
+            data["shape"],
+            cell.width,
+            cell.depth,
+            classes,
+            cell.alpha,
+            seed,
+            dtype=torch.float64,
+        )
+        runs.append(
+            gauss_newton_runs(
+                model,
+                tensors,
+                cell.K,
+                rounds=int(settings.get("rounds", 20)),
+                lr_scale=float(settings.get("lr_scale", 1.0)),
+            )
+        )
     out = {"seeds": np.asarray(seeds), **{k: np.stack([r[k] for r in runs]) for k in runs[0]}}
     finite = np.isfinite(out["il_train_loss"][:, -1]) & np.isfinite(out["gn_train_loss"][:, -1])
     out["diverged"] = ~finite

@@ -28,7 +28,14 @@ from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .ntk import empirical_ntk, trainable
 
-__all__ = ["LinearisedModel", "train_iteratively_linearised", "loss_fn", "feature_updates", "minibatches", "stacked_minibatches"]
+__all__ = [
+    "LinearisedModel",
+    "train_iteratively_linearised",
+    "loss_fn",
+    "feature_updates",
+    "minibatches",
+    "stacked_minibatches",
+]
 
 log = logging.getLogger(__name__)
 

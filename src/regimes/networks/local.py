@@ -24,7 +24,21 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DataCopyError", "read_idx", "mnist_files", "cifar10_files", "load_mnist", "load_cifar10", "check_mnist", "check_cifar10", "write_idx", "write_mnist_copy", "write_cifar10_copy", "MNIST_MD5", "CIFAR10_MD5"]
+__all__ = [
+    "DataCopyError",
+    "read_idx",
+    "mnist_files",
+    "cifar10_files",
+    "load_mnist",
+    "load_cifar10",
+    "check_mnist",
+    "check_cifar10",
+    "write_idx",
+    "write_mnist_copy",
+    "write_cifar10_copy",
+    "MNIST_MD5",
+    "CIFAR10_MD5",
+]
 
 # The standard releases' checksums (the same ones torchvision and others check).
 MNIST_MD5 = {
@@ -41,7 +55,12 @@ CIFAR10_MD5 = {
     "data_batch_5": "482c414d41f54cd18b22e5b47cb7c3cb",
     "test_batch": "40351d587109b95175f43aff81a1287e",
 }
-MNIST_STEMS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+MNIST_STEMS = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
 MNIST_SIZES = {"train": 60000, "test": 10000}
 CIFAR10_BATCH = 10000  # images per batch in the release
 CIFAR10_FOLDER = "cifar-10-batches-py"
@@ -57,7 +76,9 @@ class DataCopyError(ValueError):
 def _folder(path, key: str) -> Path:
     folder = os.path.expandvars(str(path))
     if "$" in folder:
-        raise _fail(key, path, "names an environment variable that is not set (export it, or write the folder out)")
+        raise _fail(
+            key, path, "names an environment variable that is not set (export it, or write the folder out)"
+        )
     return Path(folder).expanduser()
 
 
@@ -81,7 +102,9 @@ def read_idx(path, key: str = "path") -> np.ndarray:
         with opener(path, "rb") as stream:
             raw = stream.read()
     except (OSError, EOFError) as error:
-        raise _fail(key, path, f"cannot be read as {'gzip' if opener is gzip.open else 'an idx file'} ({error})") from None
+        raise _fail(
+            key, path, f"cannot be read as {'gzip' if opener is gzip.open else 'an idx file'} ({error})"
+        ) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
         raise _fail(key, path, "is not an idx file (its first bytes are not 0, 0, a type code)")
     dims = raw[3]
@@ -109,14 +132,23 @@ def mnist_files(folder, key: str = "path") -> dict[str, Path]:
         else:
             found[stem] = candidates[0]
     if missing:
-        raise _fail(key, folder, f"has no {', '.join(missing)} (MNIST needs {', '.join(s + '[.gz]' for s in MNIST_STEMS)})")
+        raise _fail(
+            key,
+            folder,
+            f"has no {', '.join(missing)} (MNIST needs {', '.join(s + '[.gz]' for s in MNIST_STEMS)})",
+        )
     return found
 
 
 def _check_md5(path: Path, table: dict, key: str) -> None:
     expected = table.get(path.name)
     if expected is not None and _md5(path) != expected:
-        raise _fail(key, path, f"has the standard file's name and size but not its MD5 checksum ({expected}): a damaged or altered copy")
+        raise _fail(
+            key,
+            path,
+            f"has the standard file's name and size but not its MD5 checksum ({expected}): a damaged or "
+            "altered copy",
+        )
 
 
 def _mnist_split(files: dict, split: str, key: str):
@@ -124,13 +156,29 @@ def _mnist_split(files: dict, split: str, key: str):
     images = read_idx(files[f"{prefix}-images-idx3-ubyte"], key)
     labels = read_idx(files[f"{prefix}-labels-idx1-ubyte"], key)
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise _fail(key, files[f"{prefix}-images-idx3-ubyte"], f"holds {images.dtype} images of shape {images.shape}; MNIST's are uint8 (N, 28, 28)")
+        raise _fail(
+            key,
+            files[f"{prefix}-images-idx3-ubyte"],
+            f"holds {images.dtype} images of shape {images.shape}; MNIST's are uint8 (N, 28, 28)",
+        )
     if images.shape[1:] != (28, 28):
-        raise _fail(key, files[f"{prefix}-images-idx3-ubyte"], f"holds images of {images.shape[1:]}; MNIST's are 28 x 28")
+        raise _fail(
+            key,
+            files[f"{prefix}-images-idx3-ubyte"],
+            f"holds images of {images.shape[1:]}; MNIST's are 28 x 28",
+        )
     if labels.ndim != 1 or len(labels) != len(images):
-        raise _fail(key, files[f"{prefix}-labels-idx1-ubyte"], f"holds labels of shape {labels.shape} for {len(images)} images")
+        raise _fail(
+            key,
+            files[f"{prefix}-labels-idx1-ubyte"],
+            f"holds labels of shape {labels.shape} for {len(images)} images",
+        )
     if len(labels) and (labels.min() < 0 or labels.max() > 9):
-        raise _fail(key, files[f"{prefix}-labels-idx1-ubyte"], f"holds labels in [{labels.min()}, {labels.max()}]; MNIST's are 0..9")
+        raise _fail(
+            key,
+            files[f"{prefix}-labels-idx1-ubyte"],
+            f"holds labels in [{labels.min()}, {labels.max()}]; MNIST's are 0..9",
+        )
     if len(images) == MNIST_SIZES[split]:  # the full release: its files must be the published ones
         for stem in ("images-idx3-ubyte", "labels-idx1-ubyte"):
             _check_md5(files[f"{prefix}-{stem}"], MNIST_MD5, key)
@@ -141,13 +189,22 @@ def cifar10_files(folder, key: str = "path") -> dict[str, Path]:
     """The six python batches of a CIFAR-10 copy, in ``folder`` or its ``cifar-10-batches-py``."""
     folder = _folder(folder, key)
     if not folder.is_dir():
-        raise _fail(key, folder, "is not a folder (point it at cifar-10-batches-py, the folder the python release unpacks to)")
+        raise _fail(
+            key,
+            folder,
+            "is not a folder (point it at cifar-10-batches-py, the folder the python release unpacks to)",
+        )
     if not (folder / "test_batch").is_file() and (folder / CIFAR10_FOLDER).is_dir():
         folder = folder / CIFAR10_FOLDER
     names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
-        raise _fail(key, folder, f"has no {', '.join(missing)} (CIFAR-10 needs data_batch_1..5 and test_batch, the python release)")
+        raise _fail(
+            key,
+            folder,
+            f"has no {', '.join(missing)} (CIFAR-10 needs data_batch_1..5 and test_batch, the python "
+            "release)",
+        )
     return {n: folder / n for n in names}
 
 
@@ -158,7 +215,9 @@ def _cifar_batch(path: Path, key: str):
     except Exception as error:  # pickle raises many kinds on a damaged file
         raise _fail(key, path, f"is not a pickled CIFAR-10 batch ({type(error).__name__}: {error})") from None
     if not isinstance(batch, dict):
-        raise _fail(key, path, f"holds a {type(batch).__name__}; a CIFAR-10 batch is a dict with data and labels")
+        raise _fail(
+            key, path, f"holds a {type(batch).__name__}; a CIFAR-10 batch is a dict with data and labels"
+        )
     batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
     if "data" not in batch or "labels" not in batch:
         raise _fail(key, path, f"has keys {sorted(batch)}; a CIFAR-10 batch has data and labels")
@@ -184,11 +243,15 @@ def _subsample(X, y, n: int, seed: int, split: str, key: str):
 
 
 def load_mnist(seed: int, n_train: int, n_test: int, path, key: str = "path"):
-    """MNIST's train and test splits from a local copy, ``n_train`` / ``n_test`` of each drawn with ``seed``."""
+    """MNIST's train and test splits from a local copy, ``n_train`` / ``n_test`` of each drawn with
+    ``seed``."""
     files = mnist_files(path, key)
     X, y = _mnist_split(files, "train", key)
     X_test, y_test = _mnist_split(files, "test", key)
-    return (*_subsample(X, y, n_train, seed, "train", key), *_subsample(X_test, y_test, n_test, seed + 1, "test", key))
+    return (
+        *_subsample(X, y, n_train, seed, "train", key),
+        *_subsample(X_test, y_test, n_test, seed + 1, "test", key),
+    )
 
 
 def load_cifar10(seed: int, n_train: int, n_test: int, path, key: str = "path"):
@@ -197,7 +260,10 @@ def load_cifar10(seed: int, n_train: int, n_test: int, path, key: str = "path"):
     parts = [_cifar_batch(files[f"data_batch_{i}"], key) for i in range(1, 6)]
     X, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     X_test, y_test = _cifar_batch(files["test_batch"], key)
-    return (*_subsample(X, y, n_train, seed, "train", key), *_subsample(X_test, y_test, n_test, seed + 1, "test", key))
+    return (
+        *_subsample(X, y, n_train, seed, "train", key),
+        *_subsample(X_test, y_test, n_test, seed + 1, "test", key),
+    )
 
 
 def check_mnist(path, key: str = "path") -> None:
@@ -250,7 +316,12 @@ def write_cifar10_copy(folder, per_batch: int = 12, n_test: int = 20, seed: int 
     folder.mkdir(parents=True, exist_ok=True)
     for i, name in enumerate([f"data_batch_{b}" for b in range(1, 6)] + ["test_batch"]):
         images, labels = _images(n_test if name == "test_batch" else per_batch, (3, 32, 32), seed + i)
-        batch = {b"batch_label": name.encode(), b"labels": [int(v) for v in labels], b"data": images.reshape(len(images), -1), b"filenames": [f"{name}_{j}.png".encode() for j in range(len(images))]}
+        batch = {
+            b"batch_label": name.encode(),
+            b"labels": [int(v) for v in labels],
+            b"data": images.reshape(len(images), -1),
+            b"filenames": [f"{name}_{j}.png".encode() for j in range(len(images))],
+        }
         with open(folder / name, "wb") as stream:
             pickle.dump(batch, stream, protocol=2)
     return folder.parent
@@ -263,12 +334,17 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m regimes.networks.local", description=main.__doc__)
     parser.add_argument("folder")
-    parser.add_argument("--n-train", type=int, default=200, help="MNIST training images (CIFAR-10: a fifth per batch)")
+    parser.add_argument(
+        "--n-train", type=int, default=200, help="MNIST training images (CIFAR-10: a fifth per batch)"
+    )
     parser.add_argument("--n-test", type=int, default=100)
     args = parser.parse_args(argv)
     write_mnist_copy(Path(args.folder) / "mnist", args.n_train, args.n_test)
     write_cifar10_copy(args.folder, max(1, args.n_train // 5), args.n_test)
-    print(f"synthetic copies written: {Path(args.folder) / 'mnist'}, {Path(args.folder) / CIFAR10_FOLDER} (export REGIMES_DATA={args.folder})")
+    print(
+        f"synthetic copies written: {Path(args.folder) / 'mnist'}, {Path(args.folder) / CIFAR10_FOLDER} "
+        f"(export REGIMES_DATA={args.folder})"
+    )
     return 0
 
 

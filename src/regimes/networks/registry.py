@@ -22,11 +22,19 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-__all__ = ["DATASETS", "ARCHITECTURES", "register_dataset", "register_architecture", "last_layer_only", "resolve", "load_extensions"]
+__all__ = [
+    "DATASETS",
+    "ARCHITECTURES",
+    "register_dataset",
+    "register_architecture",
+    "last_layer_only",
+    "resolve",
+    "load_extensions",
+]
 
 
 @dataclass(frozen=True)
@@ -58,29 +66,41 @@ def _check_name(kind: str, name: str, registry: dict) -> None:
     import re
 
     if not re.fullmatch(NAME[1:-1], name):
-        raise ValueError(f"{kind} name {name!r} is not allowed; allowed: lower-case letters, digits and underscores, starting with a letter")
+        raise ValueError(
+            f"{kind} name {name!r} is not allowed; allowed: lower-case letters, digits and underscores, "
+            "starting with a letter"
+        )
     if name in registry:
         raise ValueError(f"{kind} {name!r} is registered already")
 
 
-def register_dataset(name: str, loader, shape, samples: int | None = None, *, local: bool = False, check=None) -> None:
+def register_dataset(
+    name: str, loader, shape, samples: int | None = None, *, local: bool = False, check=None
+) -> None:
     """Make a classification data set available to network experiments (``data: {name: {...}}``)."""
     _check_name("data set", name, DATASETS)
     DATASETS[name] = Dataset(loader, tuple(int(s) for s in shape), samples, local, check)
 
 
-def register_architecture(name: str, builder, *, last_layer_only: bool = False, init: str = "he_normal", depths=None) -> None:
+def register_architecture(
+    name: str, builder, *, last_layer_only: bool = False, init: str = "he_normal", depths=None
+) -> None:
     """Make an architecture available to network experiments (``architectures: [name]``)."""
     _check_name("architecture", name, ARCHITECTURES)
     if init not in INITS:
         raise ValueError(f"init of architecture {name!r} must be one of {INITS}, got {init!r}")
-    ARCHITECTURES[name] = Architecture(builder, last_layer_only, init, None if depths is None else tuple(depths))
+    ARCHITECTURES[name] = Architecture(
+        builder, last_layer_only, init, None if depths is None else tuple(depths)
+    )
 
 
 def last_layer_only(architecture: str) -> bool:
-    """Whether ``architecture`` trains its last layer alone (the kernel-end baseline: ``rf``, ``vgg11_rf``)."""
+    """Whether ``architecture`` trains its last layer alone (the kernel-end baseline: ``rf``,
+    ``vgg11_rf``)."""
     entry = ARCHITECTURES.get(architecture)
-    return entry.last_layer_only if entry is not None else architecture == "rf" or architecture.endswith("_rf")
+    return (
+        entry.last_layer_only if entry is not None else architecture == "rf" or architecture.endswith("_rf")
+    )
 
 
 def resolve(target):
@@ -113,12 +133,26 @@ def load_extensions(paths) -> None:
 # The built-in ones.
 register_dataset("digits", "regimes.networks.data:load_digits", (1, 8, 8), samples=1797)
 register_dataset("mnist1d", "regimes.networks.data:load_mnist1d", (1, 40), samples=None)
-register_dataset("mnist", "regimes.networks.local:load_mnist", (1, 28, 28), local=True, check="regimes.networks.local:check_mnist")
-register_dataset("cifar10", "regimes.networks.local:load_cifar10", (3, 32, 32), local=True, check="regimes.networks.local:check_cifar10")
+register_dataset(
+    "mnist",
+    "regimes.networks.local:load_mnist",
+    (1, 28, 28),
+    local=True,
+    check="regimes.networks.local:check_mnist",
+)
+register_dataset(
+    "cifar10",
+    "regimes.networks.local:load_cifar10",
+    (3, 32, 32),
+    local=True,
+    check="regimes.networks.local:check_cifar10",
+)
 register_architecture("mlp", "regimes.networks.architectures:mlp_builder")
 register_architecture("cnn", "regimes.networks.architectures:cnn")
 register_architecture("lenet", "regimes.networks.architectures:lenet")
 register_architecture("rf", "regimes.networks.architectures:mlp_builder", last_layer_only=True)
 register_architecture("lenet5", "regimes.networks.architectures:lenet5", depths=(5,))
 register_architecture("vgg11", "regimes.networks.architectures:vgg11", init="he_uniform", depths=(9,))
-register_architecture("vgg11_rf", "regimes.networks.architectures:vgg11", init="he_uniform", depths=(9,), last_layer_only=True)
+register_architecture(
+    "vgg11_rf", "regimes.networks.architectures:vgg11", init="he_uniform", depths=(9,), last_layer_only=True
+)

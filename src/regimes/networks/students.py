@@ -10,7 +10,8 @@ changes nothing.
 
 Training is the paper's: full-batch gradient descent on the sum of squared errors (the paper's loss: no
 1/n, no 1/2) at a fixed step ``lr`` (0.01) until the training loss is below ``until_loss`` (1e-9), run
-by run.  Where that step would be unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's Gauss-Newton curvature, tracked
+by run.  Where that step would be unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's
+Gauss-Newton curvature, tracked
 by a warm power iteration every ``curvature_every`` steps) the run takes ``step_scale / lambda`` and
 says so (``capped``); at large alpha^D a fixed step of 0.01 diverges.  Ten random points on the circle
 can lie close together, and the last decades of the loss then take millions of steps: ``converged``
@@ -30,13 +31,23 @@ import torch
 from ..batched import Progress, is_diverged, power_step, run_arrays
 from ..device import resolve
 
-__all__ = ["init_students", "student_forward", "student_jacobian", "jacobian_distance", "kernel_limit", "train_students"]
+__all__ = [
+    "init_students",
+    "student_forward",
+    "student_jacobian",
+    "jacobian_distance",
+    "kernel_limit",
+    "train_students",
+]
 
 log = logging.getLogger(__name__)
 
 
-def init_students(d_in: int, width: int, depth: int, alphas, seeds, *, dtype=torch.float64, device=None) -> list[torch.Tensor]:
-    """``[W_1, b_1, ..., W_D, b_D]`` with a leading member axis; He-uniform weights times alpha, zero biases."""
+def init_students(
+    d_in: int, width: int, depth: int, alphas, seeds, *, dtype=torch.float64, device=None
+) -> list[torch.Tensor]:
+    """``[W_1, b_1, ..., W_D, b_D]`` with a leading member axis; He-uniform weights times alpha, zero
+    biases."""
     if depth < 2:
         raise ValueError(f"a student has depth >= 2 weight layers, got {depth}")
     alphas = np.asarray(alphas, float).reshape(-1)
@@ -50,7 +61,10 @@ def init_students(d_in: int, width: int, depth: int, alphas, seeds, *, dtype=tor
         layers = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
             bound = math.sqrt(6.0 / fan_in)
-            layers += [(2 * torch.rand(fan_in, fan_out, generator=gen, dtype=dtype) - 1) * bound * float(alpha), torch.zeros(fan_out, dtype=dtype)]
+            layers += [
+                (2 * torch.rand(fan_in, fan_out, generator=gen, dtype=dtype) - 1) * bound * float(alpha),
+                torch.zeros(fan_out, dtype=dtype),
+            ]
         per_member.append(layers)
     dev = resolve(device)
     return [torch.stack([m[i] for m in per_member]).to(dev) for i in range(2 * depth)]
@@ -83,7 +97,9 @@ def _pullback(params, inputs, pre, g) -> list[torch.Tensor]:
     dz = g.unsqueeze(-1)
     for layer in range(len(params) // 2 - 1, -1, -1):
         h = inputs[layer]
-        grads[2 * layer] = torch.matmul(h.transpose(-1, -2), dz) if h.ndim == dz.ndim else torch.einsum("pi,mpo->mio", h, dz)
+        grads[2 * layer] = (
+            torch.matmul(h.transpose(-1, -2), dz) if h.ndim == dz.ndim else torch.einsum("pi,mpo->mio", h, dz)
+        )
         grads[2 * layer + 1] = dz.sum(-2)
         if layer:
             dz = torch.matmul(dz, params[2 * layer].transpose(-1, -2)) * (pre[layer - 1] > 0)
@@ -125,7 +141,8 @@ def jacobian_distance(J0, J1) -> np.ndarray:
 
 def kernel_limit(params, X, y, X_new, *, centre: bool = False) -> np.ndarray:
     """Each member's kernel-regime limit at ``X_new[m]`` (``X``, ``X_new``: ``(members, points, d_in)``):
-    the model linearised at ``params`` trained to convergence, ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))`` (the initial function included unless
+    the model linearised at ``params`` trained to convergence, ``f(x) + Theta(x, X) Theta(X, X)^+ (y - f(X))``
+    (the initial function included unless
     ``centre``)."""
     with torch.no_grad():
         f, _, _ = _passes(params, X)
@@ -134,7 +151,12 @@ def kernel_limit(params, X, y, X_new, *, centre: bool = False) -> np.ndarray:
             f, f_new = torch.zeros_like(f), torch.zeros_like(f_new)
         J = student_jacobian(params, X)
         residual = torch.as_tensor(np.asarray(y), dtype=f.dtype, device=f.device) - f
-        coef = torch.stack([torch.linalg.lstsq(t.cpu(), r.cpu()[:, None], driver="gelsd").solution[:, 0] for t, r in zip(J @ J.transpose(1, 2), residual)]).to(f.device)
+        coef = torch.stack(
+            [
+                torch.linalg.lstsq(t.cpu(), r.cpu()[:, None], driver="gelsd").solution[:, 0]
+                for t, r in zip(J @ J.transpose(1, 2), residual)
+            ]
+        ).to(f.device)
         step = (J.transpose(1, 2) @ coef.unsqueeze(-1)).squeeze(-1)  # J^T coef: the minimum-norm weight step
         sizes = [p[0].numel() for p in params]
         tangent = [t.reshape(p.shape) for p, t in zip(params, torch.split(step, sizes, dim=1))]
@@ -214,9 +236,13 @@ def train_students(
             halfway = predict(params)
         with torch.no_grad():
             grads = _pullback(params, inputs, pre, 2.0 * r)
-            if step % curvature_every == 0:  # the loss's Gauss-Newton curvature 2 ||J||^2, warm power iteration
+            if (
+                step % curvature_every == 0
+            ):  # the loss's Gauss-Newton curvature 2 ||J||^2, warm power iteration
                 for _ in range(20 if step == 0 else 1):
-                    norm, v = power_step(lambda u: _pushforward(params, inputs, pre, _pullback(params, inputs, pre, u)), v)
+                    norm, v = power_step(
+                        lambda u: _pushforward(params, inputs, pre, _pullback(params, inputs, pre, u)), v
+                    )
                 lam = 2.0 * norm
         with torch.no_grad():
             safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
@@ -228,10 +254,19 @@ def train_students(
     J1 = student_jacobian(params, probe)
     prediction = predict(params)
     out = {}
-    if X_test is not None:  # the test function at the end, at initialisation and halfway (for the plateau check)
-        out = {"test_prediction": prediction.cpu().numpy(), "initial_prediction": initial_prediction.cpu().numpy(), "halfway_prediction": halfway.cpu().numpy(), "kernel_prediction": kernel}
+    if (
+        X_test is not None
+    ):  # the test function at the end, at initialisation and halfway (for the plateau check)
+        out = {
+            "test_prediction": prediction.cpu().numpy(),
+            "initial_prediction": initial_prediction.cpu().numpy(),
+            "halfway_prediction": halfway.cpu().numpy(),
+            "kernel_prediction": kernel,
+        }
     return {
-        **run_arrays(progress, train_loss=current, steps=steps, converged=converged, diverged=diverged, capped=capped),
+        **run_arrays(
+            progress, train_loss=current, steps=steps, converged=converged, diverged=diverged, capped=capped
+        ),
         "jacobian_distance": jacobian_distance(J0, J1),
         "kernel_distance": _kernel_distance(J0, J1),
         **out,
@@ -239,7 +274,8 @@ def train_students(
 
 
 def _kernel_distance(J0, J1) -> np.ndarray:
-    """``1 - <T0, T1>_F / (||T0|| ||T1||)`` between the tangent kernels ``T = J J^T`` (``regimes.kernels``)."""
+    """``1 - <T0, T1>_F / (||T0|| ||T1||)`` between the tangent kernels ``T = J J^T``
+    (``regimes.kernels``)."""
     from ..kernels import kernel_distance
 
     return np.array([kernel_distance(a @ a.T, b @ b.T) for a, b in zip(J0, J1)])

@@ -11,17 +11,28 @@ import torch
 from ..device import resolve
 from ..grid import Cell, split_cells
 from .architectures import build
-from .students import train_students
-from .univariate import train_univariate
 from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
+from .students import train_students
+from .univariate import train_univariate
 
 __all__ = ["choose_lr", "train_network_batch", "train_teacher_batch", "train_univariate_batch"]
 
 log = logging.getLogger(__name__)
 
 
-HISTORY = ("train_loss", "train_acc", "test_loss", "test_acc", "val_loss", "val_acc", "kernel_distance", "anchor_distance", "weight_change", "feature_updates")
+HISTORY = (
+    "train_loss",
+    "train_acc",
+    "test_loss",
+    "test_acc",
+    "val_loss",
+    "val_acc",
+    "kernel_distance",
+    "anchor_distance",
+    "weight_change",
+    "feature_updates",
+)
 
 
 def _tensors(data: dict, dev, validation: float | None, seed: int) -> dict:
@@ -51,12 +62,26 @@ def _one_by_one(models, members, tensors, settings) -> dict:
     """Members whose architecture cannot be stacked (``ensemble.supports``), trained one at a time."""
     unsupported = {k for k in ("until_interpolation", "eval_subset") if settings.get(k)}
     if unsupported or "X_val" in tensors:
-        raise ValueError(f"architecture {type(models[0]).__name__} is trained model by model, which has no {sorted(unsupported) or ['validation']}: use a stackable architecture (regimes.networks.ensemble.supports)")
+        raise ValueError(
+            f"architecture {type(models[0]).__name__} is trained model by model, which has no "
+            f"{sorted(unsupported) or ['validation']}: use a stackable architecture "
+            "(regimes.networks.ensemble.supports)"
+        )
     keys = ("steps", "batch_size", "loss", "momentum", "optimizer", "record_every", "probe_size")
     runs = []
     for model, m in zip(models, members):
         scale = settings.get("lr_scale", 1.0) if m.lr_scale is None else m.lr_scale
-        runs.append(train_iteratively_linearised(model, tensors, K=m.K, seed=m.seed, lr=m.lr, lr_scale=scale, **{k: settings[k] for k in keys if k in settings}))
+        runs.append(
+            train_iteratively_linearised(
+                model,
+                tensors,
+                K=m.K,
+                seed=m.seed,
+                lr=m.lr,
+                lr_scale=scale,
+                **{k: settings[k] for k in keys if k in settings},
+            )
+        )
     steps = max(runs, key=lambda r: len(r["step"]))["step"]
     out = {"step": steps}
     for key in HISTORY:
@@ -67,7 +92,9 @@ def _one_by_one(models, members, tensors, settings) -> dict:
             out[key] = table
     for key in ("diverged", "seconds", "lr", "final_weights"):
         out[key] = np.stack([np.asarray(r[key]) for r in runs])
-    out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], settings.get("plateau_tol", 0.01))
+    out["plateau"] = plateau(
+        out["step"], out["test_acc"], out["train_acc"], settings.get("plateau_tol", 0.01)
+    )
     out["stopped"] = np.full(len(runs), int(steps[-1]))
     return out
 
@@ -84,7 +111,17 @@ def choose_lr(val_acc: np.ndarray, train_acc: np.ndarray, until_interpolation: b
     return int(max(range(len(val)), key=lambda i: (reached[i], val[i])))
 
 
-def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds, settings: dict, *, centre: bool = False, device=None, label: str = "") -> dict:
+def train_network_batch(
+    cells: list[Cell],
+    data: dict,
+    architecture: str,
+    seeds,
+    settings: dict,
+    *,
+    centre: bool = False,
+    device=None,
+    label: str = "",
+) -> dict:
     """Every (cell, seed, learning rate) of a batch as one ensemble (``regimes.networks.ensemble``).
 
     A list under ``lr`` or ``lr_scale`` is a grid searched per cell: ``validation`` of the training
@@ -98,23 +135,52 @@ def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds,
     options = [(lr, None) for lr in lrs] if lrs != [None] else [(None, s) for s in scales]
     validation = settings.get("validation") if len(options) > 1 else None
     if len(options) > 1 and not validation:
-        raise ValueError("a grid of learning rates needs train.validation > 0 (the held-out fraction that chooses among them)")
+        raise ValueError(
+            "a grid of learning rates needs train.validation > 0 (the held-out fraction that chooses among "
+            "them)"
+        )
     tensors = _tensors(data, dev, validation, seed=int(data.get("split_seed", 0)))
     classes = int(max(data["y"].max(), data["y_test"].max()) + 1)
     keys = [(cell, lr, scale, seed) for cell in cells for lr, scale in options for seed in seeds]
     members = [Member(int(seed), cell.K, lr, scale) for cell, lr, scale, seed in keys]
-    models = [build(architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed, centre=centre).to(dev) for cell, _, _, seed in keys]
-    train_keys = ("steps", "optimizer", "batch_size", "loss", "momentum", "record_every", "probe_size", "eval_subset", "plateau_tol", "until_interpolation")
+    models = [
+        build(
+            architecture, data["shape"], cell.width, cell.depth, classes, cell.alpha, seed, centre=centre
+        ).to(dev)
+        for cell, _, _, seed in keys
+    ]
+    train_keys = (
+        "steps",
+        "optimizer",
+        "batch_size",
+        "loss",
+        "momentum",
+        "record_every",
+        "probe_size",
+        "eval_subset",
+        "plateau_tol",
+        "until_interpolation",
+    )
     fixed = {k: settings[k] for k in train_keys if k in settings}
     if all(supports(m) for m in models):
-        runs = train_ensemble(models, members, tensors, lr_scale=scales[0] if scales != [None] else 1.0, label=label, **fixed)
+        runs = train_ensemble(
+            models, members, tensors, lr_scale=scales[0] if scales != [None] else 1.0, label=label, **fixed
+        )
     else:
         runs = _one_by_one(models, members, tensors, settings)
     S, L = len(seeds), len(options)
     results = {}
     for c, cell in enumerate(cells):
         rows = np.arange(c * L * S, (c + 1) * L * S).reshape(L, S)
-        best = choose_lr(runs["val_acc"][rows, -1], runs["train_acc"][rows, -1], bool(settings.get("until_interpolation"))) if L > 1 else 0
+        best = (
+            choose_lr(
+                runs["val_acc"][rows, -1],
+                runs["train_acc"][rows, -1],
+                bool(settings.get("until_interpolation")),
+            )
+            if L > 1
+            else 0
+        )
         chosen = rows[best]
         out = {"seeds": np.asarray(seeds), "step": runs["step"]}
         for key, value in runs.items():
@@ -128,41 +194,90 @@ def train_network_batch(cells: list[Cell], data: dict, architecture: str, seeds,
             out["search_train_acc"] = runs["train_acc"][rows, -1]
         out.pop("final_weights", None)
         results[cell.id] = out
-        log.info("%s: test accuracy %s (lr %s)", cell.id, np.round(out["test_acc"][:, -1], 4), np.round(out["lr"], 5))
+        log.info(
+            "%s: test accuracy %s (lr %s)",
+            cell.id,
+            np.round(out["test_acc"][:, -1], 4),
+            np.round(out["lr"], 5),
+        )
     return results
 
 
-def train_teacher_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, centre: bool = False, probe_size: int = 50, label: str = "") -> dict:
+def train_teacher_batch(
+    cells: list[Cell],
+    datasets: list[dict],
+    settings: dict,
+    *,
+    centre: bool = False,
+    probe_size: int = 50,
+    label: str = "",
+) -> dict:
     """ReLU students of every seed's teacher data for a batch of cells at one depth and width, trained as
     one stack (``regimes.networks.students``); per cell, arrays over seeds: test predictions (trained,
     initial and the kernel-regime limit), the Jacobian and tangent-kernel distances on ``probe_size`` of
     the test points, and how each run ended."""
     if len({(c.depth, c.width) for c in cells}) != 1:
-        raise ValueError(f"a teacher batch has one depth and width, got {sorted({(c.depth, c.width) for c in cells})}")
+        raise ValueError(
+            f"a teacher batch has one depth and width, got {sorted({(c.depth, c.width) for c in cells})}"
+        )
     seeds = [int(d["seed"]) for d in datasets]
     members = [(cell, d) for cell in cells for d in datasets]
     stack = lambda key: np.stack([d[key] for _, d in members])  # noqa: E731
-    probe = np.stack([d["X_test"][:: max(1, len(d["X_test"]) // probe_size)][:probe_size] for _, d in members])
+    probe = np.stack(
+        [d["X_test"][:: max(1, len(d["X_test"]) // probe_size)][:probe_size] for _, d in members]
+    )
     settings = {k: v for k, v in settings.items() if k != "plateau_tol"}  # the analysis's
-    run = train_students(stack("X"), stack("y"), [c.alpha for c, _ in members], [int(d["seed"]) for _, d in members], cells[0].depth, cells[0].width, centre=centre, X_test=stack("X_test"), probe=probe, label=label, **settings)
+    run = train_students(
+        stack("X"),
+        stack("y"),
+        [c.alpha for c, _ in members],
+        [int(d["seed"]) for _, d in members],
+        cells[0].depth,
+        cells[0].width,
+        centre=centre,
+        X_test=stack("X_test"),
+        probe=probe,
+        label=label,
+        **settings,
+    )
     results = split_cells(cells, seeds, run)
     _log_cells(results)
     return results
 
 
-def train_univariate_batch(cells: list[Cell], datasets: list[dict], settings: dict, *, balance: float = 0.0, label: str = "") -> dict:
+def train_univariate_batch(
+    cells: list[Cell], datasets: list[dict], settings: dict, *, balance: float = 0.0, label: str = ""
+) -> dict:
     """The centred univariate network of every (cell, seed) of a batch (one width), trained as one stack
     (``regimes.networks.univariate``); per cell, arrays over seeds: its function on the grid at the end and
     halfway through the steps, the kernel-regime limit from the same initialisation, how each run ended."""
     if len({c.width for c in cells}) != 1:
         raise ValueError(f"a univariate batch has one width, got {sorted({c.width for c in cells})}")
     if any(c.depth != 2 for c in cells):
-        raise ValueError(f"the univariate network has one hidden layer (depth 2), got depths {sorted({c.depth for c in cells})}")
+        raise ValueError(
+            "the univariate network has one hidden layer (depth 2), got depths "
+            f"{sorted({c.depth for c in cells})}"
+        )
     seeds = [int(d["seed"]) for d in datasets]
     members = [(cell, d) for cell in cells for d in datasets]
-    stack = lambda key: np.stack([d[key][:, 0] if d[key].ndim == 2 else d[key] for _, d in members])  # noqa: E731
-    settings = {k: v for k, v in settings.items() if k not in ("plateau_tol", "plateau_loss")}  # the analysis's
-    run = train_univariate(stack("X"), stack("y"), [c.alpha for c, _ in members], [int(d["seed"]) for _, d in members], cells[0].width, balance=balance, grid=stack("X_test"), label=label, **settings)
+
+    def stack(key):
+        return np.stack([d[key][:, 0] if d[key].ndim == 2 else d[key] for _, d in members])
+
+    settings = {
+        k: v for k, v in settings.items() if k not in ("plateau_tol", "plateau_loss")
+    }  # the analysis's
+    run = train_univariate(
+        stack("X"),
+        stack("y"),
+        [c.alpha for c, _ in members],
+        [int(d["seed"]) for _, d in members],
+        cells[0].width,
+        balance=balance,
+        grid=stack("X_test"),
+        label=label,
+        **settings,
+    )
     results = split_cells(cells, seeds, run, balance=np.full(len(seeds), float(balance)))
     _log_cells(results)
     return results
@@ -170,4 +285,10 @@ def train_univariate_batch(cells: list[Cell], datasets: list[dict], settings: di
 
 def _log_cells(results: dict) -> None:
     for cell_id, r in results.items():
-        log.info("%s: final loss %s, steps %s, reached tol %s", cell_id, np.array2string(r["train_loss"], formatter={"float_kind": "{:.1e}".format}), r["steps"], r["converged"])
+        log.info(
+            "%s: final loss %s, steps %s, reached tol %s",
+            cell_id,
+            np.array2string(r["train_loss"], formatter={"float_kind": "{:.1e}".format}),
+            r["steps"],
+            r["converged"],
+        )

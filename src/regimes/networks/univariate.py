@@ -11,7 +11,8 @@ at small alpha every balance gives the linear spline; at large alpha the kernel,
 depends on the balance (``p = 0``: the output layer's random features dominate the tangent kernel;
 ``p = 1/2``: the first layer's; ``1/4``: both alike).
 
-Training follows gradient flow on ``L = mean (f - y)^2 / 2`` with a step ``step_scale / lambda_max(Theta / n)``
+Training follows gradient flow on ``L = mean (f - y)^2 / 2`` with a step ``step_scale / lambda_max(Theta /
+n)``
 (the tangent kernel on the ``n`` training points, exact: it is ``n x n``, recomputed every
 ``curvature_every`` steps) and no weight vector (``w`` or ``a``) changing by more than ``max_rel_change`` of
 its norm in a step; run by run until ``L <= tol * L_0`` or ``max_steps``.  Gradients, kernel and
@@ -31,12 +32,20 @@ from ..batched import Progress, is_diverged, run_arrays
 from ..device import resolve
 from ..kernels import kernel_distance
 
-__all__ = ["init_univariate", "univariate_features", "univariate_kernel", "univariate_kernel_limit", "train_univariate"]
+__all__ = [
+    "init_univariate",
+    "univariate_features",
+    "univariate_kernel",
+    "univariate_kernel_limit",
+    "train_univariate",
+]
 
 log = logging.getLogger(__name__)
 
 
-def init_univariate(width: int, alphas, seeds, balance: float = 0.0, *, dtype=torch.float64, device=None) -> dict[str, torch.Tensor]:
+def init_univariate(
+    width: int, alphas, seeds, balance: float = 0.0, *, dtype=torch.float64, device=None
+) -> dict[str, torch.Tensor]:
     """``{"w", "b", "a"}``, each ``(members, width)``: member ``m`` draws from ``seeds[m]`` (so members that
     share a seed share their directions) and is scaled by ``alphas[m]`` and the balance."""
     alphas = np.asarray(alphas, float).reshape(-1)
@@ -59,7 +68,8 @@ def init_univariate(width: int, alphas, seeds, balance: float = 0.0, *, dtype=to
 
 
 def univariate_features(params: dict, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(relu(w x + b), 1[w x + b > 0])``, each ``(members, points, width)``; ``x``: ``(members, points)``."""
+    """``(relu(w x + b), 1[w x + b > 0])``, each ``(members, points, width)``; ``x``: ``(members,
+    points)``."""
     act = torch.addcmul(params["b"][:, None, :], x[:, :, None], params["w"][:, None, :]).clamp_min_(0.0)
     return act, torch.sign(act)
 
@@ -70,7 +80,13 @@ def _output(params: dict, act: torch.Tensor) -> torch.Tensor:
 
 def _function(params: dict, points: torch.Tensor, chunk: int = 64) -> torch.Tensor:
     """The (uncentred) function at ``points`` (``(members, G)``), ``chunk`` points at a time (memory)."""
-    return torch.cat([_output(params, univariate_features(params, points[:, s : s + chunk])[0]) for s in range(0, points.shape[1], chunk)], dim=1)
+    return torch.cat(
+        [
+            _output(params, univariate_features(params, points[:, s : s + chunk])[0])
+            for s in range(0, points.shape[1], chunk)
+        ],
+        dim=1,
+    )
 
 
 def _gradient(params: dict, x: torch.Tensor, act: torch.Tensor, mask: torch.Tensor, g: torch.Tensor) -> dict:
@@ -90,11 +106,17 @@ def univariate_kernel(params: dict, x: torch.Tensor, z: torch.Tensor | None = No
     return torch.bmm(act_x, act_z.transpose(1, 2)) + first
 
 
-def univariate_kernel_limit(params: dict, x: torch.Tensor, y: torch.Tensor, grid: torch.Tensor, chunk: int = 64) -> torch.Tensor:
+def univariate_kernel_limit(
+    params: dict, x: torch.Tensor, y: torch.Tensor, grid: torch.Tensor, chunk: int = 64
+) -> torch.Tensor:
     """The kernel-regime limit of the centred network on ``grid``: ``Theta(grid, x) Theta(x, x)^+ y``
     (the network linearised at ``params``, trained by gradient flow from zero to interpolation)."""
-    coef = torch.linalg.lstsq(univariate_kernel(params, x), y[:, :, None], driver="gelsd" if x.device.type == "cpu" else None).solution
-    parts = [univariate_kernel(params, grid[:, s : s + chunk], x) @ coef for s in range(0, grid.shape[1], chunk)]
+    coef = torch.linalg.lstsq(
+        univariate_kernel(params, x), y[:, :, None], driver="gelsd" if x.device.type == "cpu" else None
+    ).solution
+    parts = [
+        univariate_kernel(params, grid[:, s : s + chunk], x) @ coef for s in range(0, grid.shape[1], chunk)
+    ]
     return torch.cat(parts, dim=1)[:, :, 0]
 
 
@@ -174,7 +196,11 @@ def train_univariate(
         eta = step_scale / lam[idx].clamp_min(torch.finfo(dtype).tiny)
         for key in ("w", "a"):  # weight vectors only: the biases follow their layer
             gnorm, wnorm = grads[key].norm(dim=1), sub[key].norm(dim=1)
-            eta = torch.where((gnorm > 0) & (wnorm > 0), torch.minimum(eta, max_rel_change * wnorm / gnorm.clamp_min(torch.finfo(dtype).tiny)), eta)
+            eta = torch.where(
+                (gnorm > 0) & (wnorm > 0),
+                torch.minimum(eta, max_rel_change * wnorm / gnorm.clamp_min(torch.finfo(dtype).tiny)),
+                eta,
+            )
         for key in params:
             if every and len(idx) == members:
                 params[key].sub_(eta[:, None] * grads[key])

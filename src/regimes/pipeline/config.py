@@ -20,7 +20,18 @@ import yaml
 
 from .families import FAMILIES
 
-__all__ = ["ConfigError", "SETTINGS", "load_schema", "validate", "read_yaml", "resolve_config", "merge", "load_config", "schema_text", "experiments"]
+__all__ = [
+    "ConfigError",
+    "SETTINGS",
+    "load_schema",
+    "validate",
+    "read_yaml",
+    "resolve_config",
+    "merge",
+    "load_config",
+    "schema_text",
+    "experiments",
+]
 
 
 class ConfigError(ValueError):
@@ -48,7 +59,8 @@ def load_schema(path=None) -> dict:
         properties = schema["$defs"][family]["properties"]
         properties["model"] = {"description": FAMILIES[family], "const": family}
         properties["claims"] = {
-            "description": "the claim sets this experiment is checked against (regimes.claims); all of its family's by default",
+            "description": "the claim sets this experiment is checked against (regimes.claims); all of its "
+            "family's by default",
             "type": "array",
             "uniqueItems": True,
             "items": {"type": "string", "enum": list(CLAIMS[family])},
@@ -59,14 +71,30 @@ def load_schema(path=None) -> dict:
 
 # Top-level keys that are settings of the run, not experiments.
 SETTINGS = {
-    "outdir": {"description": "the folder results/, figures/ and logs/ of this config go under (relative to where snakemake runs; --directory wins)", "type": "string", "minLength": 1, "default": "."},
-    "extensions": {"description": "Python files that register your own data sets and architectures (docs/extending.md); paths relative to the config file that names them", "type": "array", "items": {"type": "string", "minLength": 1}, "default": []},
+    "outdir": {
+        "description": "the folder results/, figures/ and logs/ of this config go under (relative to where "
+        "snakemake runs; --directory wins)",
+        "type": "string",
+        "minLength": 1,
+        "default": ".",
+    },
+    "extensions": {
+        "description": "Python files that register your own data sets and architectures (docs/extending.md); "
+        "paths relative to the config file that names them",
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "default": [],
+    },
 }
 
 
 def experiments(config: dict, *families: str) -> list[str]:
     """The config's experiments of the given families (all of them when none is given), in config order."""
-    return [name for name, cfg in config.items() if name not in SETTINGS and (not families or cfg["model"] in families)]
+    return [
+        name
+        for name, cfg in config.items()
+        if name not in SETTINGS and (not families or cfg["model"] in families)
+    ]
 
 
 def merge(base: dict, update: dict) -> dict:
@@ -87,16 +115,23 @@ def resolve_config(files, overrides=()) -> dict:
     for path in files:
         data = read_yaml(path)
         if isinstance(data.get("extensions"), list):  # relative to the file that names them
-            data["extensions"] = [str((Path(path).parent / e).resolve()) if isinstance(e, str) else e for e in data["extensions"]]
+            data["extensions"] = [
+                str((Path(path).parent / e).resolve()) if isinstance(e, str) else e
+                for e in data["extensions"]
+            ]
         merge(config, data)
     for entry in overrides or ():
         key, sep, text = str(entry).partition("=")
         if not sep:
-            raise ConfigError(f"--config {entry!r}: write key=value (a YAML value: --config 'sparse={{seeds: [0, 1, 2]}}')")
+            raise ConfigError(
+                f"--config {entry!r}: write key=value (a YAML value: --config 'sparse={{seeds: [0, 1, 2]}}')"
+            )
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError as error:
-            raise ConfigError(f"--config {entry!r}: the value is not valid YAML: {getattr(error, 'problem', None) or error}") from None
+            raise ConfigError(
+                f"--config {entry!r}: the value is not valid YAML: {getattr(error, 'problem', None) or error}"
+            ) from None
         merge(config, {key.strip(): value})
     return config
 
@@ -129,7 +164,12 @@ def _describe(s: dict) -> str:
         bits.append("one of " + ", ".join(map(repr, s["enum"])))
     if "const" in s:
         bits.append(f"exactly {s['const']!r}")
-    for key, word in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<")):
+    for key, word in (
+        ("minimum", ">="),
+        ("exclusiveMinimum", ">"),
+        ("maximum", "<="),
+        ("exclusiveMaximum", "<"),
+    ):
         if key in s:
             bits.append(f"{word} {s[key]}")
     if "minItems" in s:
@@ -150,7 +190,9 @@ def _is_number(checker, value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
+TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"integer": _is_integer, "number": _is_number}
+)
 
 
 def _with_defaults(validator_class):
@@ -174,7 +216,14 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     _raise_errors(config, schema or load_schema())
     _load_extensions(config)
     schema = schema or load_schema()  # again: with what the extensions registered
-    by_family = dict(schema, additionalProperties=False, properties={**schema["properties"], **{name: {"$ref": f"#/$defs/{config[name]['model']}"} for name in experiments(config)}})
+    by_family = dict(
+        schema,
+        additionalProperties=False,
+        properties={
+            **schema["properties"],
+            **{name: {"$ref": f"#/$defs/{config[name]['model']}"} for name in experiments(config)},
+        },
+    )
     _raise_errors(config, by_family)
     _check_consistency(config)
     return config
@@ -187,13 +236,18 @@ def _load_extensions(config: dict) -> None:
     paths = []
     for i, path in enumerate(config.get("extensions", [])):
         if not Path(path).is_file():
-            raise ConfigError(f"config key 'extensions[{i}]': value {path!r} is not allowed; allowed: a Python file that exists (relative to {Path.cwd()})")
+            raise ConfigError(
+                f"config key 'extensions[{i}]': value {path!r} is not allowed; allowed: a Python file that "
+                f"exists (relative to {Path.cwd()})"
+            )
         paths.append(str(Path(path).resolve()))
     config["extensions"] = paths
     try:
         load_extensions(paths)
     except Exception as error:  # the user's file: say which one failed and how
-        raise ConfigError(f"config key 'extensions': importing {paths} failed: {type(error).__name__}: {error}") from error
+        raise ConfigError(
+            f"config key 'extensions': importing {paths} failed: {type(error).__name__}: {error}"
+        ) from error
 
 
 def _within(error: jsonschema.ValidationError) -> list:
@@ -208,7 +262,10 @@ def _within(error: jsonschema.ValidationError) -> list:
 
 def _raise_errors(config: dict, schema: dict) -> None:
     validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
-    errors = sorted((e for error in validator.iter_errors(config) for e in _within(error)), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(
+        (e for error in validator.iter_errors(config) for e in _within(error)),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
     if errors:
         lines = []
         for e in errors:
@@ -216,13 +273,18 @@ def _raise_errors(config: dict, schema: dict) -> None:
                 extra = sorted(set(e.instance) - set(e.schema.get("properties", {})))
                 for name in extra:
                     key = _key(list(e.absolute_path) + [name])
-                    lines.append(f"config key '{key}': value {e.instance[name]!r} is not allowed ({_allowed(e)})")
+                    lines.append(
+                        f"config key '{key}': value {e.instance[name]!r} is not allowed ({_allowed(e)})"
+                    )
                 continue
             if e.validator == "required":
                 lines.append(f"config key '{_key(e.absolute_path)}': {e.message}")
                 continue
             hint = _hint(e.instance, e.absolute_path)
-            lines.append(f"config key '{_key(e.absolute_path)}': value {e.instance!r} is not allowed; allowed: {_allowed(e)}{hint}")
+            lines.append(
+                f"config key '{_key(e.absolute_path)}': value {e.instance!r} is not allowed; allowed: "
+                f"{_allowed(e)}{hint}"
+            )
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
 
 
@@ -237,8 +299,13 @@ def _check_grid(name: str, experiment: dict) -> None:
     lists = {axis: grid[axis] for axis in ("depth", "width", "K")}
     if isinstance(grid["alpha"], dict):
         keys = sorted(grid["alpha"], key=str)
-        if any(not isinstance(k, int) or isinstance(k, bool) for k in keys) or sorted(keys) != sorted(grid["depth"]):
-            raise ConfigError(f"config key '{name}.grid.alpha': keys {keys} are not allowed; allowed: exactly the grid's depths {grid['depth']}, each with its list of alphas")
+        if any(not isinstance(k, int) or isinstance(k, bool) for k in keys) or sorted(keys) != sorted(
+            grid["depth"]
+        ):
+            raise ConfigError(
+                f"config key '{name}.grid.alpha': keys {keys} are not allowed; allowed: exactly the grid's "
+                f"depths {grid['depth']}, each with its list of alphas"
+            )
         lists.update({f"alpha.{D}": grid["alpha"][D] for D in grid["depth"]})
     else:
         lists["alpha"] = grid["alpha"]
@@ -246,33 +313,61 @@ def _check_grid(name: str, experiment: dict) -> None:
         texts = [format_value(v) for v in values]
         for value, text in zip(values, texts):
             if len(text) > PATH_TEXT:
-                raise ConfigError(f"config key '{name}.grid.{axis}': value {value!r} is not allowed; allowed: values whose text in file names has at most {PATH_TEXT} characters (alpha from 1.0e-20 up), this one is {len(text)}")
+                raise ConfigError(
+                    f"config key '{name}.grid.{axis}': value {value!r} is not allowed; allowed: values whose "
+                    f"text in file names has at most {PATH_TEXT} characters (alpha from 1.0e-20 up), this "
+                    f"one is {len(text)}"
+                )
         seen = {}
         for value, text in zip(values, texts):
             if text in seen:
-                raise ConfigError(f"config key '{name}.grid.{axis}': values {seen[text]!r} and {value!r} are not allowed together; allowed: values that differ in their first 12 significant digits (both are written '{text}' in file names)")
+                raise ConfigError(
+                    f"config key '{name}.grid.{axis}': values {seen[text]!r} and {value!r} are not allowed "
+                    "together; allowed: values that differ in their first 12 significant digits (both are "
+                    f"written '{text}' in file names)"
+                )
             seen[text] = value
 
 
 def _check_diagonal(name: str, experiment: dict) -> None:
     data = experiment["data"]
     if data["n"] >= data["d"]:
-        raise ConfigError(f"config key '{name}.data.n': value {data['n']} is not allowed; allowed: < {name}.data.d ({data['d']}): the regression is underdetermined (n < d), or no implicit norm chooses among the interpolants")
+        raise ConfigError(
+            f"config key '{name}.data.n': value {data['n']} is not allowed; allowed: < {name}.data.d "
+            f"({data['d']}): the regression is underdetermined (n < d), or no implicit norm chooses among "
+            "the interpolants"
+        )
     sample = experiment.get("sample_complexity")
     if sample:
         too_many = [n for n in sample["n"] if n >= data["d"]]
         if too_many:
-            raise ConfigError(f"config key '{name}.sample_complexity.n': value {too_many[0]} is not allowed; allowed: < {name}.data.d ({data['d']})")
+            raise ConfigError(
+                f"config key '{name}.sample_complexity.n': value {too_many[0]} is not allowed; allowed: < "
+                f"{name}.data.d ({data['d']})"
+            )
         floor = sample.get("alpha_D_floor")
         for depth in sample["depth"] if floor is not None else []:
             if sum(a**depth >= floor for a in sample["alpha"]) < 2:
-                raise ConfigError(f"config key '{name}.sample_complexity.alpha_D_floor': value {floor:g} is not allowed with depth {depth}; allowed: a floor that leaves at least two alphas with alpha^{depth} >= it (largest alpha {max(sample['alpha']):g})")
+                raise ConfigError(
+                    f"config key '{name}.sample_complexity.alpha_D_floor': value {floor:g} is not allowed "
+                    f"with depth {depth}; allowed: a floor that leaves at least two alphas with "
+                    f"alpha^{depth} >= it (largest alpha {max(sample['alpha']):g})"
+                )
     if data["sparsity"] > data["d"]:
-        raise ConfigError(f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= {name}.data.d ({data['d']})")
+        raise ConfigError(
+            f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= "
+            f"{name}.data.d ({data['d']})"
+        )
     if experiment["grid"]["width"] != [1]:
-        raise ConfigError(f"config key '{name}.grid.width': value {experiment['grid']['width']} is not allowed; allowed: [1] (the diagonal model has no width)")
+        raise ConfigError(
+            f"config key '{name}.grid.width': value {experiment['grid']['width']} is not allowed; allowed: "
+            "[1] (the diagonal model has no width)"
+        )
     if experiment["train"]["integrator"] == "mirror" and experiment["grid"]["K"] != [1]:
-        raise ConfigError(f"config key '{name}.grid.K': value {experiment['grid']['K']} is not allowed with {name}.train.integrator 'mirror'; allowed: [1] (or integrator 'gd')")
+        raise ConfigError(
+            f"config key '{name}.grid.K': value {experiment['grid']['K']} is not allowed with "
+            f"{name}.train.integrator 'mirror'; allowed: [1] (or integrator 'gd')"
+        )
 
 
 def _check_halves(name: str, experiment: dict, config: dict) -> None:
@@ -283,15 +378,28 @@ def _check_halves(name: str, experiment: dict, config: dict) -> None:
         return
     key = f"config key '{name}.halves'"
     if other not in config or other == name or config[other].get("model") != "diagonal":
-        raise ConfigError(f"{key}: value {other!r} is not allowed; allowed: the name of another diagonal experiment of the config")
+        raise ConfigError(
+            f"{key}: value {other!r} is not allowed; allowed: the name of another diagonal experiment of the "
+            "config"
+        )
     mine, theirs = experiment["train"], config[other]["train"]
     if mine.get("integrator") != "gd" or theirs.get("integrator") != "gd":
-        raise ConfigError(f"{key}: value {other!r} is not allowed; allowed: both experiments with train.integrator 'gd' (a fixed step to halve)")
+        raise ConfigError(
+            f"{key}: value {other!r} is not allowed; allowed: both experiments with train.integrator 'gd' (a "
+            "fixed step to halve)"
+        )
     if not math.isclose(2 * mine.get("step_scale", 0.5), theirs.get("step_scale", 0.5), rel_tol=1e-12):
-        raise ConfigError(f"config key '{name}.train.step_scale': value {mine.get('step_scale')} is not allowed with {name}.halves {other!r}; allowed: half of {other}.train.step_scale ({theirs.get('step_scale', 0.5) / 2:g})")
+        raise ConfigError(
+            f"config key '{name}.train.step_scale': value {mine.get('step_scale')} is not allowed with "
+            f"{name}.halves {other!r}; allowed: half of {other}.train.step_scale "
+            f"({theirs.get('step_scale', 0.5) / 2:g})"
+        )
     for part in ("data", "grid", "seeds"):
         if experiment[part] != config[other][part]:
-            raise ConfigError(f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.halves {other!r}; allowed: the same as {other}.{part} ({config[other][part]})")
+            raise ConfigError(
+                f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.halves "
+                f"{other!r}; allowed: the same as {other}.{part} ({config[other][part]})"
+            )
 
 
 def _check_univariate(name: str, experiment: dict, config: dict) -> None:
@@ -299,20 +407,41 @@ def _check_univariate(name: str, experiment: dict, config: dict) -> None:
     experiment of the config on the same data, grid and seeds at another balance."""
     data = experiment["data"]
     if data.get("points") == "plateau" and data["n"] % 2 == 0:
-        raise ConfigError(f"config key '{name}.data.n': value {data['n']} is not allowed with points 'plateau'; allowed: an odd number (the paper's 9: y = 1 at the three middle points)")
+        raise ConfigError(
+            f"config key '{name}.data.n': value {data['n']} is not allowed with points 'plateau'; allowed: "
+            "an odd number (the paper's 9: y = 1 at the three middle points)"
+        )
     if experiment["grid"]["depth"] != [2]:
-        raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: [2] (one hidden layer)")
+        raise ConfigError(
+            f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: "
+            "[2] (one hidden layer)"
+        )
     other = experiment.get("rebalances")
     if other is None:
         return
     key = f"config key '{name}.rebalances'"
-    if other not in config or other == name or not isinstance(config[other], dict) or config[other].get("model") != "univariate":
-        raise ConfigError(f"{key}: value {other!r} is not allowed; allowed: the name of another univariate experiment of the config")
+    if (
+        other not in config
+        or other == name
+        or not isinstance(config[other], dict)
+        or config[other].get("model") != "univariate"
+    ):
+        raise ConfigError(
+            f"{key}: value {other!r} is not allowed; allowed: the name of another univariate experiment of "
+            "the config"
+        )
     for part in ("data", "grid", "seeds"):
         if experiment[part] != config[other][part]:
-            raise ConfigError(f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.rebalances {other!r}; allowed: the same as {other}.{part} ({config[other][part]})")
+            raise ConfigError(
+                f"config key '{name}.{part}': value {experiment[part]} is not allowed with {name}.rebalances "
+                f"{other!r}; allowed: the same as {other}.{part} ({config[other][part]})"
+            )
     if experiment.get("balance", 0.0) == config[other].get("balance", 0.0):
-        raise ConfigError(f"config key '{name}.balance': value {experiment.get('balance', 0.0)} is not allowed with {name}.rebalances {other!r}; allowed: a balance other than {other}'s ({config[other].get('balance', 0.0)})")
+        raise ConfigError(
+            f"config key '{name}.balance': value {experiment.get('balance', 0.0)} is not allowed with "
+            f"{name}.rebalances {other!r}; allowed: a balance other than {other}'s "
+            f"({config[other].get('balance', 0.0)})"
+        )
 
 
 def _check_network(name: str, experiment: dict) -> None:
@@ -321,9 +450,15 @@ def _check_network(name: str, experiment: dict) -> None:
     for dataset, sizes in experiment["data"].items():
         entry, key = DATASETS[dataset], f"{name}.data.{dataset}.path"
         if entry.local and "path" not in sizes:
-            raise ConfigError(f"config key '{key}' is missing: data set {dataset!r} is read from a local copy (never downloaded); allowed: the folder of the copy")
+            raise ConfigError(
+                f"config key '{key}' is missing: data set {dataset!r} is read from a local copy (never "
+                "downloaded); allowed: the folder of the copy"
+            )
         if not entry.local and "path" in sizes:
-            raise ConfigError(f"config key '{key}': value {sizes['path']!r} is not allowed; allowed: no path ({dataset!r} is generated, not read from a copy)")
+            raise ConfigError(
+                f"config key '{key}': value {sizes['path']!r} is not allowed; allowed: no path ({dataset!r} "
+                "is generated, not read from a copy)"
+            )
         if entry.local and entry.check is not None:
             from ..networks.local import DataCopyError
             from ..networks.registry import resolve
@@ -335,33 +470,66 @@ def _check_network(name: str, experiment: dict) -> None:
         available = DATASETS[dataset].samples
         wanted = sizes["n_train"] + sizes["n_test"]
         if available is not None and wanted > available:
-            raise ConfigError(f"config key '{name}.data.{dataset}.n_train': value {sizes['n_train']} is not allowed with n_test {sizes['n_test']}; allowed: n_train + n_test <= {available} (the samples {dataset} has)")
+            raise ConfigError(
+                f"config key '{name}.data.{dataset}.n_train': value {sizes['n_train']} is not allowed with "
+                f"n_test {sizes['n_test']}; allowed: n_train + n_test <= {available} (the samples {dataset} "
+                "has)"
+            )
     from ..networks.registry import ARCHITECTURES
 
     for architecture in experiment["architectures"]:
         depths = ARCHITECTURES[architecture].depths
         if depths is not None and any(d not in depths for d in experiment["grid"]["depth"]):
-            raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed with architecture {architecture!r}; allowed: {list(depths)} (its number of weight layers)")
+            raise ConfigError(
+                f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed with "
+                f"architecture {architecture!r}; allowed: {list(depths)} (its number of weight layers)"
+            )
     if "cnn" in experiment["architectures"] and min(experiment["grid"]["depth"]) < 2:
-        raise ConfigError(f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: integers >= 2 with architecture 'cnn'")
+        raise ConfigError(
+            f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: "
+            "integers >= 2 with architecture 'cnn'"
+        )
 
 
 def _check_matrix(name: str, experiment: dict) -> None:
     data = experiment["data"]
     d, n = data["d"], data["n"]
     if data["rank"] > d:
-        raise ConfigError(f"config key '{name}.data.rank': value {data['rank']} is not allowed; allowed: <= {name}.data.d ({d})")
+        raise ConfigError(
+            f"config key '{name}.data.rank': value {data['rank']} is not allowed; allowed: <= {name}.data.d "
+            f"({d})"
+        )
     if "completion" in data["tasks"] and not 2 * d - 1 <= n <= d * d:
-        raise ConfigError(f"config key '{name}.data.n': value {n} is not allowed; allowed: observed entries from 2d - 1 to d^2 ({2 * d - 1} to {d * d}) for completion")
+        raise ConfigError(
+            f"config key '{name}.data.n': value {n} is not allowed; allowed: observed entries from 2d - 1 to "
+            f"d^2 ({2 * d - 1} to {d * d}) for completion"
+        )
     if "commuting" in data["tasks"] and not 1 <= n < d:
-        raise ConfigError(f"config key '{name}.data.n': value {n} is not allowed; allowed: 1 to d - 1 ({d - 1}) for commuting (diagonal) measurements")
+        raise ConfigError(
+            f"config key '{name}.data.n': value {n} is not allowed; allowed: 1 to d - 1 ({d - 1}) for "
+            "commuting (diagonal) measurements"
+        )
     if experiment.get("limit", "gd") == "flow" and data["tasks"] != ["commuting"]:
-        raise ConfigError(f"config key '{name}.limit': value 'flow' is not allowed with tasks {data['tasks']}; allowed: tasks [commuting] (the closed form needs commuting measurements), or limit 'gd'")
-    if "commuting" in data["tasks"] and (experiment.get("init", "gaussian") != "gaussian" or experiment["grid"]["depth"] != [2]):
-        raise ConfigError(f"config key '{name}.data.tasks': value {data['tasks']} is not allowed with init {experiment.get('init', 'gaussian')!r} and depths {experiment['grid']['depth']}; allowed: commuting with init 'gaussian' and depth [2] (theorem 4 is about U V^T from N(0, alpha^2))")
+        raise ConfigError(
+            f"config key '{name}.limit': value 'flow' is not allowed with tasks {data['tasks']}; allowed: "
+            "tasks [commuting] (the closed form needs commuting measurements), or limit 'gd'"
+        )
+    if "commuting" in data["tasks"] and (
+        experiment.get("init", "gaussian") != "gaussian" or experiment["grid"]["depth"] != [2]
+    ):
+        raise ConfigError(
+            f"config key '{name}.data.tasks': value {data['tasks']} is not allowed with init "
+            f"{experiment.get('init', 'gaussian')!r} and depths {experiment['grid']['depth']}; allowed: "
+            "commuting with init 'gaussian' and depth [2] (theorem 4 is about U V^T from N(0, alpha^2))"
+        )
 
 
-CHECKS = {"diagonal": _check_diagonal, "network": _check_network, "gauss_newton": _check_network, "matrix": _check_matrix}
+CHECKS = {
+    "diagonal": _check_diagonal,
+    "network": _check_network,
+    "gauss_newton": _check_network,
+    "matrix": _check_matrix,
+}
 
 
 def _check_consistency(config: dict) -> None:
@@ -379,7 +547,11 @@ def _check_consistency(config: dict) -> None:
     for figure, needs in CATALOGUE.items():
         for name, family in (needs | ALSO.get(figure, {})).items():
             if name in config and config[name]["model"] != family:
-                raise ConfigError(f"config key '{name}.model': value {config[name]['model']!r} is not allowed; allowed: {family!r} (figure '{figure}' draws experiment '{name}'; name the experiment otherwise to keep it out of the figure)")
+                raise ConfigError(
+                    f"config key '{name}.model': value {config[name]['model']!r} is not allowed; allowed: "
+                    f"{family!r} (figure '{figure}' draws experiment '{name}'; name the experiment otherwise "
+                    "to keep it out of the figure)"
+                )
 
 
 def _yaml_float(text: str) -> str:
@@ -395,7 +567,11 @@ def _yaml_float(text: str) -> str:
 
 def _hint(value, path) -> str:
     """A hint that is right for the value given."""
-    last = list(path)[-2] if len(path) > 1 and isinstance(list(path)[-1], int) else (list(path)[-1] if path else "")
+    last = (
+        list(path)[-2]
+        if len(path) > 1 and isinstance(list(path)[-1], int)
+        else (list(path)[-1] if path else "")
+    )
     if isinstance(value, float) and math.isinf(value) and last == "K":
         return " (K = infinity is the string 'inf': write \"inf\", not .inf)"
     if isinstance(value, float) and not math.isfinite(value):
@@ -425,9 +601,13 @@ def read_yaml(path) -> dict:
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
         line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
         tabs = " (a tab: indent YAML with spaces only)" if "\t" in line else ""
-        raise ConfigError(f"{where}: not valid YAML{tabs}: {getattr(error, 'problem', None) or error}\n    {line}") from None
+        raise ConfigError(
+            f"{where}: not valid YAML{tabs}: {getattr(error, 'problem', None) or error}\n    {line}"
+        ) from None
     if data is not None and not isinstance(data, dict):
-        raise ConfigError(f"{path}: a config is a mapping of experiment names to their settings, got {type(data).__name__}")
+        raise ConfigError(
+            f"{path}: a config is a mapping of experiment names to their settings, got {type(data).__name__}"
+        )
     return data or {}
 
 

@@ -15,7 +15,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["save_dataset", "load_provenance", "stamp", "atomic_path", "save_npz", "load_npz", "save_cells", "load_cells", "write_json", "read_json", "write_csv", "read_table"]
+__all__ = [
+    "save_dataset",
+    "load_provenance",
+    "stamp",
+    "atomic_path",
+    "save_npz",
+    "load_npz",
+    "save_cells",
+    "load_cells",
+    "write_json",
+    "read_json",
+    "write_csv",
+    "read_table",
+]
 
 
 def _file_mode() -> int:
@@ -36,7 +49,9 @@ class atomic_path:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.target.parent.glob(f".{self.target.name}.*.part{self.suffix}"):
             stale.unlink(missing_ok=True)  # left by a killed job: one job writes a target at a time
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=f".part{self.suffix}", dir=self.target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.target.name}.", suffix=f".part{self.suffix}", dir=self.target.parent
+        )
         os.close(fd)
         self.tmp = Path(tmp)
         return self.tmp
@@ -62,7 +77,11 @@ def load_npz(path) -> dict[str, np.ndarray]:
 
 def save_cells(path, cells: dict[str, dict], **extra) -> None:
     """One batch file for several cells: each cell's arrays stored as ``<cell id>/<name>``."""
-    save_npz(path, **{f"{cell}/{name}": value for cell, arrays in cells.items() for name, value in arrays.items()}, **extra)
+    save_npz(
+        path,
+        **{f"{cell}/{name}": value for cell, arrays in cells.items() for name, value in arrays.items()},
+        **extra,
+    )
 
 
 def load_cells(path) -> dict[str, dict[str, np.ndarray]]:
@@ -93,7 +112,11 @@ def stamp(frame: pd.DataFrame, trained, experiment: str) -> pd.DataFrame:
     the time the cells were trained; ``experiment`` last (a row cut short lacks it)."""
     record = load_provenance(trained)
     frame = frame.drop(columns=["git_commit", "trained_at", "experiment"], errors="ignore")
-    return frame.assign(git_commit=record.get("git_commit", "unknown"), trained_at=record.get("created", "unknown"), experiment=experiment)
+    return frame.assign(
+        git_commit=record.get("git_commit", "unknown"),
+        trained_at=record.get("created", "unknown"),
+        experiment=experiment,
+    )
 
 
 def write_json(path, obj) -> None:

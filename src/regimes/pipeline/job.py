@@ -23,12 +23,19 @@ def start(snakemake) -> logging.Logger:
     handlers = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(str(snakemake.log[0]), mode="w"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        handlers=handlers,
+        force=True,
+    )
     for noisy in ("fontTools", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from ..networks.registry import load_extensions
 
-    load_extensions(getattr(snakemake, "config", {}).get("extensions", []))  # your data sets and architectures
+    load_extensions(
+        getattr(snakemake, "config", {}).get("extensions", [])
+    )  # your data sets and architectures
     if getattr(snakemake, "scriptdir", None):
         os.environ["REGIMES_WORKFLOW_DIR"] = str(snakemake.scriptdir)  # provenance: the workflow's own commit
     threads = max(1, int(snakemake.threads))
@@ -43,5 +50,7 @@ def start(snakemake) -> logging.Logger:
         log.critical("the job failed: %s: %s", kind.__name__, value, exc_info=(kind, value, traceback))
 
     sys.excepthook = log_uncaught
-    log.info("rule %s, wildcards %s, threads %s", snakemake.rule, dict(snakemake.wildcards), snakemake.threads)
+    log.info(
+        "rule %s, wildcards %s, threads %s", snakemake.rule, dict(snakemake.wildcards), snakemake.threads
+    )
     return log

@@ -26,8 +26,16 @@ def git_commit(where: str | None = None) -> str:
     folder), with ``+dirty`` when its tracked files have changes; ``unknown`` outside a git checkout."""
     cwd = Path(where or os.environ.get("REGIMES_WORKFLOW_DIR") or Path(__file__).resolve().parent)
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+dirty" if dirty else "")
@@ -51,7 +59,13 @@ def now() -> str:
 
 def provenance(config: dict | None) -> dict:
     """The record stored beside a result: what produced it, and when."""
-    return {"config": config, "versions": package_versions(), "git_commit": git_commit(), "platform": platform.platform(), "created": now()}
+    return {
+        "config": config,
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "platform": platform.platform(),
+        "created": now(),
+    }
 
 
 def provenance_json(config: dict) -> str:

@@ -1,4 +1,5 @@
 """Min-l1 and min-l2 interpolants of every data set: the rich and kernel ends."""
+
 import pandas as pd
 
 from regimes.diagonal.analyse import references

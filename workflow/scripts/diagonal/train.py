@@ -1,4 +1,5 @@
 """Train one batch of cells of the diagonal model: its alphas times every seed in one tensor program."""
+
 import numpy as np
 
 from regimes.diagonal.train import train_diagonal_cells
@@ -13,6 +14,8 @@ datasets = [load_npz(path) for path in snakemake.input]
 results = train_diagonal_cells(cells, datasets, snakemake.params.train, label=snakemake.wildcards.batch)
 for cell in cells:
     r = results[cell.id]
-    log.info("%s: steps %s, converged %s, final loss %s", cell.id, r["steps"], r["converged"], r["train_loss"])
+    log.info(
+        "%s: steps %s, converged %s, final loss %s", cell.id, r["steps"], r["converged"], r["train_loss"]
+    )
 config = {"cells": [c.as_dict() for c in cells], "train": snakemake.params.train}
 save_cells(snakemake.output[0], results, provenance=np.asarray(provenance_json(config)))

@@ -1,4 +1,5 @@
 """figures/gauss_newton.pdf (+ .png) from its tables (regimes.figures.linearisation.gauss_newton)."""
+
 from regimes.figures.linearisation import gauss_newton
 from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start

@@ -1,4 +1,5 @@
 """figures/phase_alpha_K.pdf (+ .png) from its tables (regimes.figures.linearisation.phase_alpha_K)."""
+
 from regimes.figures.linearisation import phase_alpha_K
 from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start

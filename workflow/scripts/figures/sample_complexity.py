@@ -1,4 +1,5 @@
 """figures/sample_complexity.pdf (+ .png) from its tables (regimes.figures.diagonal.sample_complexity)."""
+
 from regimes.figures.diagonal import sample_complexity
 from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start

@@ -1,4 +1,6 @@
-"""figures/univariate_balance.pdf (+ .png) from its tables (regimes.figures.nonlinear.univariate_balance_figure)."""
+"""figures/univariate_balance.pdf (+ .png) from its tables
+(regimes.figures.nonlinear.univariate_balance_figure)."""
+
 from pathlib import Path
 
 from regimes.figures.nonlinear import univariate_balance_figure

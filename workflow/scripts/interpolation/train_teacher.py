@@ -1,4 +1,5 @@
 """Train the ReLU students of one batch of cells (one depth) on every seed's teacher data, as one stack."""
+
 import numpy as np
 
 from regimes.grid import parse_cell_id

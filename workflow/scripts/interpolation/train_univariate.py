@@ -1,4 +1,6 @@
-"""Train the centred univariate network of one batch of cells on every seed's points, as one stack; keep its kernel limit."""
+"""Train the centred univariate network of one batch of cells on every seed's points, as one stack; keep its
+kernel limit."""
+
 import numpy as np
 
 from regimes.grid import parse_cell_id

@@ -1,4 +1,5 @@
 """Min-nuclear-norm and min-Frobenius interpolants of every problem: the rich and kernel ends."""
+
 import pandas as pd
 
 from regimes.matrix.analyse import matrix_references

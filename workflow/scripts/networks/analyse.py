@@ -1,4 +1,6 @@
-"""Final metrics (one row per seed), the training history and the learning-rate search of one batch of network cells."""
+"""Final metrics (one row per seed), the training history and the learning-rate search of one batch of network
+cells."""
+
 import pandas as pd
 
 from regimes.grid import parse_cell_id
@@ -11,7 +13,13 @@ w, p = snakemake.wildcards, snakemake.params
 dataset, architecture = w.model.split("-")
 trained = load_cells(snakemake.input[0])
 cells = {cell: parse_cell_id(cell).as_dict() for cell in trained}
-tables = [network_tables(cells[c], t, dataset, architecture, p.T, p.until_interpolation) for c, t in trained.items()]
+tables = [
+    network_tables(cells[c], t, dataset, architecture, p.T, p.until_interpolation) for c, t in trained.items()
+]
 search = [lr_search_table(cells[c], t, dataset, architecture) for c, t in trained.items()]
-for path, frames in ((snakemake.output.final, [t[0] for t in tables]), (snakemake.output.history, [t[1] for t in tables]), (snakemake.output.search, search)):
+for path, frames in (
+    (snakemake.output.final, [t[0] for t in tables]),
+    (snakemake.output.history, [t[1] for t in tables]),
+    (snakemake.output.search, search),
+):
     write_csv(path, stamp(pd.concat(frames, ignore_index=True), snakemake.input[0], w.experiment))

@@ -1,4 +1,5 @@
 """Final metrics (one row per seed) and the rounds of one batch of Gauss-Newton cells."""
+
 import pandas as pd
 
 from regimes.grid import parse_cell_id
@@ -9,6 +10,15 @@ from regimes.pipeline.job import start
 start(snakemake)
 w = snakemake.wildcards
 dataset, architecture = w.model.split("-")
-tables = [gauss_newton_tables(parse_cell_id(c).as_dict(), t, dataset, architecture) for c, t in load_cells(snakemake.input[0]).items()]
-write_csv(snakemake.output.final, stamp(pd.concat([t[0] for t in tables], ignore_index=True), snakemake.input[0], w.experiment))
-write_csv(snakemake.output.history, stamp(pd.concat([t[1] for t in tables], ignore_index=True), snakemake.input[0], w.experiment))
+tables = [
+    gauss_newton_tables(parse_cell_id(c).as_dict(), t, dataset, architecture)
+    for c, t in load_cells(snakemake.input[0]).items()
+]
+write_csv(
+    snakemake.output.final,
+    stamp(pd.concat([t[0] for t in tables], ignore_index=True), snakemake.input[0], w.experiment),
+)
+write_csv(
+    snakemake.output.history,
+    stamp(pd.concat([t[1] for t in tables], ignore_index=True), snakemake.input[0], w.experiment),
+)

@@ -1,4 +1,5 @@
 """Stack per-batch tables into one."""
+
 import pandas as pd
 
 from regimes.pipeline.io import read_table, write_csv

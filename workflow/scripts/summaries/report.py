@@ -1,4 +1,5 @@
 """results/report.html: the claims first, then every figure in the papers' order, then the summary tables."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,8 @@ p = snakemake.params
 captions = Path(snakemake.scriptdir).parents[1] / "report"  # workflow/report/<figure>.rst
 figures = [(name, png, captions / f"{name}.rst") for name, png in zip(p.figures, snakemake.input.figures)]
 tables = list(zip(p.experiments, snakemake.input.summaries))
-text = report_html(pd.read_csv(snakemake.input.claims), figures, tables, provenance_json({"report": "results/report.html"}))
+text = report_html(
+    pd.read_csv(snakemake.input.claims), figures, tables, provenance_json({"report": "results/report.html"})
+)
 with atomic_path(snakemake.output[0]) as tmp:
     Path(tmp).write_text(text)

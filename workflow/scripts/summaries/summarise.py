@@ -1,5 +1,6 @@
 """One row per (cell, seed): results/<experiment>/summary.csv, with its provenance; refused unless the
 analysis tables hold exactly the config's grid x seeds."""
+
 import pandas as pd
 
 from regimes.pipeline.io import read_table, write_csv, write_json
