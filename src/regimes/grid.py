@@ -1,4 +1,5 @@
-"""The grid: cells ``(alpha, depth, width, K)``, their names in file paths, and batches (docs/science.md sec. 3).
+"""The grid: cells ``(alpha, depth, width, K)``, their names in file paths, and batches (docs/science.md sec.
+3).
 
 One formatter for every float in a path (``alpha~0.001``, never ``0.30000000000000004``), and one
 spelling of K: an integer, or the string ``"inf"`` for K = infinity, in configs, cells, ids and tables
@@ -14,7 +15,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["INF", "format_value", "parse_K", "K_order", "feature_updates", "Cell", "alphas", "cells", "cell_id", "parse_cell_id", "AXES", "batches", "batch_id", "batch_cells", "cell_arrays", "split_cells", "run_status"]
+__all__ = [
+    "INF",
+    "format_value",
+    "read_value",
+    "parse_K",
+    "K_order",
+    "feature_updates",
+    "Cell",
+    "alphas",
+    "cells",
+    "cell_id",
+    "parse_cell_id",
+    "AXES",
+    "batches",
+    "batch_id",
+    "batch_cells",
+    "cell_arrays",
+    "split_cells",
+    "run_status",
+]
 
 INF = "inf"
 AXES = ("alpha", "depth", "width", "K")
@@ -34,6 +54,18 @@ def format_value(x) -> str:
     if math.isinf(x):
         return INF
     return np.format_float_positional(float(f"{x:.12g}"), trim="-")
+
+
+def read_value(axis: str, value) -> str:
+    """A grid value read back from a table (a number, or text such as ``"inf"`` or ``"1.0"``) in its path
+    spelling (``format_value``): alpha as a float, the other axes as integers, K = inf as ``"inf"``,
+    a missing value as ``"nan"``."""
+    if not isinstance(value, str) and value != value:  # NaN
+        return "nan"
+    text = str(value).strip().lower()
+    if text in (INF, "infinity") or (not isinstance(value, str) and math.isinf(float(value))):
+        return INF
+    return format_value(float(value) if axis == "alpha" else int(float(value)))
 
 
 def parse_K(K) -> float:
@@ -74,7 +106,8 @@ class Cell:
 
 
 def cell_id(alpha, depth, width, K) -> str:
-    return f"alpha~{format_value(alpha)}_depth~{format_value(depth)}_width~{format_value(width)}_K~{format_value(K)}"
+    values = {"alpha": alpha, "depth": depth, "width": width, "K": K}
+    return "_".join(f"{axis}~{format_value(value)}" for axis, value in values.items())
 
 
 def parse_cell_id(text: str) -> Cell:
@@ -90,7 +123,9 @@ def alphas(grid: dict, depth: int) -> list:
     values = grid["alpha"]
     if isinstance(values, dict):
         if int(depth) not in {int(k) for k in values}:
-            raise ValueError(f"the grid's alpha lists are for depths {sorted(int(k) for k in values)}, not {depth}")
+            raise ValueError(
+                f"the grid's alpha lists are for depths {sorted(int(k) for k in values)}, not {depth}"
+            )
         return list(next(v for k, v in values.items() if int(k) == int(depth)))
     return list(values)
 
@@ -98,7 +133,11 @@ def alphas(grid: dict, depth: int) -> list:
 def cells(grid: dict) -> list[Cell]:
     """Every combination of the grid's axes, in a stable order (alpha at each depth from ``alphas``)."""
     if isinstance(grid["alpha"], dict):
-        return [Cell(float(a), int(D), int(w), K) for D, w, K in itertools.product(grid["depth"], grid["width"], grid["K"]) for a in alphas(grid, D)]
+        return [
+            Cell(float(a), int(D), int(w), K)
+            for D, w, K in itertools.product(grid["depth"], grid["width"], grid["K"])
+            for a in alphas(grid, D)
+        ]
     return [Cell(float(a), int(D), int(w), K) for a, D, w, K in itertools.product(*(grid[ax] for ax in AXES))]
 
 
@@ -133,7 +172,12 @@ def batches(grid: dict, alphas_per_job: int | None = None, Ks_per_job: int | Non
     """The grid's batches: every (depth, width), its alphas in chunks of ``alphas_per_job`` (all by
     default) and its K values in chunks of ``Ks_per_job`` (one by default; ``None``: all)."""
     K_chunks = _chunks(list(grid["K"]), Ks_per_job, "Ks_per_job")
-    return [batch_id(a, D, w, Ks) for D, w in itertools.product(grid["depth"], grid["width"]) for Ks in K_chunks for a in _chunks(alphas(grid, D), alphas_per_job, "alphas_per_job")]
+    return [
+        batch_id(a, D, w, Ks)
+        for D, w in itertools.product(grid["depth"], grid["width"])
+        for Ks in K_chunks
+        for a in _chunks(alphas(grid, D), alphas_per_job, "alphas_per_job")
+    ]
 
 
 def _range(batch, axis, text, names):
@@ -143,7 +187,9 @@ def _range(batch, axis, text, names):
         raise ValueError(f"batch {batch!r}: {axis} {missing[0]} is not in the grid's {axis} values {names}")
     i, j = names.index(lo), names.index(hi or lo)
     if j < i:
-        raise ValueError(f"batch {batch!r}: {axis} {hi} comes before {lo} in the grid's {axis} values {names}")
+        raise ValueError(
+            f"batch {batch!r}: {axis} {hi} comes before {lo} in the grid's {axis} values {names}"
+        )
     return i, j + 1
 
 
@@ -160,7 +206,10 @@ def batch_cells(batch: str, grid: dict) -> list[Cell]:
 
 def cell_arrays(seeds, result) -> dict:
     """A trainer's result (a dataclass of per-run arrays) as the arrays stored for a cell: ``seeds`` first."""
-    return {"seeds": np.array(seeds), **{f.name: np.asarray(getattr(result, f.name)) for f in dataclasses.fields(result)}}
+    return {
+        "seeds": np.array(seeds),
+        **{f.name: np.asarray(getattr(result, f.name)) for f in dataclasses.fields(result)},
+    }
 
 
 def split_cells(cells, seeds, arrays: dict, **extra) -> dict:
@@ -171,7 +220,15 @@ def split_cells(cells, seeds, arrays: dict, **extra) -> dict:
     out = {}
     for c, cell in enumerate(cells):
         rows = slice(c * len(seeds), (c + 1) * len(seeds))
-        out[cell.id] = {"seeds": np.asarray(seeds), **extra, **{k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == runs else v) for k, v in arrays.items() if k != "seeds"}}
+        out[cell.id] = {
+            "seeds": np.asarray(seeds),
+            **extra,
+            **{
+                k: (v[rows] if isinstance(v, np.ndarray) and v.ndim and len(v) == runs else v)
+                for k, v in arrays.items()
+                if k != "seeds"
+            },
+        }
     return out
 
 

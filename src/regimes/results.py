@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from .grid import AXES, cells, format_value
+from .grid import AXES, cells, format_value, read_value
 
 __all__ = ["failed", "blank_failed", "expected_rows", "check_readable", "check_complete", "IncompleteTable"]
 
@@ -69,7 +69,7 @@ def _keys(table: pd.DataFrame, columns) -> pd.DataFrame:
     out = pd.DataFrame(index=table.index)
     for c in columns:
         if c in AXES:
-            out[c] = [_grid_text(c, v) for v in table[c]]
+            out[c] = [read_value(c, v) for v in table[c]]
         elif c == "seed":
             out[c] = [str(int(v)) if pd.notna(v) else "nan" for v in table[c]]
         else:
@@ -77,21 +77,14 @@ def _keys(table: pd.DataFrame, columns) -> pd.DataFrame:
     return out
 
 
-def _grid_text(axis: str, value) -> str:
-    """A grid value read back from a table (number or text) in its path spelling."""
-    if not isinstance(value, str) and pd.isna(value):
-        return "nan"
-    if str(value) == "inf" or (not isinstance(value, str) and np.isinf(value)):
-        return "inf"
-    return format_value(float(value) if axis == "alpha" else int(float(value)))
-
-
 def check_readable(frame: pd.DataFrame, path, keys=("alpha", "depth", "width", "K", "seed")) -> None:
     """Refuse a per-batch table with a row cut short: a key left empty, or no ``experiment`` (every
     analysis table writes it last, so a truncated last line lacks it)."""
     columns = [c for c in (*keys, "experiment") if c in frame.columns]
     if "experiment" not in frame.columns or frame[columns].isna().any(axis=None):
-        raise IncompleteTable(f"{path}: a row is cut short or the file is damaged (truncated?); delete it to have it made again")
+        raise IncompleteTable(
+            f"{path}: a row is cut short or the file is damaged (truncated?); delete it to have it made again"
+        )
 
 
 def check_complete(table: pd.DataFrame, experiment: dict, name: str) -> None:
@@ -113,9 +106,14 @@ def check_complete(table: pd.DataFrame, experiment: dict, name: str) -> None:
             parts.append(f"{len(missing)} run(s) missing: {_describe(missing[columns])}")
         if len(extra):
             parts.append(f"{len(extra)} run(s) not in the config: {_describe(extra[columns])}")
-        raise IncompleteTable(f"{name}: the analysis tables are not exactly the config's grid x seeds; " + "; ".join(parts))
+        raise IncompleteTable(
+            f"{name}: the analysis tables are not exactly the config's grid x seeds; " + "; ".join(parts)
+        )
 
 
 def _describe(keys: pd.DataFrame, most: int = 5) -> str:
-    rows = ["_".join(f"{c}~{v}" for c, v in row.items()) for row in keys.drop(columns="_merge", errors="ignore").to_dict("records")]
+    rows = [
+        "_".join(f"{c}~{v}" for c, v in row.items())
+        for row in keys.drop(columns="_merge", errors="ignore").to_dict("records")
+    ]
     return ", ".join(rows[:most]) + (f" and {len(rows) - most} more" if len(rows) > most else "")

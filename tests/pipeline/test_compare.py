@@ -1,0 +1,80 @@
+"""``regimes.pipeline.compare`` (tools/compare_runs.py): two runs of one config compare equal whatever
+their provenance; a changed number, row or table in any of them is found and named."""
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regimes.pipeline.compare import compare_runs, compare_tables, main
+
+
+def _summary(seed_offset=0.0, trained_at="2026-01-01T00:00:00+00:00", commit="a" * 40):
+    rows = [
+        {"experiment": "sparse", "alpha": alpha, "depth": 2, "width": 1, "K": K, "seed": seed,
+         "test_error": 0.1 * alpha + seed + seed_offset, "converged": True, "l1": np.nan,
+         "git_commit": commit, "trained_at": trained_at}
+        for alpha in (0.01, 1.0) for K in (1, "inf") for seed in (0, 1)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _claims(measured=1.04, created="2026-01-01T00:00:00+00:00"):
+    return pd.DataFrame(
+        {"claim": ["l1 within 5%", "l2 within 1%"], "experiment": ["sparse", "sparse"],
+         "measured": [measured, 1e-5], "passed": ["pass", "pass"], "created": [created] * 2}
+    )  # fmt: skip
+
+
+def _run(folder, summary, claims=None):
+    (folder / "results" / "sparse").mkdir(parents=True)
+    summary.to_csv(folder / "results" / "sparse" / "summary.csv", index=False)
+    if claims is not None:
+        claims.to_csv(folder / "results" / "claims.csv", index=False)
+    return folder
+
+
+def test_two_runs_of_one_config_compare_equal(tmp_path, capsys):
+    """Would catch: provenance (commit, time stamps) counted as a difference; rows in another order, or K
+    written ``1.0`` against ``1``, read as different; a claims table missing on both sides reported."""
+    a = _run(tmp_path / "a", _summary(), _claims())
+    later = _summary(trained_at="2026-06-01T12:00:00+00:00", commit="b" * 40).sample(frac=1, random_state=0)
+    later["K"] = later["K"].map(lambda K: "inf" if K == "inf" else f"{K}.0")
+    b = _run(tmp_path / "b", later, _claims(created="2026-06-01T12:00:00+00:00"))
+    assert main([str(a), str(b)]) == 0
+    assert "DIFFERENT" not in capsys.readouterr().out
+    (a / "results" / "claims.csv").unlink(), (b / "results" / "claims.csv").unlink()
+    assert compare_runs(a, b) == {"results/sparse/summary.csv": []}
+
+
+@pytest.mark.parametrize("relative", [1e-9, 1e-3])
+def test_a_changed_number_is_found_and_named(tmp_path, capsys, relative):
+    a = _run(tmp_path / "a", _summary(), _claims())
+    changed = _summary()
+    changed.loc[5, "test_error"] *= 1 + relative
+    b = _run(tmp_path / "b", changed, _claims())
+    assert main([str(a), str(b)]) == 1
+    out = capsys.readouterr().out
+    assert "results/sparse/summary.csv: DIFFERENT" in out
+    assert "column 'test_error': 1 of 8 rows differ" in out and "alpha=1, depth=2" in out
+    assert "results/claims.csv: equal" in out
+    assert compare_tables(_summary(), changed, rtol=10 * relative) == []  # within a looser tolerance
+
+
+def test_changed_claims_rows_and_missing_tables_are_found(tmp_path):
+    a = _run(tmp_path / "a", _summary(), _claims())
+    b = _run(tmp_path / "b", _summary().iloc[:-1], _claims(measured=1.06))
+    report = compare_runs(a, b)
+    assert report["results/sparse/summary.csv"] == ["8 rows against 7"]
+    assert "column 'measured'" in report["results/claims.csv"][0]
+    assert "experiment=sparse, claim=l1 within 5%" in report["results/claims.csv"][0]
+    shutil.rmtree(b / "results" / "sparse")
+    assert compare_runs(a, b)["results/sparse/summary.csv"] == [f"missing in {b}"]
+
+
+def test_a_nan_against_a_number_and_a_new_column_differ():
+    other = _summary()
+    other.loc[0, "l1"] = 1.0
+    assert "column 'l1'" in compare_tables(_summary(), other)[0]
+    assert compare_tables(_summary(), _summary().assign(extra=1.0)) == ["columns on one side only: ['extra']"]
