@@ -9,11 +9,10 @@ from regimes.claims import (
     COLUMNS,
     MIN_SEEDS,
     bootstrap_interval,
-    claims_html,
-    claims_markdown,
     evaluate_claims,
 )
 from regimes.pipeline.families import FAMILIES
+from regimes.report import claims_html, claims_markdown
 
 SEEDS = range(5)
 
@@ -121,7 +120,11 @@ def test_claims_pass_on_tables_that_show_them():
     assert len(not_run) == sum(len(sets) for sets in CLAIMS.values()) - 2  # every other claim set, once
     assert list(table.columns) == list(COLUMNS)
     assert set(checked["source"]) == {"Woodworth et al. 2020", "Goldwaser & Ge 2023", "this project"}
-    assert (checked["seeds"] == 5).all() and checked["interval"].str.startswith("[").all()
+    assert (checked["seeds"] == 5).all()
+    numbers = checked[["measured", "low", "high", "threshold"]]
+    assert numbers.dtypes.map(pd.api.types.is_float_dtype).all() and numbers.notna().all(axis=None)
+    assert (checked["low"] <= checked["measured"]).all() and (checked["measured"] <= checked["high"]).all()
+    assert set(checked["side"]) <= {"<=", "<", ">=", ">"}
 
 
 def test_claims_fail_on_tables_that_contradict_them():
@@ -173,6 +176,9 @@ def test_rendering():
     md, html = claims_markdown(table), claims_html(table)
     assert md.startswith("# Claims") and "| claim |" in md
     assert "<table" in html and "K = inf accuracy" in html
+    row = table[table["claim"].str.contains("K = inf accuracy is below")].iloc[0]
+    shown = f"| {row['measured']:.4g} | [{row['low']:.4g}, {row['high']:.4g}] | interval {row['side']} "
+    assert shown in md  # the numbers of claims.csv, formatted once for the reader
 
 
 def _beyond(rich=True):
@@ -346,7 +352,12 @@ def test_a_failed_run_fails_its_claim():
     table.loc[(table["K"] == "inf") & (table["seed"] == 3), "test_acc"] = np.nan
     out = run(linearised=("network", ["linearisation"], table))
     row = out[out["claim"].str.contains("K = inf accuracy is below")].iloc[0]
-    assert row["passed"] == "FAIL" and row["measured"].startswith("nan")
+    assert (
+        row["passed"] == "FAIL"
+        and np.isnan(row["measured"])
+        and "runs of the experiment failed" in row["note"]
+    )
+    assert "nan (1 of " in claims_markdown(out)
 
 
 @pytest.mark.parametrize(
@@ -476,11 +487,7 @@ def test_balance_claims_compare_the_two_experiments_seed_by_seed(gap_small, gap_
     assert (same["passed"] == "pass", apart["passed"] == "pass") == passes, rows[
         ["claim", "measured", "passed"]
     ]
-    assert (
-        float(same["measured"].split()[0]) == pytest.approx(gap_small)
-        if short is None
-        else same["measured"].startswith("nan")
-    )
+    assert same["measured"] == pytest.approx(gap_small) if short is None else np.isnan(same["measured"])
     # the standard balance's own claim on its kernel limit, and none of it for p = 1/2 (its kernel is not
     # cubic-like)
     assert table["claim"].str.contains("balance p = 0, largest alpha").sum() == 1

@@ -1,6 +1,6 @@
 """Compare two runs of the workflow (``regimes.pipeline.compare``; exits 1 when a table differs).
 
-    python tools/compare_runs.py RUN_A RUN_B [--rtol 1e-12] [--atol 1e-12]
+python tools/compare_runs.py RUN_A RUN_B [--rtol 1e-12] [--atol 1e-12]
 """
 
 import sys

@@ -11,9 +11,10 @@ import logging
 import math
 import time
 
+import numpy as np
 import torch
 
-__all__ = ["DIVERGENCE", "is_diverged", "power_step", "Progress", "run_arrays"]
+__all__ = ["DIVERGENCE", "is_diverged", "power_step", "Progress", "run_arrays", "log_cells"]
 
 DIVERGENCE = 1e6  # descent from the initial point never raises the loss this far: that is divergence
 
@@ -66,3 +67,16 @@ class Progress:
 def run_arrays(progress: Progress, **tensors) -> dict:
     """A batch's per-run results as numpy arrays (from whatever device), with the batch's ``seconds``."""
     return {**{name: t.cpu().numpy() for name, t in tensors.items()}, "seconds": progress.seconds()}
+
+
+def log_cells(log: logging.Logger, results: dict) -> None:
+    """One line per cell of a batch's results: final losses over seeds, steps, whether each reached its
+    stopping rule."""
+    for cell_id, r in results.items():
+        log.info(
+            "%s: final loss %s, steps %s, reached tol %s",
+            cell_id,
+            np.array2string(r["train_loss"], formatter={"float_kind": "{:.1e}".format}),
+            r["steps"],
+            r["converged"],
+        )

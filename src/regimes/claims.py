@@ -1,12 +1,13 @@
 """The papers' claims, and this project's hypotheses, as tests with an interval on the summary tables:
-``claim, source, measured, interval, threshold, seeds, passed, experiment``.
+one row each with the columns ``COLUMNS`` (numbers as numbers; ``regimes.report`` renders them).
 
 Every claim is a quantity computed seed by seed (a paired difference, a ratio, a rank correlation over
 the grid), so runs that share a seed (same data, same initialisation draw) are compared with each other.
-``measured`` is its mean over seeds; ``interval`` a 95 % bootstrap interval of that mean (resampling
-seeds, 10 000 draws, a fixed generator); a claim passes when the whole interval lies on the claimed side
-of its threshold, and needs ``MIN_SEEDS`` seeds.  A run that failed (diverged, or short of its stopping
-rule) is NaN in its table, so a claim that needs it is NaN and fails; it is never left out quietly.
+``measured`` is its mean over seeds; ``low`` and ``high`` a 95 % bootstrap interval of that mean
+(resampling seeds, 10 000 draws, a fixed generator); a claim passes when the whole interval lies on the
+claimed ``side`` of its ``threshold``, and needs ``MIN_SEEDS`` seeds.  A run that failed (diverged, or
+short of its stopping rule) is NaN in its table, so a claim that needs it is NaN and fails; it is never
+left out quietly.
 ``source``: whose claim it is (Woodworth et al. 2020, Goldwaser & Ge 2023, or this project).
 
 Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
@@ -20,12 +21,11 @@ with ``passed = not run``.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
+from scipy.stats import bootstrap, spearmanr
 
 from .diagonal.analyse import alpha_max
 from .networks.registry import last_layer_only
@@ -37,33 +37,51 @@ __all__ = [
     "COLUMNS",
     "bootstrap_interval",
     "evaluate_claims",
-    "claims_markdown",
-    "claims_html",
 ]
 
 W = "Woodworth et al. 2020"
 G = "Goldwaser & Ge 2023"
 OURS = "this project"
 MIN_SEEDS = 5
-COLUMNS = ("claim", "source", "measured", "interval", "threshold", "seeds", "passed", "experiment")
+# ``measured``: the mean over seeds; ``low``, ``high``: its interval; a claim passes when the interval
+# lies on ``side`` (<=, <, >=, >) of ``threshold``.  ``note``: why a claim has no number, in words.
+COLUMNS = (
+    "claim",
+    "source",
+    "measured",
+    "low",
+    "high",
+    "side",
+    "threshold",
+    "seeds",
+    "passed",
+    "note",
+    "experiment",
+)
 
 
 def bootstrap_interval(
     values, level: float = 0.95, draws: int = 10_000, seed: int = 0
 ) -> tuple[float, float, float]:
-    """Mean of ``values`` (one per seed) and the percentile bootstrap interval of the mean; NaN if any is
+    """Mean of ``values`` (one per seed) and the percentile bootstrap interval of the mean
+    (``scipy.stats.bootstrap``, ``draws`` resamples of the seeds from a fixed generator); NaN if any is
     NaN."""
     values = np.asarray(values, dtype=float)
     if values.size == 0 or np.isnan(values).any():
         return math.nan, math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, values.size, size=(draws, values.size))].mean(axis=1)
-    tail = (1 - level) / 2
-    return float(values.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
-
-
-def _fmt(x: float) -> str:
-    return "nan" if not np.isfinite(x) else f"{x:.4g}"
+    mean = float(values.mean())
+    if values.size == 1:  # every resample is the value itself
+        return mean, mean, mean
+    interval = bootstrap(
+        (values,),
+        np.mean,
+        n_resamples=draws,
+        confidence_level=level,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+        vectorized=True,
+    ).confidence_interval
+    return mean, float(interval.low), float(interval.high)
 
 
 def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float) -> dict:
@@ -81,11 +99,14 @@ def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float)
     return {
         "claim": claim,
         "source": source,
-        "measured": _fmt(mean),
-        "interval": f"[{_fmt(lo)}, {_fmt(hi)}]",
-        "threshold": f"interval {side} {bound:g}",
+        "measured": mean,
+        "low": lo,
+        "high": hi,
+        "side": side,
+        "threshold": float(bound),
         "seeds": n,
         "passed": passed,
+        "note": "",
     }
 
 
@@ -758,10 +779,7 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
                 if (
                     broken and not isinstance(row["passed"], str) and not bool(row["passed"])
                 ):  # a FAIL, not "not run"
-                    row["measured"] = (
-                        f"{row['measured']} ({broken} of {len(summary)} runs of the experiment failed: no "
-                        "number)"
-                    )
+                    row["note"] = f"{broken} of {len(summary)} runs of the experiment failed: no number"
                 rows.append(dict(row, experiment=name))
             checked.add((family, claim_set))
     for family, sets in CLAIMS.items():
@@ -772,11 +790,14 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
                         "claim": f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment "
                         "of the run checks them)",
                         "source": source,
-                        "measured": "",
-                        "interval": "",
-                        "threshold": "",
+                        "measured": math.nan,
+                        "low": math.nan,
+                        "high": math.nan,
+                        "side": "",
+                        "threshold": math.nan,
                         "seeds": 0,
                         "passed": "not run",
+                        "note": "",
                         "experiment": "",
                     }
                 )
@@ -785,51 +806,3 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
         lambda v: v if isinstance(v, str) else ("pass" if bool(v) else "FAIL")
     )
     return table
-
-
-def claims_markdown(table: pd.DataFrame) -> str:
-    passed = int((table["passed"] == "pass").sum())
-    lines = [
-        f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass",
-        "",
-        "| claim | whose claim | measured (mean over seeds) | 95% interval | threshold | seeds | passed | "
-        "experiment |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    lines += [
-        f"| {r.claim} | {r.source} | {r.measured} | {r.interval} | {r.threshold} | {r.seeds} | "
-        f"{'**FAIL**' if r.passed == 'FAIL' else r.passed} | {r.experiment} |"
-        for r in table.itertuples()
-    ]
-    return "\n".join(lines) + "\n"
-
-
-CLAIMS_STYLE = (
-    "table.claims{border-collapse:collapse;font-family:sans-serif;font-size:14px}"
-    "table.claims td,table.claims "
-    "th{padding:4px 8px;border-bottom:1px solid #ccc;text-align:left;vertical-align:top}"
-    "tr.FAIL td{background:#fde0dc}tr.FAIL td.passed{color:#b71c1c;font-weight:bold}"
-    "tr.pass td.passed{color:#1b5e20}tr.notrun td{color:#777}"
-)
-
-
-def claims_table_html(table: pd.DataFrame) -> str:
-    """The claims as an HTML table: each row with its source (whose claim), FAIL rows highlighted."""
-    head = "".join(f"<th>{'whose claim' if c == 'source' else c}</th>" for c in COLUMNS)
-    rows = []
-    for record in table.to_dict("records"):
-        status = str(record["passed"])
-        cells = "".join(f"<td class='{c}'>{html.escape(str(record.get(c, '')))}</td>" for c in COLUMNS)
-        rows.append(f"<tr class='{status.split(' ')[0].replace('not', 'notrun')}'>{cells}</tr>")
-    return f"<table class='claims'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def claims_html(table: pd.DataFrame) -> str:
-    passed = int((table["passed"] == "pass").sum())
-    failed_ = int((table["passed"] == "FAIL").sum())
-    return (
-        "<!DOCTYPE html><html><head><meta "
-        f"charset='utf-8'><title>Claims</title><style>{CLAIMS_STYLE}</style></head><body>"
-        f"<h1>Claims of both papers: {passed} of {len(table)} pass, {failed_} "
-        f"FAIL</h1>{claims_table_html(table)}</body></html>\n"
-    )

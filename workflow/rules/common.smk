@@ -2,7 +2,13 @@
 # functions, and the code version of each step).
 from pathlib import Path
 
-from regimes.figures import ALSO, CATALOGUE
+from regimes.figures import (
+    FIGURES,
+    drawable,
+    figure_inputs,
+    report_category,
+    report_subcategory,
+)
 from regimes.grid import batch_cells, batches
 from regimes.networks.registry import ARCHITECTURES, DATASETS
 from regimes.pipeline.code import code_version
@@ -211,35 +217,33 @@ def get_claims_plan(wildcards):
     }
 
 
-def drawable(name):
-    """A figure is drawn when every experiment it draws is in the config (sample complexity: when computed)."""
-    if name == "sample_complexity":
-        return "sparse" in sample_complexity_experiments()
-    return all(e in config for e in CATALOGUE[name])
-
-
-def figure_tables(figure, table):
-    """``results/<experiment>/<table>.csv`` of every experiment ``figure`` draws: the catalogue's and
-    those of ALSO that the config has."""
-    names = list(CATALOGUE[figure]) + [e for e in ALSO.get(figure, {}) if e in config]
-    return expand("results/{experiment}/{table}.csv", experiment=names, table=table)
-
-
-def also_tables(figure, table, family=None):
-    """``results/<experiment>/<table>.csv`` of the experiments of ALSO[figure] that the config has (of
-    ``family`` alone when given)."""
-    names = [
-        e
-        for e, f in ALSO.get(figure, {}).items()
-        if e in config and family in (None, f)
-    ]
-    return expand("results/{experiment}/{table}.csv", experiment=names, table=table)
-
-
 def drawn_figures():
     """The figures this config draws, in the papers' order (the catalogue's)."""
-    return [name for name in CATALOGUE if drawable(name)]
+    return [name for name in FIGURES if drawable(name, config)]
 
 
 def all_figures():
     return expand("figures/{name}.{ext}", name=drawn_figures(), ext=["pdf", "png"])
+
+
+def get_figure_inputs(wildcards):
+    return figure_inputs(wildcards.figure, config)
+
+
+def get_figure_code(wildcards):
+    return code(f"figures/{wildcards.figure}.py")
+
+
+def get_figure_caption(wildcards):
+    """The figure's caption (workflow/report/<name>.rst), for the report's one figure template."""
+    return (
+        Path(workflow.basedir) / "workflow" / "report" / f"{wildcards.figure}.rst"
+    ).read_text()
+
+
+def get_figure_category(wildcards):
+    return report_category(wildcards.figure)
+
+
+def get_figure_subcategory(wildcards):
+    return report_subcategory(wildcards.figure)

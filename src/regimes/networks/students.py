@@ -28,10 +28,12 @@ import math
 import numpy as np
 import torch
 
-from ..batched import Progress, is_diverged, power_step, run_arrays
+from ..batched import Progress, is_diverged, log_cells, power_step, run_arrays
 from ..device import resolve
+from ..grid import Cell, split_cells
 
 __all__ = [
+    "train_teacher_batch",
     "init_students",
     "student_forward",
     "student_jacobian",
@@ -279,3 +281,45 @@ def _kernel_distance(J0, J1) -> np.ndarray:
     from ..kernels import kernel_distance
 
     return np.array([kernel_distance(a @ a.T, b @ b.T) for a, b in zip(J0, J1)])
+
+
+def train_teacher_batch(
+    cells: list[Cell],
+    datasets: list[dict],
+    settings: dict,
+    *,
+    centre: bool = False,
+    probe_size: int = 50,
+    label: str = "",
+) -> dict:
+    """ReLU students of every seed's teacher data for a batch of cells at one depth and width, trained as
+    one stack (``regimes.networks.students``); per cell, arrays over seeds: test predictions (trained,
+    initial and the kernel-regime limit), the Jacobian and tangent-kernel distances on ``probe_size`` of
+    the test points, and how each run ended."""
+    if len({(c.depth, c.width) for c in cells}) != 1:
+        raise ValueError(
+            f"a teacher batch has one depth and width, got {sorted({(c.depth, c.width) for c in cells})}"
+        )
+    seeds = [int(d["seed"]) for d in datasets]
+    members = [(cell, d) for cell in cells for d in datasets]
+    stack = lambda key: np.stack([d[key] for _, d in members])  # noqa: E731
+    probe = np.stack(
+        [d["X_test"][:: max(1, len(d["X_test"]) // probe_size)][:probe_size] for _, d in members]
+    )
+    settings = {k: v for k, v in settings.items() if k != "plateau_tol"}  # the analysis's
+    run = train_students(
+        stack("X"),
+        stack("y"),
+        [c.alpha for c, _ in members],
+        [int(d["seed"]) for _, d in members],
+        cells[0].depth,
+        cells[0].width,
+        centre=centre,
+        X_test=stack("X_test"),
+        probe=probe,
+        label=label,
+        **settings,
+    )
+    results = split_cells(cells, seeds, run)
+    log_cells(log, results)
+    return results

@@ -1,5 +1,6 @@
 """Train network cells over all their seeds: iterative linearisation on classification data (Goldwaser &
-Ge 2023), students of a teacher on the circle and the univariate network (Woodworth et al. 2020, sec. 7)."""
+Ge 2023; Woodworth et al. 2020, sec. 7).  The teacher's students and the univariate network have their
+batches in their own modules (``students.train_teacher_batch``, ``univariate.train_univariate_batch``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ import numpy as np
 import torch
 
 from ..device import resolve
-from ..grid import Cell, split_cells
+from ..grid import Cell
 from .architectures import build
 from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
-from .students import train_students
-from .univariate import train_univariate
 
-__all__ = ["choose_lr", "train_network_batch", "train_teacher_batch", "train_univariate_batch"]
+__all__ = ["choose_lr", "train_network_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -201,94 +200,3 @@ def train_network_batch(
             np.round(out["lr"], 5),
         )
     return results
-
-
-def train_teacher_batch(
-    cells: list[Cell],
-    datasets: list[dict],
-    settings: dict,
-    *,
-    centre: bool = False,
-    probe_size: int = 50,
-    label: str = "",
-) -> dict:
-    """ReLU students of every seed's teacher data for a batch of cells at one depth and width, trained as
-    one stack (``regimes.networks.students``); per cell, arrays over seeds: test predictions (trained,
-    initial and the kernel-regime limit), the Jacobian and tangent-kernel distances on ``probe_size`` of
-    the test points, and how each run ended."""
-    if len({(c.depth, c.width) for c in cells}) != 1:
-        raise ValueError(
-            f"a teacher batch has one depth and width, got {sorted({(c.depth, c.width) for c in cells})}"
-        )
-    seeds = [int(d["seed"]) for d in datasets]
-    members = [(cell, d) for cell in cells for d in datasets]
-    stack = lambda key: np.stack([d[key] for _, d in members])  # noqa: E731
-    probe = np.stack(
-        [d["X_test"][:: max(1, len(d["X_test"]) // probe_size)][:probe_size] for _, d in members]
-    )
-    settings = {k: v for k, v in settings.items() if k != "plateau_tol"}  # the analysis's
-    run = train_students(
-        stack("X"),
-        stack("y"),
-        [c.alpha for c, _ in members],
-        [int(d["seed"]) for _, d in members],
-        cells[0].depth,
-        cells[0].width,
-        centre=centre,
-        X_test=stack("X_test"),
-        probe=probe,
-        label=label,
-        **settings,
-    )
-    results = split_cells(cells, seeds, run)
-    _log_cells(results)
-    return results
-
-
-def train_univariate_batch(
-    cells: list[Cell], datasets: list[dict], settings: dict, *, balance: float = 0.0, label: str = ""
-) -> dict:
-    """The centred univariate network of every (cell, seed) of a batch (one width), trained as one stack
-    (``regimes.networks.univariate``); per cell, arrays over seeds: its function on the grid at the end and
-    halfway through the steps, the kernel-regime limit from the same initialisation, how each run ended."""
-    if len({c.width for c in cells}) != 1:
-        raise ValueError(f"a univariate batch has one width, got {sorted({c.width for c in cells})}")
-    if any(c.depth != 2 for c in cells):
-        raise ValueError(
-            "the univariate network has one hidden layer (depth 2), got depths "
-            f"{sorted({c.depth for c in cells})}"
-        )
-    seeds = [int(d["seed"]) for d in datasets]
-    members = [(cell, d) for cell in cells for d in datasets]
-
-    def stack(key):
-        return np.stack([d[key][:, 0] if d[key].ndim == 2 else d[key] for _, d in members])
-
-    settings = {
-        k: v for k, v in settings.items() if k not in ("plateau_tol", "plateau_loss")
-    }  # the analysis's
-    run = train_univariate(
-        stack("X"),
-        stack("y"),
-        [c.alpha for c, _ in members],
-        [int(d["seed"]) for _, d in members],
-        cells[0].width,
-        balance=balance,
-        grid=stack("X_test"),
-        label=label,
-        **settings,
-    )
-    results = split_cells(cells, seeds, run, balance=np.full(len(seeds), float(balance)))
-    _log_cells(results)
-    return results
-
-
-def _log_cells(results: dict) -> None:
-    for cell_id, r in results.items():
-        log.info(
-            "%s: final loss %s, steps %s, reached tol %s",
-            cell_id,
-            np.array2string(r["train_loss"], formatter={"float_kind": "{:.1e}".format}),
-            r["steps"],
-            r["converged"],
-        )

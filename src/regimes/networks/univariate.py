@@ -28,11 +28,13 @@ import math
 import numpy as np
 import torch
 
-from ..batched import Progress, is_diverged, run_arrays
+from ..batched import Progress, is_diverged, log_cells, run_arrays
 from ..device import resolve
+from ..grid import Cell, split_cells
 from ..kernels import kernel_distance
 
 __all__ = [
+    "train_univariate_batch",
     "init_univariate",
     "univariate_features",
     "univariate_kernel",
@@ -224,3 +226,41 @@ def train_univariate(
     result = run_arrays(progress, **out)
     result["kernel_distance"] = np.array([kernel_distance(theta0[m], theta[m]) for m in range(members)])
     return result
+
+
+def train_univariate_batch(
+    cells: list[Cell], datasets: list[dict], settings: dict, *, balance: float = 0.0, label: str = ""
+) -> dict:
+    """The centred univariate network of every (cell, seed) of a batch (one width), trained as one stack
+    (``regimes.networks.univariate``); per cell, arrays over seeds: its function on the grid at the end and
+    halfway through the steps, the kernel-regime limit from the same initialisation, how each run ended."""
+    if len({c.width for c in cells}) != 1:
+        raise ValueError(f"a univariate batch has one width, got {sorted({c.width for c in cells})}")
+    if any(c.depth != 2 for c in cells):
+        raise ValueError(
+            "the univariate network has one hidden layer (depth 2), got depths "
+            f"{sorted({c.depth for c in cells})}"
+        )
+    seeds = [int(d["seed"]) for d in datasets]
+    members = [(cell, d) for cell in cells for d in datasets]
+
+    def stack(key):
+        return np.stack([d[key][:, 0] if d[key].ndim == 2 else d[key] for _, d in members])
+
+    settings = {
+        k: v for k, v in settings.items() if k not in ("plateau_tol", "plateau_loss")
+    }  # the analysis's
+    run = train_univariate(
+        stack("X"),
+        stack("y"),
+        [c.alpha for c, _ in members],
+        [int(d["seed"]) for _, d in members],
+        cells[0].width,
+        balance=balance,
+        grid=stack("X_test"),
+        label=label,
+        **settings,
+    )
+    results = split_cells(cells, seeds, run, balance=np.full(len(seeds), float(balance)))
+    log_cells(log, results)
+    return results

@@ -31,11 +31,9 @@ def start(snakemake) -> logging.Logger:
     )
     for noisy in ("fontTools", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from ..networks.registry import load_extensions
-
-    load_extensions(
-        getattr(snakemake, "config", {}).get("extensions", [])
-    )  # your data sets and architectures
+    registry = sys.modules.get("regimes.networks.registry")
+    if registry is not None:  # the script resolves data sets or architectures by name: yours too
+        registry.load_extensions(getattr(snakemake, "config", {}).get("extensions", []))
     if getattr(snakemake, "scriptdir", None):
         os.environ["REGIMES_WORKFLOW_DIR"] = str(snakemake.scriptdir)  # provenance: the workflow's own commit
     threads = max(1, int(snakemake.threads))

@@ -5,4 +5,6 @@ from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start
 
 start(snakemake)
-gauss_newton(read_table(snakemake.input.summary), read_table(snakemake.input.rounds), snakemake.output.pdf)
+gauss_newton(
+    read_table(snakemake.input.summary[0]), read_table(snakemake.input.rounds[0]), snakemake.output.pdf
+)

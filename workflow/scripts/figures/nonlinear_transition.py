@@ -9,13 +9,12 @@ from regimes.pipeline.job import start
 
 start(snakemake)
 i = snakemake.input
-networks = pd.concat(
-    [read_table(p) for p in i.networks]
-)  # nonlinear, and nonlinear_cifar where the config has it
+# nonlinear, and nonlinear_cifar where the config has it
+networks = pd.concat([read_table(p) for p in i.networks])
 centred = [read_table(p) for p in i.centred]  # nonlinear_teacher_centred where the config has it
 nonlinear_transition_figure(
     networks,
-    *(read_table(p) for p in (i.teacher, i.univariate, i.curves)),
+    *(read_table(p[0]) for p in (i.teacher, i.univariate, i.curves)),
     snakemake.output.pdf,
     centred=centred[0] if centred else None,
 )

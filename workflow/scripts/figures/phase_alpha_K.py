@@ -5,4 +5,6 @@ from regimes.pipeline.io import read_table
 from regimes.pipeline.job import start
 
 start(snakemake)
-phase_alpha_K(read_table(snakemake.input.diagonal), read_table(snakemake.input.network), snakemake.output.pdf)
+phase_alpha_K(
+    read_table(snakemake.input.diagonal[0]), read_table(snakemake.input.network[0]), snakemake.output.pdf
+)

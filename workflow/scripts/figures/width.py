@@ -7,5 +7,5 @@ from regimes.pipeline.job import start
 start(snakemake)
 commuting = [read_table(path) for path in snakemake.input.commuting]
 width_figure(
-    read_table(snakemake.input.width), snakemake.output.pdf, commuting=commuting[0] if commuting else None
+    read_table(snakemake.input.width[0]), snakemake.output.pdf, commuting=commuting[0] if commuting else None
 )

@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from regimes.claims import claims_html, claims_markdown, evaluate_claims
+from regimes.claims import evaluate_claims
 from regimes.pipeline.io import atomic_path, read_table, write_csv
 from regimes.pipeline.job import start
 from regimes.pipeline.provenance import git_commit, now
+from regimes.report import claims_html, claims_markdown
 
 log = start(snakemake)
 # {experiment: {"model": family, "claims": [sets], "sample_complexity": bool, "halves": name or None,
@@ -24,13 +25,10 @@ experiments = {
     }
     for name, p in plan.items()
 }
-curves = {
-    Path(path).parent.name: read_table(path) for path in snakemake.input.curves
-}  # results/<experiment>/curves.csv
-for (
-    name,
-    p,
-) in plan.items():  # the integrator, and the experiment run at twice the step, for the theorem check
+# results/<experiment>/curves.csv
+curves = {Path(path).parent.name: read_table(path) for path in snakemake.input.curves}
+# The integrator, and the experiment run at twice the step, for the theorem check.
+for name, p in plan.items():
     experiments[name]["integrator"] = p.get("integrator")
     if p.get("halves"):
         experiments[name]["full_step"] = experiments[p["halves"]]["summary"]

@@ -7,7 +7,7 @@ import pandas as pd
 from regimes.pipeline.io import atomic_path
 from regimes.pipeline.job import start
 from regimes.pipeline.provenance import provenance_json
-from regimes.pipeline.report import report_html
+from regimes.report import report_html
 
 start(snakemake)
 p = snakemake.params
