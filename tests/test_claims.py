@@ -123,7 +123,9 @@ def test_claims_pass_on_tables_that_show_them():
     assert (checked["seeds"] == 5).all()
     numbers = checked[["measured", "low", "high", "threshold"]]
     assert numbers.dtypes.map(pd.api.types.is_float_dtype).all() and numbers.notna().all(axis=None)
-    assert (checked["low"] <= checked["measured"]).all() and (checked["measured"] <= checked["high"]).all()
+    slack = 1e-12 * checked["measured"].abs()  # the mean of equal values lands within rounding of them
+    assert (checked["low"] <= checked["measured"] + slack).all()
+    assert (checked["measured"] <= checked["high"] + slack).all()
     assert set(checked["side"]) <= {"<=", "<", ">=", ">"}
 
 
@@ -352,12 +354,8 @@ def test_a_failed_run_fails_its_claim():
     table.loc[(table["K"] == "inf") & (table["seed"] == 3), "test_acc"] = np.nan
     out = run(linearised=("network", ["linearisation"], table))
     row = out[out["claim"].str.contains("K = inf accuracy is below")].iloc[0]
-    assert (
-        row["passed"] == "FAIL"
-        and np.isnan(row["measured"])
-        and "runs of the experiment failed" in row["note"]
-    )
-    assert "nan (1 of " in claims_markdown(out)
+    assert row["passed"] == "FAIL" and np.isnan(row["measured"])
+    assert f"| {row['claim']} | {row['source']} | nan |" in claims_markdown(out)
 
 
 @pytest.mark.parametrize(
