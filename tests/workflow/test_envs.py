@@ -1,5 +1,6 @@
-"""The conda environments parse, name real packages at versions this project runs with, and are the
-ones the rules use (the conda route itself needs conda-forge, which CI cannot reach: see the README)."""
+"""The conda environments parse, pin exactly the versions this project runs with (written from
+constraints.txt by tools/conda_envs.py), and are the ones the rules use (the conda route itself needs
+conda-forge, which CI cannot reach: see the README)."""
 
 import importlib.metadata
 import re
@@ -24,7 +25,7 @@ ENVS = sorted((ROOT / "workflow" / "envs").glob("*.yaml")) + [ROOT / "environmen
 
 def _requirements(path):
     env = yaml.safe_load(path.read_text())
-    assert env["channels"] == ["conda-forge"], path
+    assert env["channels"] == ["conda-forge", "nodefaults"], path
     conda, pip = [], []
     for item in env["dependencies"]:
         if isinstance(item, dict):
@@ -43,13 +44,26 @@ def test_environment_names_installed_packages_within_its_ranges(path):
         name, spec = match.group(1), match.group(2).replace(" ", "")
         if name in ("pip",):
             continue
-        if name == "python":
+        if name == "python":  # conda's "=3.11": any 3.11.x
             import platform
 
-            assert Version(platform.python_version()) in SpecifierSet(spec), requirement
+            assert Version(platform.python_version()) in SpecifierSet(f"=={spec.lstrip('=')}.*"), requirement
             continue
+        assert spec.startswith("==") and spec.count("=") == 2, (path.name, requirement)  # exact pins
         version = Version(importlib.metadata.version(DISTRIBUTIONS.get(name, name)).split("+")[0])
         assert version in SpecifierSet(spec), (path.name, requirement, version)
+
+
+def test_environment_files_are_written_from_constraints():
+    """Would catch: a conda file edited by hand, or constraints.txt upgraded without rewriting them
+    (``python tools/conda_envs.py``)."""
+    import subprocess
+    import sys
+
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "conda_envs.py"), "--check"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_rules_use_these_environments_and_training_alone_has_torch():
