@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reproduce smoke test test-slurm gpu-check check-config bench lint report clean
+.PHONY: reproduce smoke test test-slurm gpu-check check-config bench lint report results clean
 
 # The tested versions (constraints.txt, torch 2.13.0 among them) over pyproject.toml's ranges.
 $(STAMP): pyproject.toml constraints.txt
@@ -47,6 +47,14 @@ check-config: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Snakemake's own HTML report of the default run (report.html): claims, figures and tables.
+report: $(STAMP)
+	$(BIN)/snakemake --report report.html
+
+# docs/results.md and docs/figures/ from the default run (run make reproduce first) and make bench's table.
+results: $(STAMP)
+	$(BIN)/python tools/write_results.py .
 
 lint: $(STAMP)
 	$(BIN)/ruff check

@@ -41,3 +41,33 @@ def test_every_name_in_the_science_notes_resolves():
     assert len(names) >= 20
     for dotted in sorted(names):
         _resolve(dotted)
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_the_readme_is_short_and_starts_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 200
+    first = text.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+    assert [line.split()[:2] for line in first] == [["make", "reproduce"], ["make", "test"]]
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_links_between_the_docs_resolve(path):
+    """Would catch: a page moved or renamed (README -> docs/guide.md) with a link left pointing at it, or
+    an anchor to a heading that no longer exists."""
+    for target in re.findall(r"\]\(([^)#\s]+\.(?:md|png))(#[\w-]+)?\)", path.read_text()):
+        file, anchor = target
+        resolved = (path.parent / file).resolve()
+        assert resolved.exists(), (path.name, file)
+        if anchor and file.endswith(".md"):
+            headings = re.findall(r"^#+ (.+)$", resolved.read_text(), re.M)
+            slugs = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+            assert anchor[1:] in slugs, (path.name, file, anchor)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_every_name_the_docs_give_resolves(path):
+    for dotted in sorted(set(re.findall(r"`(regimes(?:\.\w+)+)`", path.read_text()))):
+        _resolve(dotted)

@@ -524,3 +524,26 @@ def test_editing_one_module_plans_exactly_its_family(smoke_run, tmp_path):
     jobs = planned()
     assert jobs.get("train_diagonal"), jobs
     assert not {r for r in jobs if "network" in r or "teacher" in r or "univariate" in r}, jobs
+
+
+def test_the_results_page_is_written_from_the_run(smoke_run, tmp_path):
+    """``tools/write_results.py`` on the smoke run: the run's commit and wall time, every claim with the
+    numbers of ``claims.csv``, every figure copied and linked.  Would catch: a page that states numbers
+    the run's tables do not hold, or a figure linked and not copied."""
+    workdir, _ = smoke_run
+    out = tmp_path / "docs" / "results.md"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "write_results.py"), str(workdir), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = out.read_text()
+    claims = pd.read_csv(workdir / "results/claims.csv")
+    assert f"| commit | {claims['git_commit'].iloc[0]} |" in page and "| wall time | " in page
+    assert f"## Claims: {int((claims['passed'] == 'pass').sum())} of {len(claims)} pass" in page
+    for row in claims[claims["measured"].notna()].itertuples():
+        assert f"| {row.claim} | {row.source} | {row.measured:.4g}" in page, row.claim
+    for name in FIGURES:
+        assert f"![{name}](figures/{name}.png)" in page and (out.parent / "figures" / f"{name}.png").exists()
+    assert "| sparse | 2 |" in page  # the training time of its two jobs

@@ -1,0 +1,205 @@
+"""``docs/results.md``: what a run measured, written from its tables, logs and figures, so that no
+number in the docs is typed by hand (``tools/write_results.py`` calls ``results_page``).
+
+Sections: the run (commit, date, machine, wall time from its job logs), training time by experiment
+(Snakemake's per-job benchmark files), the claims (``results/claims.csv``, rendered by
+``regimes.report``), every figure the run drew with its caption, test accuracy against K and T/K (the
+iterative-linearisation rows), and the benchmarks (``benchmarks/results.csv``) when given.  Torch-free.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from .claims import bootstrap_interval
+from .figures import FIGURES
+from .grid import K_order
+from .pipeline.io import read_table
+from .report import claims_markdown
+
+__all__ = ["accuracy_table", "matched_table", "run_facts", "job_times", "results_page"]
+
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
+
+
+def accuracy_table(summary: pd.DataFrame, metric: str = "test_acc") -> str:
+    """Test accuracy against K and T/K per data set and architecture: mean over seeds with a 95 %
+    bootstrap interval; a dagger marks a cell where a run was short of its plateau, ``failed`` one
+    with a failed run."""
+    steps = int(summary["T"].max())
+    Ks = sorted(summary["K"].unique(), key=K_order)
+    head = ["data set, architecture"] + [
+        f"K = {k} (T/K = {0 if str(k) == 'inf' else steps // int(k)})" for k in Ks
+    ]
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    for (dataset, arch), g in summary.groupby(["dataset", "architecture"]):
+        cells = []
+        for k in Ks:
+            part = g[g["K"] == k]
+            mean, lo, hi = bootstrap_interval(part[metric].to_numpy())
+            short = "plateau" in part and not part["plateau"].astype(bool).all()
+            cells.append(
+                "failed" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}]" + (" †" if short else "")
+            )
+        lines.append(f"| {dataset}, {arch} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def matched_table(summary: pd.DataFrame, history: pd.DataFrame, metric: str = "train_acc") -> str:
+    """Test accuracy at the first record where ``metric`` reaches the level every K reaches."""
+    from .networks.analyse import matched_loss
+
+    table = matched_loss(summary, history, metric)
+    Ks = sorted(table["K"].unique(), key=K_order)
+    lines = [
+        f"| data set, architecture ({metric} level) | " + " | ".join(f"K = {k}" for k in Ks) + " |",
+        "| --- |" + " --- |" * len(Ks),
+    ]
+    for (dataset, arch), g in table.groupby(["dataset", "architecture"]):
+        cells = []
+        for k in Ks:
+            part = g[g["K"] == k]
+            mean, lo, hi = bootstrap_interval(part["test_acc"].to_numpy())
+            step = part["step"].median()
+            cells.append(
+                "not reached" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}] at step {step:.0f}"
+            )
+        lines.append(f"| {dataset}, {arch} ({g['level'].iloc[0]:.3g}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def run_facts(run) -> dict[str, str]:
+    """Commit, date, machine and wall time of the run in folder ``run``: the commit and date from
+    ``results/claims.csv``, the machine and versions from a summary's ``provenance.json``, the wall time
+    from the first job's first log line to the last job log's last write."""
+    run = Path(run)
+    claims = pd.read_csv(run / "results" / "claims.csv")
+    provenance = next(iter(sorted((run / "results").glob("*/provenance.json"))), None)
+    facts = {
+        "commit": str(claims["git_commit"].iloc[0]),
+        "made": str(claims["created"].iloc[0]),
+    }
+    if provenance is not None:
+        info = json.loads(provenance.read_text())
+        versions = info.get("versions", {})
+        facts["machine"] = f"{info.get('platform', '?')}; torch {versions.get('torch', '?')}"
+    starts, ends = [], []
+    for log in (run / "logs").rglob("*.log"):
+        with open(log, errors="replace") as handle:
+            match = _STAMP.match(handle.readline())
+        if match:
+            starts.append(datetime.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").timestamp())
+            ends.append(log.stat().st_mtime)
+    if starts:
+        facts["wall time"] = _duration(max(ends) - min(starts)) + " (first job's start to last job's end)"
+    return facts
+
+
+def job_times(run) -> pd.DataFrame:
+    """Training time by experiment from Snakemake's benchmark files (``benchmarks/jobs/<experiment>/
+    train/...``): jobs, summed seconds, the longest job; longest first."""
+    rows = []
+    jobs = Path(run) / "benchmarks" / "jobs"
+    for path in sorted(jobs.glob("*/train/**/*.tsv")):
+        seconds = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
+        rows.append({"experiment": path.relative_to(jobs).parts[0], "seconds": seconds})
+    if not rows:
+        return pd.DataFrame(columns=["experiment", "jobs", "seconds", "longest job (s)"])
+    table = pd.DataFrame(rows).groupby("experiment")["seconds"].agg(["count", "sum", "max"]).reset_index()
+    table.columns = ["experiment", "jobs", "seconds", "longest job (s)"]
+    return table.sort_values("seconds", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + " --- |" * len(table.columns)]
+    for row in table.itertuples(index=False):
+        lines.append("| " + " | ".join(f"{v:.0f}" if isinstance(v, float) else str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _first_paragraph(caption: Path) -> str:
+    text = caption.read_text().strip().split("\n\n")[0] if caption.exists() else ""
+    return re.sub(r"``([^`]+)``", r"`\1`", " ".join(text.split()))
+
+
+def results_page(run, captions, figures_out=None, bench=None, command: str = "") -> str:
+    """The page, as Markdown.  ``captions``: the folder of the figures' captions
+    (``workflow/report``); ``figures_out``: where to copy the run's PNGs (the page links them as
+    ``figures/<name>.png``, relative to the page); ``bench``: ``benchmarks/results.md`` or None."""
+    run, captions = Path(run), Path(captions)
+    facts = run_facts(run)
+    parts = [
+        "# Results",
+        "",
+        "Written by `tools/write_results.py` from one run of the workflow"
+        + (f" (`{command}`)" if command else "")
+        + "; every number below is read from that run's tables, logs and figures. Do not edit by hand: "
+        "run the workflow, then the tool.",
+        "",
+        "| the run | |",
+        "| --- | --- |",
+        *(f"| {key} | {value} |" for key, value in facts.items()),
+        "",
+        "## Training time by experiment",
+        "",
+        "Seconds of the training jobs (Snakemake's `benchmark:` files), summed over each experiment's jobs.",
+        "",
+        _markdown(job_times(run)),
+        "",
+    ]
+    claims = pd.read_csv(run / "results" / "claims.csv")
+    table = claims_markdown(claims).split("\n", 2)[2]  # the table, without its heading
+    passed, failed = int((claims["passed"] == "pass").sum()), int((claims["passed"] == "FAIL").sum())
+    parts += [
+        f"## Claims: {passed} of {len(claims)} pass, {failed} FAIL",
+        "",
+        "Each claim is a quantity computed seed by seed; it passes when the whole 95 % interval of its mean"
+        " lies on the claimed side of its threshold (`regimes.claims`). `nan`: a run it needs failed.",
+        "",
+        table.rstrip(),
+        "",
+        "## Figures",
+        "",
+    ]
+    for name in FIGURES:
+        png = run / "figures" / f"{name}.png"
+        if not png.exists():
+            continue
+        if figures_out is not None:
+            Path(figures_out).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(png, Path(figures_out) / f"{name}.png")
+        parts += [
+            f"### {name}",
+            "",
+            f"![{name}](figures/{name}.png)",
+            "",
+            _first_paragraph(captions / f"{name}.rst"),
+            "",
+        ]
+    linearised = [run / "results" / e / "summary.csv" for e in ("linearised", "linearised_cnn")]
+    linearised = [p for p in linearised if p.exists()]
+    if linearised:
+        summary = pd.concat([read_table(p) for p in linearised], ignore_index=True)
+        parts += [
+            "## Iterative linearisation: test accuracy against K and T/K",
+            "",
+            "Mean over seeds [95 % bootstrap interval]; † a cell where a run was short of its plateau.",
+            "",
+            accuracy_table(summary),
+            "",
+        ]
+    if bench is not None and Path(bench).exists():
+        text = Path(bench).read_text().split("\n", 1)[1].strip()
+        parts += ["## Benchmarks (`make bench`)", "", text, ""]
+    return "\n".join(parts)
