@@ -278,7 +278,7 @@ def _ensemble_row(width: int, steps: int = 500):
     d, data = _mnist1d_tensors()
     members = [Member(seed, K, 1e-2) for K in (1, 3, 30, 100, 300, 1000, 1500, "inf") for seed in range(5)]
     settings = dict(
-        steps=steps, optimizer="adam", batch_size=100, loss="ce", record_every=10**6, probe_size=100
+        steps=steps, optimiser="adam", batch_size=100, loss="ce", record_every=10**6, probe_size=100
     )
     models = lambda: [build("mlp", d["shape"], width, 3, 10, 1.0, m.seed) for m in members]  # noqa: E731
     out = {}
@@ -413,7 +413,7 @@ def bench_snapshots():
 
     d, data = _mnist1d_tensors()
     members = [Member(seed, 30, 1e-2) for seed in range(5)]
-    settings = dict(steps=1000, optimizer="adam", batch_size=100, loss="ce", probe_size=100, eval_subset=1000)
+    settings = dict(steps=1000, optimiser="adam", batch_size=100, loss="ce", probe_size=100, eval_subset=1000)
     models = lambda: [build("cnn", d["shape"], 25, 4, 10, 1.0, m.seed) for m in members]  # noqa: E731
     with_records = best_time(
         lambda: train_ensemble(models(), members, data, record_every=250, **settings), repeats=1

@@ -104,7 +104,7 @@ def test_ensemble_trainer_on_cuda_matches_cpu(architecture, shape, width, depth)
     X = torch.randn(64, int(np.prod(shape)), generator=g, dtype=torch.float64)
     y = torch.randint(0, 3, (64,), generator=g)
     members = [Member(0, 1), Member(1, 4), Member(2, "inf")]
-    for optimizer in ("sgd", "adam"):
+    for optimiser in ("sgd", "adam"):
         runs = {}
         for device in ("cpu", "cuda"):
             data = {
@@ -122,12 +122,12 @@ def test_ensemble_trainer_on_cuda_matches_cpu(architecture, shape, width, depth)
                 members,
                 data,
                 steps=20,
-                optimizer=optimizer,
-                momentum=0.9 if optimizer == "sgd" else 0.0,
+                optimiser=optimiser,
+                momentum=0.9 if optimiser == "sgd" else 0.0,
                 batch_size=16,
                 record_every=10,
                 probe_size=8,
-                lr_scale=0.5,
+                step_scale=0.5,
             )
         np.testing.assert_allclose(
             runs["cuda"]["final_weights"], runs["cpu"]["final_weights"], rtol=1e-8, atol=1e-10

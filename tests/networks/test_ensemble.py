@@ -27,16 +27,16 @@ SETTINGS = dict(steps=24, batch_size=16, record_every=8, probe_size=12)
 
 @pytest.mark.parametrize("architecture", ["mlp", "cnn", "rf"])
 @pytest.mark.parametrize(
-    "optimizer,loss,momentum",
+    "optimiser,loss,momentum",
     [("sgd", "mse", 0.0), ("sgd", "ce", 0.9), ("adam", "mse", 0.0), ("adam", "ce", 0.0)],
 )
-def test_member_equals_the_model_trained_alone(architecture, optimizer, loss, momentum):
+def test_member_equals_the_model_trained_alone(architecture, optimiser, loss, momentum):
     data = _data()
-    lr = 3e-3 if optimizer == "adam" else None
+    lr = 3e-3 if optimiser == "adam" else None
     members = [Member(0, 1, lr), Member(1, 4, lr), Member(2, "inf", lr), Member(3, 16, lr)]
     centre = architecture == "mlp"
     make = lambda m: build(architecture, (1, 40), 6, 3, 4, 0.7, m.seed, centre=centre)  # noqa: E731
-    settings = dict(SETTINGS, optimizer=optimizer, loss=loss, momentum=momentum, lr_scale=0.5)
+    settings = dict(SETTINGS, optimiser=optimiser, loss=loss, momentum=momentum, step_scale=0.5)
     together = train_ensemble([make(m) for m in members], members, data, **settings)
     for i, m in enumerate(members):
         alone = train_iteratively_linearised(make(m), data, K=m.K, seed=m.seed, lr=m.lr, **settings)
@@ -161,7 +161,7 @@ def test_until_interpolation_stops_each_member_where_it_classifies_every_trainin
         members,
         data,
         steps=400,
-        optimizer="adam",
+        optimiser="adam",
         batch_size=None,
         loss="ce",
         record_every=20,
@@ -202,7 +202,7 @@ def test_a_learning_rate_grid_is_chosen_per_cell_on_the_held_out_split():
     }
     settings = dict(
         steps=30,
-        optimizer="adam",
+        optimiser="adam",
         lr=[1e-7, 3e-2],
         validation=0.25,
         batch_size=16,

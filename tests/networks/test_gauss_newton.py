@@ -91,7 +91,7 @@ def test_runs_follow_both_methods_and_agree_where_the_damping_matches():
     inf = gauss_newton_runs(build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), data, "inf", rounds=3)
     assert inf["mu"] == 0.0 and np.allclose(inf["cosine"][1:], 1.0)  # the same step at K = inf
     one = gauss_newton_runs(
-        build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), data, 1, rounds=3, lr_scale=0.5
+        build("mlp", (6,), 5, 2, 3, 1.0, 0, dtype=torch.float64), data, 1, rounds=3, step_scale=0.5
     )
     assert math.isclose(float(one["mu"]), 1.0 / float(one["lr"]))
     assert (

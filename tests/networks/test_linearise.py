@@ -154,7 +154,7 @@ def test_feature_updates():
 
 def test_lr_from_the_initial_kernel_is_reported():
     run = train_iteratively_linearised(
-        _mlp(), _data(), K="inf", steps=10, lr=None, lr_scale=1.0, record_every=5, probe_size=16
+        _mlp(), _data(), K="inf", steps=10, lr=None, step_scale=1.0, record_every=5, probe_size=16
     )
     assert 0 < float(run["lr"]) < math.inf and not run["diverged"]
 

@@ -397,7 +397,7 @@ def test_every_result_carries_its_provenance(smoke_run):
 def test_a_diverging_configuration_leaves_no_number_and_no_passing_claim(tmp_path):
     cfg = yaml.safe_load(SMOKE.read_text())
     linearised = cfg["linearised"]
-    linearised["train"].update(optimizer="sgd", loss="mse", lr=1.0e4)  # every run diverges
+    linearised["train"].update(optimiser="sgd", loss="mse", lr=1.0e4)  # every run diverges
     path = tmp_path / "diverging.yaml"
     path.write_text(yaml.safe_dump({"linearised": linearised}))
     workdir = tmp_path / "run"

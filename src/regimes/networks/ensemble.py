@@ -58,12 +58,12 @@ _POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
 @dataclass(frozen=True)
 class Member:
     """One run of the ensemble: its seed (initialisation and minibatch order), K and learning rate
-    (``None``: ``lr_scale / lambda_max`` of its own initial NTK, with its own ``lr_scale`` if given)."""
+    (``None``: ``step_scale / lambda_max`` of its own initial NTK, with its own ``step_scale`` if given)."""
 
     seed: int
     K: int | str
     lr: float | None = None
-    lr_scale: float | None = None
+    step_scale: float | None = None
 
 
 def _layers(model: nn.Module):
@@ -387,8 +387,8 @@ def train_ensemble(
     data: dict,
     *,
     steps: int,
-    optimizer: str = "sgd",
-    lr_scale: float = 1.0,
+    optimiser: str = "sgd",
+    step_scale: float = 1.0,
     batch_size: int | None = None,
     loss: str = "mse",
     momentum: float = 0.0,
@@ -429,7 +429,7 @@ def train_ensemble(
     theta0 = [empirical_ntk(models[m], probes[m], ens.member_params(ens.trained, m)) for m in range(M)]
     lrs = []
     for m, mem in enumerate(members):
-        scale = lr_scale if mem.lr_scale is None else mem.lr_scale
+        scale = step_scale if mem.step_scale is None else mem.step_scale
         lrs.append(
             mem.lr
             if mem.lr is not None
@@ -439,7 +439,7 @@ def train_ensemble(
     anchor = {k: v.clone() for k, v in params.items()}
     w0 = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
     lr = torch.tensor(lrs, dtype=w0.dtype, device=dev)
-    opt = _Optimiser(optimizer, params, lr, momentum=momentum)
+    opt = _Optimiser(optimiser, params, lr, momentum=momentum)
     diverged = torch.zeros(M, dtype=torch.bool, device=dev)
     initial_loss = None
     order = stacked_minibatches(n, batch_size, [mem.seed for mem in members], dev)

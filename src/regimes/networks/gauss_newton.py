@@ -96,11 +96,11 @@ def _metrics(model, w, template, X, y, classes):
     return float(loss), float((out.argmax(-1) == y).double().mean())
 
 
-def gauss_newton_runs(model, data: dict, K, *, rounds: int, lr_scale: float = 1.0) -> dict:
+def gauss_newton_runs(model, data: dict, K, *, rounds: int, step_scale: float = 1.0) -> dict:
     """Iterative linearisation at K and damped Gauss-Newton at ``mu = 1 / (eta K)`` (``mu = 0``, the
     pseudo-inverse, for K = inf), ``rounds`` rounds each from ``model``'s weights, full batch, in float64.
 
-    ``eta = lr_scale / lambda_max(Theta_0)``.  Returns per round: ``cosine`` of the two steps at the
+    ``eta = step_scale / lambda_max(Theta_0)``.  Returns per round: ``cosine`` of the two steps at the
     linearisation's anchor, and for each method (``il_``, ``gn_``) train loss, train and test accuracy
     after the round (index 0: at initialisation).
     """
@@ -113,7 +113,7 @@ def gauss_newton_runs(model, data: dict, K, *, rounds: int, lr_scale: float = 1.
     w0 = torch.cat([v.reshape(-1) for v in template.values()])
     Y = _targets(y, classes)
     f0, J0 = flat_jacobian(model, w0, X, template)
-    lr = lr_scale / float(torch.linalg.eigvalsh(J0 @ J0.T / n)[-1])
+    lr = step_scale / float(torch.linalg.eigvalsh(J0 @ J0.T / n)[-1])
     K_num = parse_K(K)
     mu = 0.0 if math.isinf(K_num) else 1.0 / (lr * K_num)
     w = {"il": w0.clone(), "gn": w0.clone()}
@@ -170,7 +170,7 @@ def gauss_newton_cell(cell, data: dict, architecture: str, seeds, settings: dict
                 tensors,
                 cell.K,
                 rounds=int(settings.get("rounds", 20)),
-                lr_scale=float(settings.get("lr_scale", 1.0)),
+                step_scale=float(settings.get("step_scale", 1.0)),
             )
         )
     out = {"seeds": np.asarray(seeds), **{k: np.stack([r[k] for r in runs]) for k in runs[0]}}

@@ -139,11 +139,11 @@ def train_iteratively_linearised(
     K,
     steps: int,
     lr: float | None = None,
-    lr_scale: float = 1.0,
+    step_scale: float = 1.0,
     batch_size: int | None = None,
     loss: str = "mse",
     momentum: float = 0.0,
-    optimizer: str = "sgd",
+    optimiser: str = "sgd",
     seed: int = 0,
     record_every: int = 50,
     probe_size: int = 100,
@@ -152,7 +152,7 @@ def train_iteratively_linearised(
     """Train ``model`` for ``steps`` optimiser steps (``sgd`` with ``momentum``, or ``adam``),
     re-linearising every ``K`` (``"inf"``: never).
 
-    ``lr=None`` takes ``lr_scale / lambda_max(Theta_0 / m)`` from the initial NTK on the ``m`` probe points:
+    ``lr=None`` takes ``step_scale / lambda_max(Theta_0 / m)`` from the initial NTK on the ``m`` probe points:
     the linearised model diverges beyond about twice that, so every K is trained at a stable rate.
 
     ``data``: tensors ``X, y, X_test, y_test`` on the model's device.  ``batch_size=None`` is full batch.
@@ -170,13 +170,13 @@ def train_iteratively_linearised(
     w0 = torch.cat([v.detach().reshape(-1) for v in lin.weights.values()])
     theta0 = empirical_ntk(model, probe, lin.anchor)
     if lr is None:
-        lr = lr_scale / float(torch.linalg.eigvalsh(theta0.double() / probe.shape[0])[-1])
-    if optimizer == "sgd":
+        lr = step_scale / float(torch.linalg.eigvalsh(theta0.double() / probe.shape[0])[-1])
+    if optimiser == "sgd":
         opt = torch.optim.SGD(list(lin.weights.values()), lr=lr, momentum=momentum)
-    elif optimizer == "adam":
+    elif optimiser == "adam":
         opt = torch.optim.Adam(list(lin.weights.values()), lr=lr)
     else:
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+        raise ValueError(f"optimiser must be 'sgd' or 'adam', got {optimiser!r}")
     theta_prev = theta0
     record = Record()
     diverged = False

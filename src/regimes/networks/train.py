@@ -66,10 +66,10 @@ def _one_by_one(models, members, tensors, settings) -> dict:
             f"{sorted(unsupported) or ['validation']}: use a stackable architecture "
             "(regimes.networks.ensemble.supports)"
         )
-    keys = ("steps", "batch_size", "loss", "momentum", "optimizer", "record_every", "probe_size")
+    keys = ("steps", "batch_size", "loss", "momentum", "optimiser", "record_every", "probe_size")
     runs = []
     for model, m in zip(models, members):
-        scale = settings.get("lr_scale", 1.0) if m.lr_scale is None else m.lr_scale
+        scale = settings.get("step_scale", 1.0) if m.step_scale is None else m.step_scale
         runs.append(
             train_iteratively_linearised(
                 model,
@@ -77,7 +77,7 @@ def _one_by_one(models, members, tensors, settings) -> dict:
                 K=m.K,
                 seed=m.seed,
                 lr=m.lr,
-                lr_scale=scale,
+                step_scale=scale,
                 **{k: settings[k] for k in keys if k in settings},
             )
         )
@@ -123,14 +123,14 @@ def train_network_batch(
 ) -> dict:
     """Every (cell, seed, learning rate) of a batch as one ensemble (``regimes.networks.ensemble``).
 
-    A list under ``lr`` or ``lr_scale`` is a grid searched per cell: ``validation`` of the training
+    A list under ``lr`` or ``step_scale`` is a grid searched per cell: ``validation`` of the training
     set is held out, and the cell keeps the learning rate whose runs have the best mean validation
     accuracy over seeds (``search_*`` arrays keep every one).  Returns ``{cell id: arrays}``, histories
     ``(seeds, records)``.
     """
     dev = resolve(device)
     log.info("%s: training on %s", label or architecture, dev)
-    lrs, scales = _grid(settings, "lr"), _grid(settings, "lr_scale")
+    lrs, scales = _grid(settings, "lr"), _grid(settings, "step_scale")
     options = [(lr, None) for lr in lrs] if lrs != [None] else [(None, s) for s in scales]
     validation = settings.get("validation") if len(options) > 1 else None
     if len(options) > 1 and not validation:
@@ -150,7 +150,7 @@ def train_network_batch(
     ]
     train_keys = (
         "steps",
-        "optimizer",
+        "optimiser",
         "batch_size",
         "loss",
         "momentum",
@@ -163,7 +163,7 @@ def train_network_batch(
     fixed = {k: settings[k] for k in train_keys if k in settings}
     if all(supports(m) for m in models):
         runs = train_ensemble(
-            models, members, tensors, lr_scale=scales[0] if scales != [None] else 1.0, label=label, **fixed
+            models, members, tensors, step_scale=scales[0] if scales != [None] else 1.0, label=label, **fixed
         )
     else:
         runs = _one_by_one(models, members, tensors, settings)

@@ -209,10 +209,30 @@ def _with_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
+# Keys of an experiment's ``train`` section that were renamed: old -> new (one spelling per concept).
+RENAMED = {
+    "optimizer": "optimiser",
+    "lr_scale": "step_scale",
+}
+
+
+def _check_renamed(config: dict) -> None:
+    """Refuse a key spelled the old way, naming the key to write instead."""
+    for name in experiments(config):
+        train = config[name].get("train") if isinstance(config[name], dict) else None
+        for old in (k for k in (train if isinstance(train, dict) else {}) if k in RENAMED):
+            raise ConfigError(
+                f"config key '{name}.train.{old}': renamed; write '{name}.train.{RENAMED[old]}' (same "
+                "meaning and values)"
+            )
+
+
 def validate(config: dict, schema: dict | None = None) -> dict:
     """Fill defaults into ``config`` (in place) and check it; raise ``ConfigError`` listing every problem.
 
-    First every experiment's ``model``, then each experiment against its family's definition."""
+    First keys spelled the old way (``RENAMED``), then every experiment's ``model``, then each experiment
+    against its family's definition."""
+    _check_renamed(config)
     _raise_errors(config, schema or load_schema())
     _load_extensions(config)
     schema = schema or load_schema()  # again: with what the extensions registered
