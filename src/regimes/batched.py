@@ -1,7 +1,7 @@
 """What every batched trainer shares: the divergence test, one warm power-iteration step, progress lines.
 
 The batched trainers (``regimes.diagonal.gd``, ``regimes.diagonal.mirror``, ``regimes.matrix.factorised``,
-``regimes.networks.students``, ``regimes.networks.univariate``) train independent runs as one batch
+``regimes.networks.teacher``, ``regimes.networks.univariate``) train independent runs as one batch
 dimension of one tensor program and stop each run on its own.
 """
 

@@ -72,17 +72,17 @@ def test_a_family_module_versions_no_job_of_another_family():
     diagonal or matrix job."""
     diagonal = {m for m in _run_by_any(_scripts("diagonal")) if m.startswith("regimes/diagonal/")}
     assert {"regimes/diagonal/gd.py", "regimes/diagonal/mirror.py", "regimes/diagonal/exact.py"} <= diagonal
-    assert not diagonal & _run_by_any(_scripts("networks", "interpolation"))
+    assert not diagonal & _run_by_any(_scripts("networks", "teacher", "univariate"))
     assert diagonal & _run_by_any(_scripts("matrix")) <= {
         "regimes/diagonal/__init__.py",
         "regimes/diagonal/exact.py",
         "regimes/diagonal/potential.py",
     }
-    networks = {m for m in _run_by_any(_scripts("networks", "interpolation")) if "/networks/" in m}
-    assert {"regimes/networks/ensemble.py", "regimes/networks/students.py"} <= networks
+    networks = {m for m in _run_by_any(_scripts("networks", "teacher", "univariate")) if "/networks/" in m}
+    assert {"regimes/networks/ensemble.py", "regimes/networks/teacher.py"} <= networks
     assert not networks & _run_by_any(_scripts("diagonal", "matrix"))
     # the teacher's and the univariate network's trainers are their own modules
-    teacher = set(modules_run_by(SCRIPTS / "interpolation/train_teacher.py"))
+    teacher = set(modules_run_by(SCRIPTS / "teacher/train.py"))
     assert "regimes/networks/univariate.py" not in teacher and "regimes/networks/ensemble.py" not in teacher
 
 

@@ -1,6 +1,6 @@
 """Train network cells over all their seeds: iterative linearisation on classification data (Goldwaser &
 Ge 2023; Woodworth et al. 2020, sec. 7).  The teacher's students and the univariate network have their
-batches in their own modules (``students.train_teacher_batch``, ``univariate.train_univariate_batch``)."""
+batches in their own modules (``teacher.train_teacher_batch``, ``univariate.train_univariate_batch``)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from torch.func import jvp, vjp
 
 from regimes.networks.data import circle_teacher
 from regimes.networks.exact import kernel_prediction
-from regimes.networks.students import (
+from regimes.networks.teacher import (
     _passes,
     _pullback,
     _pushforward,

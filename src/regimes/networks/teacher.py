@@ -293,7 +293,7 @@ def train_teacher_batch(
     label: str = "",
 ) -> dict:
     """ReLU students of every seed's teacher data for a batch of cells at one depth and width, trained as
-    one stack (``regimes.networks.students``); per cell, arrays over seeds: test predictions (trained,
+    one stack (``regimes.networks.teacher``); per cell, arrays over seeds: test predictions (trained,
     initial and the kernel-regime limit), the Jacobian and tangent-kernel distances on ``probe_size`` of
     the test points, and how each run ended."""
     if len({(c.depth, c.width) for c in cells}) != 1:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from regimes.grid import parse_cell_id
-from regimes.networks.students import train_teacher_batch
+from regimes.networks.teacher import train_teacher_batch
 from regimes.pipeline.io import load_npz, save_cells
 from regimes.pipeline.job import start
 from regimes.pipeline.provenance import provenance_json
