@@ -83,7 +83,7 @@ def test_runs_sharing_a_problem_equal_runs_alone():
 def test_mirror_needs_K_1_and_a_known_integrator():
     p = small_problem(seed=0)
     with pytest.raises(ValueError, match="K = 1"):
-        train_diagonal(p["X"][None], p["y"][None], 0.1, 2, integrator="mirror", relinearise_every=10)
+        train_diagonal(p["X"][None], p["y"][None], 0.1, 2, integrator="mirror", K=10)
     with pytest.raises(ValueError, match="integrator"):
         train_diagonal(p["X"][None], p["y"][None], 0.1, 2, integrator="rk4")
     with pytest.raises(ValueError, match="nonlinearity"):

@@ -164,7 +164,7 @@ def test_diagonal_K_inf_reaches_min_l2_at_every_alpha(depth):
     data = [small_problem(seed=s) for s in (0, 1)]
     X, y = np.stack([d["X"] for d in data]), np.stack([d["y"] for d in data])
     for alpha in (1e-3, 0.1, 10.0):
-        res = train_diagonal(X, y, alpha, depth, relinearise_every="inf", max_steps=60000)
+        res = train_diagonal(X, y, alpha, depth, K="inf", max_steps=60000)
         assert res.converged.all()
         for i in range(2):
             l2 = min_l2_interpolant(X[i], y[i])
@@ -175,9 +175,7 @@ def test_diagonal_K1_is_the_plain_trainer_and_K_moves_toward_kernel():
     data = [small_problem(seed=0)]
     X, y = np.stack([d["X"] for d in data]), np.stack([d["y"] for d in data])
     a = train_diagonal(X, y, 0.01, 2)
-    b = train_diagonal(X, y, 0.01, 2, relinearise_every=1)
+    b = train_diagonal(X, y, 0.01, 2, K=1)
     assert np.array_equal(a.beta, b.beta)
-    l1_norms = [
-        np.abs(train_diagonal(X, y, 0.01, 2, relinearise_every=K).beta[0]).sum() for K in (1, 100, "inf")
-    ]
+    l1_norms = [np.abs(train_diagonal(X, y, 0.01, 2, K=K).beta[0]).sum() for K in (1, 100, "inf")]
     assert l1_norms[0] < l1_norms[1] < l1_norms[2]

@@ -17,7 +17,7 @@ The step is chosen per run and per step from the current curvature, not fixed:
 
 So the step is large where the flow is slow and small where it is fast.
 
-Iterative linearisation (Goldwaser & Ge 2023; docs/science.md sec. 2.1): with ``relinearise_every = K`` the
+Iterative linearisation (Goldwaser & Ge 2023; docs/science.md sec. 2.1): with ``K`` the
 model trained
 is the Taylor expansion around an anchor ``a`` that moves to the current weights every K steps,
 ``beta_lin(w) = beta(a) + D a_plus^(D-1) (w_plus - a_plus) - D a_minus^(D-1) (w_minus - a_minus)``.
@@ -73,7 +73,7 @@ def train_gd(
     max_rel_change: float = 0.01,
     tol: float = 1.0e-9,
     max_steps: int = 20000,
-    relinearise_every=1,
+    K=1,
     group=None,
     device=None,
     dtype: torch.dtype = torch.float64,
@@ -81,7 +81,8 @@ def train_gd(
     label: str = "",
 ) -> FlowResult:
     """Train ``runs`` independent diagonal networks ``beta = w_+^D - w_-^D`` from ``w_+- = alpha`` by
-    gradient descent on the weights with the step above, re-linearising every ``relinearise_every`` steps.
+    gradient descent on the weights with the step above, re-linearising every ``K`` steps (an integer, or
+    ``"inf"``).
 
     ``X``: ``(problems, n, d)``; ``y``: ``(problems, n)``; ``alpha``: a scalar or ``(runs,)``; ``group``:
     ``(runs,)``, the problem each run trains on (default: run i on problem i).  Logs a progress line every
@@ -89,7 +90,7 @@ def train_gd(
     """
     if depth < 2:
         raise ValueError(f"depth must be >= 2, got {depth}")
-    K = parse_K(relinearise_every)
+    K = parse_K(K)
     if group is not None:
         X, y = np.asarray(X)[np.asarray(group)], np.asarray(y)[np.asarray(group)]
     dev = resolve(device)

@@ -29,7 +29,7 @@ def train_diagonal(
     depth: int,
     *,
     integrator: str = "gd",
-    relinearise_every=1,
+    K=1,
     nonlinearity: float = 0.25,
     step_scale: float = 0.5,
     max_rel_change: float = 0.01,
@@ -53,13 +53,12 @@ def train_diagonal(
             depth,
             step_scale=step_scale,
             max_rel_change=max_rel_change,
-            relinearise_every=relinearise_every,
+            K=K,
             **common,
         )
-    if parse_K(relinearise_every) != 1:
+    if parse_K(K) != 1:
         raise ValueError(
-            f"the mirror integrator follows gradient flow (K = 1); got K = {relinearise_every!r}: use "
-            "integrator='gd'"
+            f"the mirror integrator follows gradient flow (K = 1); got K = {K!r}: use integrator='gd'"
         )
     out = train_mirror(X, y, alpha, depth, nonlinearity=nonlinearity, **common)
     return FlowResult(
@@ -94,7 +93,7 @@ def train_diagonal_cells(
         alpha,
         cells[0].depth,
         group=group,
-        relinearise_every=cells[0].K,
+        K=cells[0].K,
         label=label,
         device=device,
         **settings,
