@@ -51,6 +51,11 @@ class Figure:
 
 _K_AXIS = {"linearised": "network"}
 _K_AXIS_ALSO = {"linearised_cnn": "network", "linearised_cifar": "network"}
+# The three figures of the K axis read the same tables.
+_K_AXIS_INPUTS = {
+    "summary": Tables("summary", _K_AXIS, _K_AXIS_ALSO),
+    "history": Tables("history", _K_AXIS, _K_AXIS_ALSO),
+}
 _BALANCES = {
     "univariate_quarter": "univariate",
     "univariate_half": "univariate",
@@ -89,27 +94,9 @@ FIGURES = {
             "curves": Tables("curves", {"univariate": "univariate"}, _BALANCES),
         },
     ),
-    "accuracy_vs_K": Figure(
-        1,
-        {
-            "summary": Tables("summary", _K_AXIS, _K_AXIS_ALSO),
-            "history": Tables("history", _K_AXIS, _K_AXIS_ALSO),
-        },
-    ),
-    "kernel_change": Figure(
-        1,
-        {
-            "summary": Tables("summary", _K_AXIS, _K_AXIS_ALSO),
-            "history": Tables("history", _K_AXIS, _K_AXIS_ALSO),
-        },
-    ),
-    "training_curves": Figure(
-        1,
-        {
-            "summary": Tables("summary", _K_AXIS, _K_AXIS_ALSO),
-            "history": Tables("history", _K_AXIS, _K_AXIS_ALSO),
-        },
-    ),
+    "accuracy_vs_K": Figure(1, _K_AXIS_INPUTS),
+    "kernel_change": Figure(1, _K_AXIS_INPUTS),
+    "training_curves": Figure(1, _K_AXIS_INPUTS),
     "gauss_newton": Figure(
         1,
         {
