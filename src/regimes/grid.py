@@ -8,7 +8,6 @@ alike (``read_table`` in ``regimes.pipeline.io`` reads the K column back as that
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
@@ -204,12 +203,10 @@ def batch_cells(batch: str, grid: dict) -> list[Cell]:
     return [Cell(float(a), depth, width, K) for K in list(grid["K"])[k:m] for a in at_depth[i:j]]
 
 
-def cell_arrays(seeds, result) -> dict:
-    """A trainer's result (a dataclass of per-run arrays) as the arrays stored for a cell: ``seeds`` first."""
-    return {
-        "seeds": np.array(seeds),
-        **{f.name: np.asarray(getattr(result, f.name)) for f in dataclasses.fields(result)},
-    }
+def cell_arrays(seeds, result: dict) -> dict:
+    """A trainer's result (``regimes.batched.Trained``: per-run arrays by name) as the arrays stored for a
+    cell: ``seeds`` first."""
+    return {"seeds": np.array(seeds), **{k: np.asarray(v) for k, v in result.items()}}
 
 
 def split_cells(cells, seeds, arrays: dict, **extra) -> dict:

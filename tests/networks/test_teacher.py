@@ -106,7 +106,7 @@ def _stack(seeds, n=10):
 
 def test_a_member_of_the_stack_equals_the_same_run_alone():
     data = _stack([0, 1, 2])
-    settings = dict(lr=0.01, until_loss=1e-6, max_steps=400)
+    settings = dict(lr=0.01, atol=1e-6, max_steps=400)
     stack = train_students(
         data["X"], data["y"], [0.3, 1.0, 2.0], [0, 1, 2], 3, 12, X_test=data["X_test"], **settings
     )
@@ -125,7 +125,7 @@ def test_gradient_descent_at_the_paper_step_is_plain_gradient_descent():
     # Two steps of w <- w - 0.01 grad sum (f - y)^2 by autograd on an ordinary module.
     data = _stack([5], n=4)
     run = train_students(
-        data["X"], data["y"], [0.5], [5], 2, 6, lr=0.01, max_steps=2, until_loss=1e-30, X_test=data["X_test"]
+        data["X"], data["y"], [0.5], [5], 2, 6, lr=0.01, max_steps=2, atol=1e-30, X_test=data["X_test"]
     )
     assert not run["capped"][0]
     model = _module(init_students(2, 6, 2, [0.5], [5]), 0)
@@ -152,7 +152,7 @@ def test_a_step_that_would_diverge_is_capped_and_the_run_still_fits():
         30,
         lr=0.01,
         max_steps=3000,
-        until_loss=1e-6,
+        atol=1e-6,
         X_test=data["X_test"],
     )
     assert run["capped"][0] and not run["diverged"][0]

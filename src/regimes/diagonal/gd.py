@@ -34,33 +34,19 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ..batched import Progress, is_diverged, power_step, run_arrays
+from ..batched import Runs, Trained, power_step
 from ..device import resolve
 from ..grid import parse_K
 from .model import gradient_linearised, linearised_predictor
 from .tangent import tangent_kernel_weights
 
-__all__ = ["FlowResult", "train_gd"]
+__all__ = ["train_gd"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class FlowResult:
-    beta: np.ndarray  # (runs, d) the trained predictor (the Taylor model's, for K > 1)
-    anchor_plus: np.ndarray  # (runs, d) w_plus at the last anchor (the current weights for K = 1)
-    anchor_minus: np.ndarray
-    train_loss: np.ndarray  # (runs,) final L = ||X beta - y||^2 / (2n)
-    steps: np.ndarray  # (runs,) gradient steps taken
-    flow_time: np.ndarray  # (runs,) sum of step sizes: the gradient-flow time reached
-    converged: np.ndarray  # (runs,) loss <= tol * initial loss
-    diverged: np.ndarray  # (runs,) non-finite loss met
-    seconds: float
 
 
 def train_gd(
@@ -79,7 +65,7 @@ def train_gd(
     dtype: torch.dtype = torch.float64,
     log_every: float = 10.0,
     label: str = "",
-) -> FlowResult:
+) -> Trained:
     """Train ``runs`` independent diagonal networks ``beta = w_+^D - w_-^D`` from ``w_+- = alpha`` by
     gradient descent on the weights with the step above, re-linearising every ``K`` steps (an integer, or
     ``"inf"``).
@@ -103,68 +89,35 @@ def train_gd(
     if torch.any(alpha <= 0):
         raise ValueError("alpha must be positive")
     zeros = torch.zeros(runs, d, dtype=dtype, device=dev)
-    # Results of every run, filled in as runs finish; the loop works on the runs still training only
-    # (finished runs leave the batch, so a sweep costs the sum of its runs' steps, not runs x the slowest).
-    out = {
-        "delta_plus": zeros.clone(),
-        "delta_minus": zeros.clone(),
-        "anchor_plus": zeros.clone(),
-        "anchor_minus": zeros.clone(),
-        "loss": torch.zeros(runs, dtype=dtype, device=dev),
-        "steps": torch.zeros(runs, dtype=torch.long, device=dev),
-        "flow_time": torch.zeros(runs, dtype=dtype, device=dev),
-        "converged": torch.zeros(runs, dtype=torch.bool, device=dev),
-        "diverged": torch.zeros(runs, dtype=torch.bool, device=dev),
-    }
+    # The loop works on the runs still training only (finished runs leave the batch, so a sweep costs the
+    # sum of its runs' steps, not runs x the slowest); each run's weights are kept as it finishes.
+    kept = {key: zeros.clone() for key in ("delta_plus", "delta_minus", "anchor_plus", "anchor_minus")}
     idx = torch.arange(runs, device=dev)
     Xw, yw, aw = X, y, alpha
     delta_plus, delta_minus = zeros.clone(), zeros.clone()
     anchor_plus, anchor_minus = zeros.clone(), zeros.clone()  # offsets of the anchor
-    v = torch.full(
-        (runs, n), n**-0.5, dtype=dtype, device=dev
-    )  # the same start in every run: batching changes nothing
-    initial = 0.5 * (y * y).mean(-1)
-    steps = torch.zeros(runs, dtype=torch.long, device=dev)
-    flow_time = torch.zeros(runs, dtype=dtype, device=dev)
-    progress = Progress(log, label, log_every)
+    # The same power-iteration start in every run: batching changes nothing.
+    v = torch.full((runs, n), n**-0.5, dtype=dtype, device=dev)
+    initial = 0.5 * (y * y).mean(-1)  # beta = 0 at initialisation
+    batch = Runs(
+        runs, initial=initial, tol=tol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every
+    )
     for step in range(max_steps + 1):
         grad_plus, grad_minus, g, r = gradient_linearised(
             aw, anchor_plus, anchor_minus, delta_plus, delta_minus, Xw, yw, depth
         )
-        current = 0.5 * (r * r).mean(-1)
-        bad = is_diverged(current, initial)
-        done = current <= tol * initial
-        finished = bad | done | (step == max_steps)
+        finished = batch.observe(0.5 * (r * r).mean(-1), idx)
+        if step == max_steps:
+            finished = torch.ones_like(finished)
         if bool(finished.any()):
-            ids = idx[finished]
-            for key, value in (
-                ("delta_plus", delta_plus),
-                ("delta_minus", delta_minus),
-                ("anchor_plus", anchor_plus),
-                ("anchor_minus", anchor_minus),
-                ("loss", current),
-                ("steps", steps),
-                ("flow_time", flow_time),
-                ("converged", done & ~bad),
-                ("diverged", bad),
-            ):
-                out[key][ids] = value[finished]
+            for key, value in zip(kept, (delta_plus, delta_minus, anchor_plus, anchor_minus)):
+                kept[key][idx[finished]] = value[finished]
             keep = ~finished
-            idx, Xw, yw, aw, initial = idx[keep], Xw[keep], yw[keep], aw[keep], initial[keep]
+            idx, Xw, yw, aw = idx[keep], Xw[keep], yw[keep], aw[keep]
             delta_plus, delta_minus, anchor_plus, anchor_minus = (
-                delta_plus[keep],
-                delta_minus[keep],
-                anchor_plus[keep],
-                anchor_minus[keep],
+                t[keep] for t in (delta_plus, delta_minus, anchor_plus, anchor_minus)
             )
-            grad_plus, grad_minus, v, steps, flow_time, current = (
-                grad_plus[keep],
-                grad_minus[keep],
-                v[keep],
-                steps[keep],
-                flow_time[keep],
-                current[keep],
-            )
+            grad_plus, grad_minus, v = grad_plus[keep], grad_minus[keep], v[keep]
             if not len(idx):
                 break
         a = tangent_kernel_weights(aw[:, None] + anchor_plus, aw[:, None] + anchor_minus, depth)
@@ -183,35 +136,15 @@ def train_gd(
         eta = torch.where(torch.isfinite(eta), eta, torch.zeros_like(eta))
         delta_plus = delta_plus - eta[:, None] * grad_plus
         delta_minus = delta_minus - eta[:, None] * grad_minus
-        steps += 1
-        flow_time += eta
+        batch.advance(eta, idx)
         if not math.isinf(K) and (step + 1) % K == 0:
             anchor_plus, anchor_minus = delta_plus.clone(), delta_minus.clone()
-        progress(step, len(idx), runs, (current / initial).max().item())
-    delta_plus, delta_minus, anchor_plus, anchor_minus = (
-        out["delta_plus"],
-        out["delta_minus"],
-        out["anchor_plus"],
-        out["anchor_minus"],
+        batch.report(step)
+    beta = linearised_predictor(
+        alpha, kept["anchor_plus"], kept["anchor_minus"], kept["delta_plus"], kept["delta_minus"], depth
     )
-    current, steps, flow_time, converged, diverged = (
-        out["loss"],
-        out["steps"],
-        out["flow_time"],
-        out["converged"],
-        out["diverged"],
-    )
-    beta = linearised_predictor(alpha, anchor_plus, anchor_minus, delta_plus, delta_minus, depth)
-    return FlowResult(
-        **run_arrays(
-            progress,
-            beta=beta,
-            anchor_plus=alpha[:, None] + anchor_plus,
-            anchor_minus=alpha[:, None] + anchor_minus,
-            train_loss=current,
-            steps=steps,
-            flow_time=flow_time,
-            converged=converged,
-            diverged=diverged,
-        )
+    return batch.result(
+        beta=beta,
+        anchor_plus=alpha[:, None] + kept["anchor_plus"],
+        anchor_minus=alpha[:, None] + kept["anchor_minus"],
     )

@@ -42,7 +42,7 @@ import logging
 import numpy as np
 import torch
 
-from ..batched import Progress, run_arrays
+from ..batched import Runs, Trained
 from ..device import resolve
 
 __all__ = ["link", "link_prime", "weights", "train_mirror"]
@@ -93,7 +93,7 @@ def train_mirror(
     dtype: torch.dtype = torch.float64,
     log_every: float = 10.0,
     label: str = "",
-) -> dict:
+) -> Trained:
     """Train independent diagonal networks to ``loss <= tol x initial loss``.
 
     ``X``: ``(problems, n, d)``, ``y``: ``(problems, n)``; ``alpha``: ``(runs,)``; ``group``: ``(runs,)``,
@@ -121,17 +121,24 @@ def train_mirror(
         raise ValueError("alpha must be positive")
     group = torch.as_tensor(group, dtype=torch.long, device=dev)
     c = _c(depth)
-    progress = Progress(log, label, log_every)
 
-    # Per run: the state s = X^T nu (nu itself is never needed), residual, loss, trial step h (flow time).
+    # Per run: the state s = X^T nu (nu itself is never needed), residual, trial step h (flow time); the
+    # loss, its initial value, steps (accepted) and flow time are the batch's (regimes.batched.Runs).
     s = torch.zeros(runs, d, dtype=dtype, device=dev)
     r = -y[group]
-    initial = 0.5 * (r * r).mean(-1)
-    loss = initial.clone()
+    batch = Runs(
+        runs,
+        initial=0.5 * (r * r).mean(-1),
+        tol=tol,
+        device=dev,
+        dtype=dtype,
+        log=log,
+        label=label,
+        log_every=log_every,
+    )
+    loss = batch.loss  # updated in place below as steps are accepted
     h = torch.full((runs,), float("nan"), dtype=dtype, device=dev)
-    steps = torch.zeros(runs, dtype=torch.long, device=dev)
     rejected = torch.zeros(runs, dtype=torch.long, device=dev)
-    flow_time = torch.zeros(runs, dtype=dtype, device=dev)
     stalled = torch.zeros(runs, dtype=torch.bool, device=dev)
     active = torch.arange(runs, device=dev)
     gram = torch.zeros(runs, n, n, dtype=dtype, device=dev)
@@ -139,7 +146,8 @@ def train_mirror(
     stale = torch.ones(runs, dtype=torch.bool, device=dev)
     Xa = X[group]  # the active runs' data, compacted as runs finish
     for step in range(max_steps):
-        keep = (loss[active] > tol * initial[active]) & ~stalled[active]
+        batch.stop(stalled)  # a step shrunk to nothing (below): the run stops there, not converged
+        keep = ~batch.observe(loss[active], active) & batch.active[active]
         if not bool(keep.all()):
             active, Xa = active[keep], Xa[keep]
         if not len(active):
@@ -179,8 +187,7 @@ def train_mirror(
         acc = active[ok]
         s[acc], r[acc], loss[acc] = s_new[ok], r_new[ok], loss_new[ok]
         stale[acc] = True
-        flow_time[acc] += ha[ok]
-        steps[acc] += 1
+        batch.advance(ha[ok], acc)
         rejected[active[~ok]] += 1
         # The error of a step grows like h^2: aim at q = 0.8 next time, within [1/10, growth] x h.
         factor = (0.9 / q.sqrt()).nan_to_num(nan=0.1, posinf=growth)
@@ -188,21 +195,10 @@ def train_mirror(
         h[active] = ha * factor
         # A step shrunk to nothing: the flow's next move is below float64's resolution of the kernel (a
         # plateau between saddles at small alpha and large depth).  The run stops there, not converged.
-        stalled[active] = h[active] < 1e-12 * flow_time[active]
-        progress(step, len(active), runs, (loss[active] / initial[active]).max().item())
-    converged = loss <= tol * initial
-    diverged = ~torch.isfinite(loss)  # never: a trial step with a non-finite loss is rejected
-    beta = alpha[:, None] ** depth * link(s, depth)
+        stalled[active] = h[active] < 1e-12 * batch.flow_time[active]
+        batch.report(step)
+    batch.observe(loss[active], active)  # the last step's loss, against the stopping rule
     w_plus, w_minus = weights(s, alpha, depth)
-    return run_arrays(
-        progress,
-        beta=beta,
-        w_plus=w_plus,
-        w_minus=w_minus,
-        train_loss=loss,
-        steps=steps,
-        rejected=rejected,
-        flow_time=flow_time,
-        converged=converged,
-        diverged=diverged,
+    return batch.result(
+        beta=alpha[:, None] ** depth * link(s, depth), w_plus=w_plus, w_minus=w_minus, rejected=rejected
     )

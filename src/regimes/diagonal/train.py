@@ -11,8 +11,9 @@ import logging
 
 import numpy as np
 
+from ..batched import Trained
 from ..grid import Cell, cell_arrays, parse_K
-from .gd import FlowResult, train_gd
+from .gd import train_gd
 from .mirror import train_mirror
 
 __all__ = ["INTEGRATORS", "train_diagonal", "train_diagonal_cells"]
@@ -35,7 +36,7 @@ def train_diagonal(
     max_rel_change: float = 0.01,
     max_steps: int = 20000,
     **common,
-) -> FlowResult:
+) -> Trained:
     """Train independent diagonal networks ``beta = w_+^D - w_-^D`` from ``w_+- = alpha``.
 
     ``integrator``: ``"gd"`` (any K; ``step_scale`` and ``max_rel_change`` set its step) or ``"mirror"``
@@ -61,16 +62,12 @@ def train_diagonal(
             f"the mirror integrator follows gradient flow (K = 1); got K = {K!r}: use integrator='gd'"
         )
     out = train_mirror(X, y, alpha, depth, nonlinearity=nonlinearity, **common)
-    return FlowResult(
+    # One set of names for both integrators: the mirror flow's weights are its anchor (K = 1).
+    return Trained(
         beta=out["beta"],
         anchor_plus=out["w_plus"],
         anchor_minus=out["w_minus"],
-        train_loss=out["train_loss"],
-        steps=out["steps"],
-        flow_time=out["flow_time"],
-        converged=out["converged"],
-        diverged=out["diverged"],
-        seconds=out["seconds"],
+        **{k: out[k] for k in ("train_loss", "steps", "flow_time", "converged", "diverged", "seconds")},
     )
 
 

@@ -31,13 +31,12 @@ initialisation, trained to convergence: the minimum parameter-norm step that int
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch.func import jacrev, jvp, vjp
 
-from ..batched import Progress, is_diverged, power_step, run_arrays
+from ..batched import Runs, Trained, power_step
 from ..device import resolve
 
 __all__ = [
@@ -45,7 +44,6 @@ __all__ = [
     "init_factors",
     "product",
     "predictor",
-    "MatrixResult",
     "train_factorised",
     "kernel_solution",
 ]
@@ -102,18 +100,6 @@ def _measure(M: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
     return torch.einsum("rnab,rab->rn", A, M)
 
 
-@dataclass
-class MatrixResult:
-    M: np.ndarray  # (runs, d1, d2) trained predictor
-    M0: np.ndarray  # (runs, d1, d2) predictor at initialisation
-    train_loss: np.ndarray
-    steps: np.ndarray
-    flow_time: np.ndarray
-    converged: np.ndarray
-    diverged: np.ndarray
-    seconds: float
-
-
 def train_factorised(
     A,
     y,
@@ -132,7 +118,7 @@ def train_factorised(
     dtype=torch.float64,
     log_every: float = 10.0,
     label: str = "",
-) -> MatrixResult:
+) -> Trained:
     """Train ``runs`` factorised models to interpolation; ``A``: ``(runs, n, d1, d2)``, ``y``: ``(runs, n)``,
     ``seeds``: the initialisation seed of each run, ``alpha``: a scalar or one value a run."""
     if init not in INITS:
@@ -158,28 +144,13 @@ def train_factorised(
     v = torch.full(
         (runs, n), n**-0.5, dtype=dtype, device=dev
     )  # the same start in every run: batching changes nothing
-    initial = current = None
-    active = torch.ones(runs, dtype=torch.bool, device=dev)
-    converged = torch.zeros_like(active)
-    diverged = torch.zeros_like(active)
-    steps = torch.zeros(runs, dtype=torch.long, device=dev)
-    flow_time = torch.zeros(runs, dtype=dtype, device=dev)
-    progress = Progress(log, label, log_every)
+    batch = Runs(runs, tol=tol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every)
     tiny = torch.finfo(dtype).tiny
     for step in range(max_steps + 1):
         out, pullback = vjp(measurements, *factors)
         r = out - y
-        loss = 0.5 * (r * r).mean(-1).detach()
-        if initial is None:
-            initial = loss.clone()
-            current = loss.clone()
-        current = torch.where(active, loss, current)
-        bad = active & is_diverged(current, initial)
-        diverged |= bad
-        done = active & (current <= tol * initial)
-        converged |= done
-        active &= ~(bad | done)
-        if step == max_steps or not bool(active.any()):
+        batch.observe(0.5 * (r * r).mean(-1))
+        if step == max_steps or not batch.any():
             break
         grads = pullback(r.detach() / n)
         if step % curvature_every == 0:  # the loss's curvature, recomputed every curvature_every steps
@@ -210,26 +181,14 @@ def train_factorised(
             for w, g in zip(factors, grads):
                 bound = max_rel_change * w.flatten(1).norm(dim=1) / g.flatten(1).norm(dim=1).clamp_min(tiny)
                 eta = torch.minimum(eta, bound)
-            eta = torch.where(active & torch.isfinite(eta), eta, torch.zeros_like(eta))
+            eta = torch.where(batch.active & torch.isfinite(eta), eta, torch.zeros_like(eta))
             for w, g in zip(factors, grads):
                 w -= eta[:, None, None] * g
-        steps += active.long()
-        flow_time += eta
-        progress(step, int(active.sum()), runs, (current / initial).max().item())
+        batch.advance(eta)
+        batch.report(step)
     with torch.no_grad():
         M = predictor(factors, init)
-    return MatrixResult(
-        **run_arrays(
-            progress,
-            M=M,
-            M0=M0,
-            train_loss=current,
-            steps=steps,
-            flow_time=flow_time,
-            converged=converged,
-            diverged=diverged,
-        )
-    )
+    return batch.result(M=M, M0=M0)
 
 
 def kernel_solution(

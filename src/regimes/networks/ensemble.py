@@ -12,7 +12,7 @@ One linearised step costs one forward pass that carries each layer's tangent bes
 (``Ensemble.linearised``): the primal is the anchor's output ``f(x; w_a)``, the tangent
 ``J(x; w_a)(w - w_a)``; one backward pass through the primal gives ``J^T dL/df``
 (``linearised_gradients``).  K = 1 members have a zero tangent; K = inf members never move
-their anchor.  A member whose loss is not finite (or grows ``DIVERGENCE`` times) is recorded as diverged,
+their anchor.  A member whose loss diverges (``regimes.batched.is_diverged``) is recorded as diverged,
 its weights zeroed and its learning rate set to zero: the others go on bit-identical.
 
 Architectures: ``nn.Sequential`` stacks of ``Flatten``, ``Unflatten``, ``Linear``, ``Conv1d``,
@@ -32,7 +32,7 @@ import torch.autograd.forward_ad as fwAD
 import torch.nn.functional as F
 from torch import nn
 
-from ..batched import DIVERGENCE, Progress
+from ..batched import Runs, Trained
 from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .architectures import Centred
@@ -399,7 +399,7 @@ def train_ensemble(
     until_interpolation: bool = False,
     label: str = "",
     log_every: float = 10.0,
-) -> dict[str, np.ndarray]:
+) -> Trained:
     """Train every member for ``steps`` optimiser steps, re-linearising member ``m`` every ``K_m``.
 
     ``models[m]`` is member ``m``'s initialised network; ``data``: tensors ``X, y, X_test, y_test`` on
@@ -440,8 +440,6 @@ def train_ensemble(
     w0 = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1)
     lr = torch.tensor(lrs, dtype=w0.dtype, device=dev)
     opt = _Optimiser(optimiser, params, lr, momentum=momentum)
-    diverged = torch.zeros(M, dtype=torch.bool, device=dev)
-    initial_loss = None
     order = stacked_minibatches(n, batch_size, [mem.seed for mem in members], dev)
     if eval_subset is not None and eval_subset < n:
         subset = torch.randperm(n, generator=torch.Generator().manual_seed(1))[:eval_subset].to(dev)
@@ -464,12 +462,14 @@ def train_ensemble(
             "feature_updates",
         )
     }
+    # The members as they train (regimes.batched.Runs): no loss rule (a fixed budget of steps); a member
+    # stops when it diverges or, with until_interpolation, when it interpolates (converged).
+    runs = Runs(M, device=dev, log=log, label=label, log_every=log_every)
+    diverged, done = runs.diverged, runs.converged  # updated in place
     stopped = torch.full((M,), steps, dtype=torch.long, device=dev)
-    done = torch.zeros(M, dtype=torch.bool, device=dev)
     all_fresh = True  # every member's tangent is zero at the next step (skip computing it)
     any_diverged = False
     theta_prev = list(theta0)
-    progress = Progress(log, label, log_every)
     relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
 
     def snapshot(step, final):
@@ -499,9 +499,9 @@ def train_ensemble(
             history[f"{split}_loss"].append(loss_value * nan)
             history[f"{split}_acc"].append(acc * nan)
         if until_interpolation:
-            reached = torch.as_tensor(metrics["train"][1] >= 1.0, device=dev) & ~done & ~diverged
+            reached = torch.as_tensor(metrics["train"][1] >= 1.0, device=dev) & runs.active
             if bool(reached.any()):
-                done.logical_or_(reached)
+                runs.stop(reached, converged=True)
                 stopped[reached] = step
                 lr.masked_fill_(done, 0.0)
         history["kernel_distance"].append(np.array(kd) * nan)
@@ -520,9 +520,7 @@ def train_ensemble(
             xb, yb = X[index], y[index]
         value, grads = linearised_gradients(ens, anchor, params, xb, yb, loss, zero_tangent=all_fresh)
         with torch.no_grad():
-            if initial_loss is None:
-                initial_loss = value.clone()
-            bad = (~torch.isfinite(value) | (value > DIVERGENCE * initial_loss)) & ~diverged
+            bad = runs.observe(value)  # no loss rule: the members that diverged now
             if bool(bad.any()):
                 for m in torch.nonzero(bad).flatten().tolist():
                     log.warning(
@@ -534,7 +532,6 @@ def train_ensemble(
                         value[m].item(),
                         step,
                     )
-                diverged |= bad
                 any_diverged = True
                 lr.masked_fill_(diverged, 0.0)
                 opt.reset(diverged)
@@ -560,22 +557,16 @@ def train_ensemble(
             if until_interpolation and bool((done | diverged).all()) and step < steps:
                 log.info("%s every member interpolates (or diverged) at step %d", label, step)
                 break
-        if progress.due():
-            live = value[~diverged]
-            progress(
-                step,
-                int((~diverged).sum()),
-                M,
-                float((live / initial_loss[~diverged]).max()) if live.numel() else float("nan"),
-            )
+        runs.advance()
+        runs.report(step)
     out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
     out["diverged"] = diverged.cpu().numpy()
     out["lr"] = np.asarray(lrs)
-    out["seconds"] = np.full(M, progress.seconds() / M)
+    out["seconds"] = np.full(M, runs.progress.seconds() / M)
     out["final_weights"] = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1).cpu().numpy()
     out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], plateau_tol)
     out["stopped"] = stopped.cpu().numpy()
-    return out
+    return Trained(out)
 
 
 def plateau(steps: np.ndarray, test_acc: np.ndarray, train_acc: np.ndarray, tol: float) -> np.ndarray:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, jvp, vjp
 
+from ..batched import Runs, Trained
 from ..grid import feature_updates, parse_K
 from ..kernels import kernel_distance
 from .ntk import empirical_ntk, trainable
@@ -148,7 +148,7 @@ def train_iteratively_linearised(
     record_every: int = 50,
     probe_size: int = 100,
     log_every: float = 10.0,
-) -> dict[str, np.ndarray]:
+) -> Trained:
     """Train ``model`` for ``steps`` optimiser steps (``sgd`` with ``momentum``, or ``adam``),
     re-linearising every ``K`` (``"inf"``: never).
 
@@ -179,9 +179,8 @@ def train_iteratively_linearised(
         raise ValueError(f"optimiser must be 'sgd' or 'adam', got {optimiser!r}")
     theta_prev = theta0
     record = Record()
-    diverged = False
+    run = Runs(1, device=X.device, log=log, log_every=log_every)  # one run, no loss rule: a budget
     batches = minibatches(n, batch_size, seed)
-    start = last = time.perf_counter()
 
     def snapshot(step):
         nonlocal theta_prev
@@ -207,8 +206,7 @@ def train_iteratively_linearised(
         idx = next(batches)
         xb, yb = (X, y) if idx is None else (X[idx.to(X.device)], y[idx.to(X.device)])
         value, _, grads = lin.loss_and_grad(xb, yb, criterion)
-        if not torch.isfinite(value):
-            diverged = True
+        if bool(run.observe(value.reshape(1))):  # diverged (regimes.batched.is_diverged)
             log.warning("loss is %s at step %d: stopping, recorded as diverged", value.item(), step)
             break
         for k, w in lin.weights.items():
@@ -218,13 +216,11 @@ def train_iteratively_linearised(
             lin.relinearise()
         if step % record_every == 0 or step == steps:
             snapshot(step)
-        now = time.perf_counter()
-        if now - last > log_every:
-            last = now
-            log.info("step %d/%d, batch loss %.4g", step, steps, float(value))
+        run.advance()
+        run.report(step)
     out = record.columns()
-    out["diverged"] = np.asarray(diverged)
+    out["diverged"] = np.asarray(bool(run.diverged[0]))
     out["lr"] = np.asarray(lr)
-    out["seconds"] = np.asarray(time.perf_counter() - start)
+    out["seconds"] = np.asarray(run.progress.seconds())
     out["final_weights"] = torch.cat([v.detach().reshape(-1) for v in lin.weights.values()]).cpu().numpy()
-    return out
+    return Trained(out)

@@ -9,7 +9,7 @@ scales the draws, so members that share a seed share their directions (paired by
 changes nothing.
 
 Training is the paper's: full-batch gradient descent on the sum of squared errors (the paper's loss: no
-1/n, no 1/2) at a fixed step ``lr`` (0.01) until the training loss is below ``until_loss`` (1e-9), run
+1/n, no 1/2) at a fixed step ``lr`` (0.01) until the training loss is below ``atol`` (1e-9), run
 by run.  Where that step would be unstable (``lr`` above ``step_scale / lambda``, ``lambda`` the loss's
 Gauss-Newton curvature, tracked
 by a warm power iteration every ``curvature_every`` steps) the run takes ``step_scale / lambda`` and
@@ -28,7 +28,7 @@ import math
 import numpy as np
 import torch
 
-from ..batched import Progress, is_diverged, log_cells, power_step, run_arrays
+from ..batched import Runs, Trained, log_cells, power_step
 from ..device import resolve
 from ..grid import Cell, split_cells
 
@@ -175,7 +175,7 @@ def train_students(
     *,
     centre: bool = False,
     lr: float = 0.01,
-    until_loss: float = 1.0e-9,
+    atol: float = 1.0e-9,
     max_steps: int = 100000,
     step_scale: float = 1.0,
     curvature_every: int = 10,
@@ -184,13 +184,14 @@ def train_students(
     device=None,
     log_every: float = 10.0,
     label: str = "",
-) -> dict:
+) -> Trained:
     """Train one student per ``(alphas[m], seeds[m])`` on its data ``X[m], y[m]`` (``(members, n, 2)``,
-    ``(members, n)``): per member the final loss, steps, converged / diverged, whether the
-    step was capped, the Jacobian cosine distance between initialisation and the end on ``probe[m]``
-    (default: the training points) and, with ``X_test``, the test predictions at the end, at
-    initialisation and halfway through the steps, and the kernel-regime limit's test predictions from
-    the initialisation."""
+    ``(members, n)``) by gradient descent at step ``lr`` (capped at ``step_scale`` over the curvature)
+    until its loss (the sum of squares) is at most ``atol`` or ``max_steps``: per member the final loss,
+    steps, converged / diverged, whether the step was capped, the Jacobian cosine distance between
+    initialisation and the end on ``probe[m]`` (default: the training points) and, with ``X_test``, the
+    test predictions at the end, at initialisation and halfway through the steps, and the kernel-regime
+    limit's test predictions from the initialisation."""
     dev = resolve(device)
     dtype = torch.float64
     X = torch.as_tensor(np.asarray(X), dtype=dtype, device=dev)
@@ -214,25 +215,15 @@ def train_students(
 
     v = torch.full((members, n), n**-0.5, dtype=dtype, device=dev)
     lam = torch.zeros(members, dtype=dtype, device=dev)
-    active = torch.ones(members, dtype=torch.bool, device=dev)
-    converged, diverged, capped = (torch.zeros_like(active) for _ in range(3))
-    steps = torch.zeros(members, dtype=torch.long, device=dev)
-    current = initial = None
-    progress = Progress(log, label, log_every)
+    batch = Runs(members, atol=atol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every)
+    capped = torch.zeros(members, dtype=torch.bool, device=dev)
     params = [p.detach() for p in params]
     for step in range(max_steps + 1):
         with torch.no_grad():
             out, inputs, pre = _passes(params, X)
             r = out - offset - y
-            loss = (r * r).sum(1)
-        initial = loss.clone() if initial is None else initial
-        current = loss.clone() if current is None else torch.where(active, loss, current)
-        bad = active & is_diverged(current, initial)
-        done = active & (current <= until_loss)
-        diverged |= bad
-        converged |= done
-        active &= ~(bad | done)
-        if step == max_steps or not bool(active.any()):
+            batch.observe((r * r).sum(1))
+        if step == max_steps or not batch.any():
             break
         if step == max_steps // 2:
             halfway = predict(params)
@@ -248,11 +239,11 @@ def train_students(
                 lam = 2.0 * norm
         with torch.no_grad():
             safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
-            capped |= active & (safe < lr)
-            eta = torch.where(active, torch.clamp(safe, max=lr), torch.zeros_like(safe))
+            capped |= batch.active & (safe < lr)
+            eta = torch.where(batch.active, torch.clamp(safe, max=lr), torch.zeros_like(safe))
             params = [p - eta.view(-1, *([1] * (p.ndim - 1))) * g for p, g in zip(params, grads)]
-        steps += active.long()
-        progress(step, int(active.sum()), members, float((current / initial).max()))
+        batch.advance()
+        batch.report(step)
     J1 = student_jacobian(params, probe)
     prediction = predict(params)
     out = {}
@@ -265,14 +256,12 @@ def train_students(
             "halfway_prediction": halfway.cpu().numpy(),
             "kernel_prediction": kernel,
         }
-    return {
-        **run_arrays(
-            progress, train_loss=current, steps=steps, converged=converged, diverged=diverged, capped=capped
-        ),
-        "jacobian_distance": jacobian_distance(J0, J1),
-        "kernel_distance": _kernel_distance(J0, J1),
+    return batch.result(
+        capped=capped,
+        jacobian_distance=jacobian_distance(J0, J1),
+        kernel_distance=_kernel_distance(J0, J1),
         **out,
-    }
+    )
 
 
 def _kernel_distance(J0, J1) -> np.ndarray:

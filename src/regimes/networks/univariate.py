@@ -28,7 +28,7 @@ import math
 import numpy as np
 import torch
 
-from ..batched import Progress, is_diverged, log_cells, run_arrays
+from ..batched import Runs, Trained, log_cells
 from ..device import resolve
 from ..grid import Cell, split_cells
 from ..kernels import kernel_distance
@@ -139,7 +139,7 @@ def train_univariate(
     device=None,
     log_every: float = 10.0,
     label: str = "",
-) -> dict:
+) -> Trained:
     """Train one network per ``(alphas[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``).
     Per member: the final loss, steps, flow time, converged / diverged, the kernel distance between the
     tangent kernels on the training points at initialisation and at the end, and, with ``grid``
@@ -157,39 +157,25 @@ def train_univariate(
     grid_offset = None if grid is None else _function(params, grid)
     kernel = None if grid is None else univariate_kernel_limit(params, x, y, grid)
 
-    active = torch.ones(members, dtype=torch.bool, device=dev)
-    converged, diverged = torch.zeros_like(active), torch.zeros_like(active)
-    steps = torch.zeros(members, dtype=torch.long, device=dev)
-    flow_time = torch.zeros(members, dtype=dtype, device=dev)
     lam = torch.ones(members, dtype=dtype, device=dev)
-    loss = initial = None
     halfway = None if grid is None else torch.zeros_like(kernel)
-    progress = Progress(log, label, log_every)
+    batch = Runs(members, tol=tol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every)
     for step in range(max_steps + 1):
         # Only the members still training are computed (a finished run costs nothing more).
-        every = bool(active.all())
-        idx = torch.arange(members, device=dev) if every else active.nonzero()[:, 0]
+        every = batch.all()
+        idx = torch.arange(members, device=dev) if every else batch.ids
         sub = params if every else {key: p[idx] for key, p in params.items()}
         xs = x if every else x[idx]
         act, mask = univariate_features(sub, xs)
         r = _output(sub, act) - offset[idx] - y[idx]
         now = 0.5 * (r * r).mean(1)
-        if initial is None:
-            initial, loss = now.clone(), now.clone()
-        loss[idx] = now
-        bad = is_diverged(now, initial[idx])
-        done = now <= tol * initial[idx]
-        diverged[idx] |= bad
-        converged[idx] |= done & ~bad
+        finished = batch.observe(now, None if step == 0 else idx)
         if step == max_steps // 2 and grid is not None:  # the analysis's plateau test compares to this
             halfway = _function(params, grid) - grid_offset
-        if step == max_steps:
+        if step == max_steps or not batch.any():
             break
-        keep = ~(bad | done)
-        active[idx] = keep
-        if not bool(keep.any()):
-            break
-        if not bool(keep.all()):
+        if bool(finished.any()):
+            keep = ~finished
             idx, r, act, mask, xs = idx[keep], r[keep], act[keep], mask[keep], xs[keep]
             sub = {key: p[keep] for key, p in sub.items()}
         grads = _gradient(sub, xs, act, mask, r / n)
@@ -208,24 +194,16 @@ def train_univariate(
                 params[key].sub_(eta[:, None] * grads[key])
             else:
                 params[key][idx] = sub[key] - eta[:, None] * grads[key]
-        flow_time[idx] += eta
-        steps[idx] += 1
-        progress(step, len(idx), members, float((loss[idx] / initial[idx]).max()))
+        batch.advance(eta, idx)
+        batch.report(step)
     theta = univariate_kernel(params, x)
-    out = {
-        "train_loss": loss,
-        "steps": steps,
-        "flow_time": flow_time,
-        "converged": converged,
-        "diverged": diverged,
-    }
+    out = {}
     if grid is not None:
         out["prediction"] = _function(params, grid) - grid_offset
         out["kernel_prediction"] = kernel
         out["halfway_prediction"] = halfway
-    result = run_arrays(progress, **out)
-    result["kernel_distance"] = np.array([kernel_distance(theta0[m], theta[m]) for m in range(members)])
-    return result
+    out["kernel_distance"] = np.array([kernel_distance(theta0[m], theta[m]) for m in range(members)])
+    return batch.result(**out)
 
 
 def train_univariate_batch(

@@ -213,6 +213,7 @@ def _with_defaults(validator_class):
 RENAMED = {
     "optimizer": "optimiser",
     "lr_scale": "step_scale",
+    "until_loss": "atol",
 }
 
 
