@@ -27,6 +27,8 @@ __all__ = [
     "cell_id",
     "parse_cell_id",
     "AXES",
+    "parts",
+    "part_folder",
     "batches",
     "batch_id",
     "batch_cells",
@@ -165,6 +167,27 @@ def _chunks(values, size, key):
     if size < 1:
         raise ValueError(f"{key} must be an integer >= 1, got {size!r}")
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def parts(experiment: dict) -> list[dict[str, str]]:
+    """What an experiment's runs are split into besides the grid, each part as its keys: one per task
+    (matrix), one per data set and architecture (network, gauss_newton), a single part with no keys
+    (the other families).  The one place the families differ here: the stages' folders
+    (``part_folder``) and the summary's key columns follow it."""
+    model = experiment["model"]
+    if model == "matrix":
+        return [{"task": task} for task in experiment["data"]["tasks"]]
+    if model in ("network", "gauss_newton"):
+        return [
+            {"dataset": d, "architecture": a}
+            for d, a in itertools.product(experiment["data"], experiment["architectures"])
+        ]
+    return [{}]
+
+
+def part_folder(part: dict[str, str]) -> str:
+    """A part's folder below a stage's (``completion``, ``digits-mlp``; ``""`` for a single part)."""
+    return "-".join(part.values())
 
 
 def batches(grid: dict, alphas_per_job: int | None = None, Ks_per_job: int | None = 1) -> list[str]:

@@ -10,12 +10,10 @@ Torch-free.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 
-from .grid import AXES, cells, format_value, read_value
+from .grid import AXES, cells, format_value, parts, read_value
 
 __all__ = ["failed", "blank_failed", "expected_rows", "check_readable", "check_complete", "IncompleteTable"]
 
@@ -42,14 +40,9 @@ def blank_failed(table: pd.DataFrame, metrics) -> pd.DataFrame:
 
 
 def _extra_keys(experiment: dict) -> dict[str, list]:
-    """The keys besides the grid and the seed that a family's rows carry."""
-    model = experiment["model"]
-    if model == "matrix":
-        return {"task": list(experiment["data"]["tasks"])}
-    if model in ("network", "gauss_newton"):
-        pairs = list(itertools.product(experiment["data"], experiment["architectures"]))
-        return {"dataset": [d for d, _ in pairs], "architecture": [a for _, a in pairs]}
-    return {}
+    """The keys besides the grid and the seed that a family's rows carry (``regimes.grid.parts``)."""
+    split = parts(experiment)
+    return {key: [part[key] for part in split] for key in split[0]}
 
 
 def expected_rows(experiment: dict) -> pd.DataFrame:

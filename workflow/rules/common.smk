@@ -9,7 +9,7 @@ from regimes.figures import (
     report_category,
     report_subcategory,
 )
-from regimes.grid import batch_cells, batches
+from regimes.grid import batch_cells, batches, part_folder, parts
 from regimes.networks.registry import ARCHITECTURES, DATASETS
 from regimes.pipeline.code import code_version
 from regimes.pipeline.config import experiments
@@ -79,7 +79,7 @@ def get_seeds(wildcards):
 
 
 def get_centre(wildcards):
-    return config[wildcards.experiment]["centre_output"]
+    return config[wildcards.experiment].get("centre_output", False)
 
 
 def get_balance(wildcards):
@@ -130,30 +130,16 @@ def get_sample_complexity_files(wildcards):
     )
 
 
-def network_models(experiment):
-    """``<dataset>-<architecture>`` for every pair of a network experiment."""
-    cfg = config[experiment]
-    return [f"{d}-{a}" for d in cfg["data"] for a in cfg["architectures"]]
-
-
 def analysis_files(experiment, stage="analysis"):
-    """Per-batch tables of an experiment, by family: per task (matrix), per data set and architecture
-    (network), or per batch."""
-    model = config[experiment]["model"]
-    folder = f"results/{experiment}/{stage}"
-    if model == "matrix":
-        return expand(
-            f"{folder}/{{task}}/{{batch}}.csv",
-            task=config[experiment]["data"]["tasks"],
-            batch=experiment_batches(experiment),
+    """Per-batch tables of an experiment, one folder per part (regimes.grid.parts: a task, a data set
+    and architecture, or none)."""
+    return [
+        f"results/{experiment}/{stage}/{folder}{batch}.csv"
+        for folder in (
+            part_folder(p) + "/" if p else "" for p in parts(config[experiment])
         )
-    if model in ("network", "gauss_newton"):
-        return expand(
-            f"{folder}/{{model}}/{{batch}}.csv",
-            model=network_models(experiment),
-            batch=experiment_batches(experiment),
-        )
-    return expand(f"{folder}/{{batch}}.csv", batch=experiment_batches(experiment))
+        for batch in experiment_batches(experiment)
+    ]
 
 
 def get_analysis_files(wildcards):

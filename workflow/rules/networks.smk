@@ -21,35 +21,45 @@ rule network_dataset:
         "../scripts/networks/dataset.py"
 
 
-rule train_network:
-    input:
-        "results/{experiment}/data/{dataset}.npz",
-    output:
-        "results/{experiment}/train/{dataset}-{architecture}/{batch}.npz",
-    log:
-        "logs/{experiment}/train/{dataset}-{architecture}/{batch}.log",
-    benchmark:
-        "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
-    wildcard_constraints:
-        experiment=family("network"),
-        architecture="|".join(ARCHITECTURES),
-    priority: 20  # long jobs first, so that none is left running alone at the end
-    conda:
-        TRAIN_ENV
-    threads: 1
-    resources:
-        runtime=60,
-        mem_mb=4000,
-        gpu=0,
-    params:
-        cells=get_cells,
-        train=get_train,
-        seeds=get_seeds,
-        centre=get_centre,
-        device=get_device,
-        code=code("networks/train.py"),
-    script:
-        "../scripts/networks/train.py"
+# Training, one rule for both network families (one job per batch of cells, every seed, K and learning
+# rate): the ensemble re-linearised every K steps (network), and iterative linearisation beside damped
+# Gauss-Newton round by round (gauss_newton, Goldwaser & Ge 2023, sec. 2.4); each its own script.
+for trained, script, priority in (
+    ("network", "networks/train.py", 20),
+    ("gauss_newton", "networks/train_gauss_newton.py", 10),
+):
+
+    rule:
+        name:
+            f"train_{trained}"
+        input:
+            "results/{experiment}/data/{dataset}.npz",
+        output:
+            "results/{experiment}/train/{dataset}-{architecture}/{batch}.npz",
+        log:
+            "logs/{experiment}/train/{dataset}-{architecture}/{batch}.log",
+        benchmark:
+            "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
+        wildcard_constraints:
+            experiment=family(trained),
+            architecture="|".join(ARCHITECTURES),
+        priority: priority  # long jobs first, so that none is left running alone at the end
+        conda:
+            TRAIN_ENV
+        threads: 1
+        resources:
+            runtime=60,
+            mem_mb=4000,
+            gpu=0,
+        params:
+            cells=get_cells,
+            train=get_train,
+            seeds=get_seeds,
+            centre=get_centre,
+            device=get_device,
+            code=code(script),
+        script:
+            f"../scripts/{script}"
 
 
 rule analyse_network:
@@ -91,37 +101,7 @@ rule history:
         "../scripts/summaries/concatenate.py"
 
 
-# Iterative linearisation beside damped Gauss-Newton (Goldwaser & Ge 2023, sec. 2.4): full batch, one
-# job per batch of cells -> final metrics and the rounds.
-
-
-rule train_gauss_newton:
-    input:
-        "results/{experiment}/data/{dataset}.npz",
-    output:
-        "results/{experiment}/train/{dataset}-{architecture}/{batch}.npz",
-    log:
-        "logs/{experiment}/train/{dataset}-{architecture}/{batch}.log",
-    benchmark:
-        "benchmarks/jobs/{experiment}/train/{dataset}-{architecture}/{batch}.tsv"
-    wildcard_constraints:
-        experiment=family("gauss_newton"),
-        architecture="|".join(ARCHITECTURES),
-    priority: 10  # long jobs first, so that none is left running alone at the end
-    conda:
-        TRAIN_ENV
-    threads: 1
-    resources:
-        runtime=60,
-        mem_mb=4000,
-        gpu=0,
-    params:
-        cells=get_cells,
-        train=get_train,
-        seeds=get_seeds,
-        code=code("networks/train_gauss_newton.py"),
-    script:
-        "../scripts/networks/train_gauss_newton.py"
+# Iterative linearisation beside damped Gauss-Newton: final metrics and the rounds.
 
 
 rule analyse_gauss_newton:
