@@ -9,7 +9,8 @@
 - ``teacher``: ReLU students of a ReLU teacher on the circle (fig. 6);  ``univariate``: the wide
   univariate network at a layer balance (fig. 7);  ``exact``: the kernel-regime limit and the splines;
 - ``data``: classification data, the circle teacher, points on a line;  ``local``: MNIST and CIFAR-10
-  from local copies;  ``train``: a job's cells of the ``network`` family;  ``analyse``: per-cell tables.
+  from local copies;  ``train``: a job's cells of the ``network`` family;  ``records``: the names of
+  what a network's training records;  ``analyse``: per-cell tables.
 
-``exact`` (splines), ``data`` and ``analyse`` import no torch at import time.
+``exact`` (splines), ``data``, ``records`` and ``analyse`` import no torch at import time.
 """

@@ -12,6 +12,7 @@ import pandas as pd
 from ..grid import run_status
 from ..results import blank_failed
 from .exact import spline_references
+from .records import HISTORY
 
 __all__ = [
     "NETWORK_METRICS",
@@ -53,22 +54,7 @@ def network_tables(
     the final table.  ``plateau``: the run reached its plateau (``regimes.networks.ensemble.plateau``);
     ``converged``: it did not diverge and, with ``until_interpolation``, reached 100 % training accuracy
     (else its metrics are NaN).  ``steps``: where it stopped."""
-    keys = [
-        k
-        for k in (
-            "train_loss",
-            "train_acc",
-            "test_loss",
-            "test_acc",
-            "val_loss",
-            "val_acc",
-            "kernel_distance",
-            "anchor_distance",
-            "weight_change",
-            "feature_updates",
-        )
-        if k in trained
-    ]
+    keys = [k for k in HISTORY if k in trained]
     history, final = [], []
     steps = trained["step"]
     for i, seed in enumerate(trained["seeds"].tolist()):

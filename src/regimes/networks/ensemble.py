@@ -38,6 +38,7 @@ from ..kernels import kernel_distance
 from .architectures import Centred
 from .linearise import stacked_minibatches
 from .ntk import _ELEMENTWISE, empirical_ntk
+from .records import HISTORY
 
 __all__ = [
     "Member",
@@ -451,17 +452,7 @@ def train_ensemble(
             "eval_subset out"
         )
     splits = ("train", "test") + (("val",) if "X_val" in data else ())
-    history = {
-        k: []
-        for k in (
-            "step",
-            *(f"{s}_{m}" for s in splits for m in ("loss", "acc")),
-            "kernel_distance",
-            "anchor_distance",
-            "weight_change",
-            "feature_updates",
-        )
-    }
+    history = {k: [] for k in ("step", *HISTORY) if "val" in splits or not k.startswith("val_")}
     # The members as they train (regimes.batched.Runs): no loss rule (a fixed budget of steps); a member
     # stops when it diverges or, with until_interpolation, when it interpolates (converged).
     runs = Runs(M, device=dev, log=log, label=label, log_every=log_every)

@@ -14,24 +14,11 @@ from ..grid import Cell
 from .architectures import build
 from .ensemble import Member, plateau, supports, train_ensemble
 from .linearise import train_iteratively_linearised
+from .records import HISTORY
 
 __all__ = ["choose_lr", "train_network_batch"]
 
 log = logging.getLogger(__name__)
-
-
-HISTORY = (
-    "train_loss",
-    "train_acc",
-    "test_loss",
-    "test_acc",
-    "val_loss",
-    "val_acc",
-    "kernel_distance",
-    "anchor_distance",
-    "weight_change",
-    "feature_updates",
-)
 
 
 def _tensors(data: dict, dev, validation: float | None, seed: int) -> dict:
