@@ -134,10 +134,8 @@ def analysis_files(experiment, stage="analysis"):
     """Per-batch tables of an experiment, one folder per part (regimes.grid.parts: a task, a data set
     and architecture, or none)."""
     return [
-        f"results/{experiment}/{stage}/{folder}{batch}.csv"
-        for folder in (
-            part_folder(p) + "/" if p else "" for p in parts(config[experiment])
-        )
+        str(Path("results", experiment, stage, part_folder(p), f"{batch}.csv"))
+        for p in parts(config[experiment])
         for batch in experiment_batches(experiment)
     ]
 

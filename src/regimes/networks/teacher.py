@@ -168,7 +168,7 @@ def kernel_limit(params, X, y, X_new, *, centre: bool = False) -> np.ndarray:
 def train_students(
     X,
     y,
-    alphas,
+    alpha,
     seeds,
     depth: int,
     width: int,
@@ -185,7 +185,7 @@ def train_students(
     log_every: float = 10.0,
     label: str = "",
 ) -> Trained:
-    """Train one student per ``(alphas[m], seeds[m])`` on its data ``X[m], y[m]`` (``(members, n, 2)``,
+    """Train one student per ``(alpha[m], seeds[m])`` on its data ``X[m], y[m]`` (``(members, n, 2)``,
     ``(members, n)``) by gradient descent at step ``lr`` (capped at ``step_scale`` over the curvature)
     until its loss (the sum of squares) is at most ``atol`` or ``max_steps``: per member the final loss,
     steps, converged / diverged, whether the step was capped, the Jacobian cosine distance between
@@ -199,7 +199,7 @@ def train_students(
     members, n = y.shape
     probe = X if probe is None else torch.as_tensor(np.asarray(probe), dtype=dtype, device=dev)
     X_test = None if X_test is None else torch.as_tensor(np.asarray(X_test), dtype=dtype, device=dev)
-    params = init_students(X.shape[-1], width, depth, alphas, seeds, dtype=dtype, device=dev)
+    params = init_students(X.shape[-1], width, depth, alpha, seeds, dtype=dtype, device=dev)
     with torch.no_grad():
         offset = student_forward(params, X) if centre else torch.zeros_like(y)
         test_offset = student_forward(params, X_test) if centre and X_test is not None else None

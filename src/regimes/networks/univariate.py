@@ -125,7 +125,7 @@ def univariate_kernel_limit(
 def train_univariate(
     x,
     y,
-    alphas,
+    alpha,
     seeds,
     width: int,
     *,
@@ -140,7 +140,7 @@ def train_univariate(
     log_every: float = 10.0,
     label: str = "",
 ) -> Trained:
-    """Train one network per ``(alphas[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``).
+    """Train one network per ``(alpha[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``).
     Per member: the final loss, steps, flow time, converged / diverged, the kernel distance between the
     tangent kernels on the training points at initialisation and at the end, and, with ``grid``
     (``(members, G)``), the trained function on it at the end and halfway through the steps (the
@@ -151,7 +151,7 @@ def train_univariate(
     y = torch.as_tensor(np.asarray(y), dtype=dtype, device=dev)
     members, n = y.shape
     grid = None if grid is None else torch.as_tensor(np.asarray(grid), dtype=dtype, device=dev)
-    params = init_univariate(width, alphas, seeds, balance, dtype=dtype, device=dev)
+    params = init_univariate(width, alpha, seeds, balance, dtype=dtype, device=dev)
     theta0 = univariate_kernel(params, x)
     offset = _output(params, univariate_features(params, x)[0])
     grid_offset = None if grid is None else _function(params, grid)
