@@ -24,7 +24,8 @@ rule network_dataset:
 # Training, one rule for both network families (one job per batch of cells, every seed, K and learning
 # rate): the ensemble re-linearised every K steps (network), and iterative linearisation beside damped
 # Gauss-Newton round by round (gauss_newton, Goldwaser & Ge 2023, sec. 2.4); each its own script.
-for trained, script, priority in (
+# (The loop's names must not shadow Snakemake's own: `script` is one.)
+for trained, trainer, priority in (
     ("network", "networks/train.py", 20),
     ("gauss_newton", "networks/train_gauss_newton.py", 10),
 ):
@@ -57,9 +58,9 @@ for trained, script, priority in (
             seeds=get_seeds,
             centre=get_centre,
             device=get_device,
-            code=code(script),
+            code=code(trainer),
         script:
-            f"../scripts/{script}"
+            f"../scripts/{trainer}"
 
 
 rule analyse_network:
