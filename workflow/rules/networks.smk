@@ -24,7 +24,8 @@ rule network_dataset:
 # Training, one rule for both network families (one job per batch of cells, every seed, K and learning
 # rate): the ensemble re-linearised every K steps (network), and iterative linearisation beside damped
 # Gauss-Newton round by round (gauss_newton, Goldwaser & Ge 2023, sec. 2.4); each its own script.
-# (The loop's names must not shadow Snakemake's own: `script` is one.)
+# The script is named through params: a directive that runs at job time (script) would read the loop's
+# last value, and the loop's names must not shadow Snakemake's own (`script` is one).
 for trained, trainer, priority in (
     ("network", "networks/train.py", 20),
     ("gauss_newton", "networks/train_gauss_newton.py", 10),
@@ -59,8 +60,9 @@ for trained, trainer, priority in (
             centre=get_centre,
             device=get_device,
             code=code(trainer),
+            trainer=trainer,
         script:
-            f"../scripts/{trainer}"
+            "../scripts/{params.trainer}"
 
 
 rule analyse_network:
