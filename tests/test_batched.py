@@ -99,4 +99,4 @@ def test_runs_have_one_stopping_rule_a_family_stop_and_one_result_type():
     assert "flow_time" not in result  # no step carried a size
     assert isinstance(result.seconds, float)
     with pytest.raises(AttributeError):
-        result.nothing
+        _ = result.nothing
