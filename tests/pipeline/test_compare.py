@@ -23,7 +23,8 @@ def _summary(seed_offset=0.0, trained_at="2026-01-01T00:00:00+00:00", commit="a"
 def _claims(measured=1.04, created="2026-01-01T00:00:00+00:00"):
     return pd.DataFrame(
         {"claim": ["l1 within 5%", "l2 within 1%"], "experiment": ["sparse", "sparse"],
-         "measured": [measured, 1e-5], "passed": ["pass", "pass"], "created": [created] * 2}
+         "measured": [measured, 1e-5], "passed": ["pass", "pass"], "note": ["", "a run failed"],
+         "created": [created] * 2}
     )  # fmt: skip
 
 
@@ -37,7 +38,8 @@ def _run(folder, summary, claims=None):
 
 def test_two_runs_of_one_config_compare_equal(tmp_path, capsys):
     """Would catch: provenance (commit, time stamps) counted as a difference; rows in another order, or K
-    written ``1.0`` against ``1``, read as different; a claims table missing on both sides reported."""
+    written ``1.0`` against ``1``, read as different; an empty text cell (a claim's note, read back as
+    missing) against an empty one read as different; a claims table missing on both sides reported."""
     a = _run(tmp_path / "a", _summary(), _claims())
     later = _summary(trained_at="2026-06-01T12:00:00+00:00", commit="b" * 40).sample(frac=1, random_state=0)
     later["K"] = later["K"].map(lambda K: "inf" if K == "inf" else f"{K}.0")
@@ -77,4 +79,7 @@ def test_a_nan_against_a_number_and_a_new_column_differ():
     other = _summary()
     other.loc[0, "l1"] = 1.0
     assert "column 'l1'" in compare_tables(_summary(), other)[0]
+    noted = _claims()
+    noted.loc[0, "note"] = "a run failed"
+    assert "column 'note'" in compare_tables(_claims(), noted)[0]  # an empty note against a note
     assert compare_tables(_summary(), _summary().assign(extra=1.0)) == ["columns on one side only: ['extra']"]

@@ -65,7 +65,8 @@ def compare_tables(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-12, atol: 
         if _numeric(x) and _numeric(y):
             same = np.isclose(x.to_numpy(float), y.to_numpy(float), rtol=rtol, atol=atol, equal_nan=True)
         else:
-            same = (x.astype(str) == y.astype(str)).to_numpy()
+            # Text; a missing value (an empty note) equals a missing value.
+            same = ((x.astype(str) == y.astype(str)).fillna(False) | (x.isna() & y.isna())).to_numpy(bool)
         if not same.all():
             i = int(np.flatnonzero(~same)[0])
             where = ", ".join(f"{k}={a.loc[i, k]}" for k in keys) or f"row {i}"
