@@ -1,4 +1,4 @@
-"""Test accuracy against K and T/K, mean over seeds with a 95 % bootstrap interval, as a Markdown table
+"""Test accuracy against K and T/K, mean over seeds with its 95 % Student t interval, as a Markdown table
 (``regimes.results_page.accuracy_table``), and the same comparison at matched training accuracy.
 
     python tools/accuracy_table.py results/linearised/summary.csv results/linearised_cnn/summary.csv

@@ -3,11 +3,11 @@ one row each with the columns ``COLUMNS`` (numbers as numbers; ``regimes.report`
 
 Every claim is a quantity computed seed by seed (a paired difference, a ratio, a rank correlation over
 the grid), so runs that share a seed (same data, same initialisation draw) are compared with each other.
-``measured`` is its mean over seeds; ``low`` and ``high`` a 95 % bootstrap interval of that mean
-(resampling seeds, 10 000 draws, a fixed generator); a claim passes when the whole interval lies on the
-claimed ``side`` of its ``threshold``, and needs ``MIN_SEEDS`` seeds.  A run that failed (diverged, or
-short of its stopping rule) is NaN in its table, so a claim that needs it is NaN and fails; it is never
-left out quietly.
+``measured`` is its mean over seeds; ``low`` and ``high`` the 95 % Student t interval of that mean
+(``mean_interval``: it covers the mean as often as it says at 5 seeds); a claim passes when the whole
+interval lies on the claimed ``side`` of its ``threshold``, and needs ``MIN_SEEDS`` seeds.  A run that
+failed (diverged, or short of its stopping rule) is NaN in its table, so a claim that needs it is NaN and
+fails; it is never left out quietly.
 ``source``: whose claim it is (Woodworth et al. 2020, Goldwaser & Ge 2023, or this project).
 
 Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import bootstrap, spearmanr
+from scipy.stats import spearmanr, t
 
 from .diagonal.analyse import alpha_max
 from .networks.registry import last_layer_only
@@ -35,7 +35,7 @@ __all__ = [
     "CLAIMS",
     "MIN_SEEDS",
     "COLUMNS",
-    "bootstrap_interval",
+    "mean_interval",
     "evaluate_claims",
 ]
 
@@ -60,35 +60,30 @@ COLUMNS = (
 )
 
 
-def bootstrap_interval(
-    values, level: float = 0.95, draws: int = 10_000, seed: int = 0
-) -> tuple[float, float, float]:
-    """Mean of ``values`` (one per seed) and the percentile bootstrap interval of the mean
-    (``scipy.stats.bootstrap``, ``draws`` resamples of the seeds from a fixed generator); NaN if any is
-    NaN."""
+def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per seed) and the Student t interval of that mean at ``level``
+    (``mean +- t_{(1 + level) / 2, n - 1} s / sqrt(n)``): for normal per-seed values it covers the
+    true mean with the probability it states at any number of seeds (at 5 seeds a percentile bootstrap of
+    the mean covers about 84 % at a stated 95 %, a normal interval about 88 %: ``tests/test_claims.py``
+    simulates all three).  NaN if any value is NaN; the interval is NaN with one value (no spread to
+    measure) and the mean itself when every value is the same."""
     values = np.asarray(values, dtype=float)
     if values.size == 0 or np.isnan(values).any():
         return math.nan, math.nan, math.nan
     mean = float(values.mean())
-    if values.size == 1:  # every resample is the value itself
+    if values.size == 1:
+        return mean, math.nan, math.nan
+    if np.all(values == values[0]):  # no spread: every seed gave the same number
         return mean, mean, mean
-    interval = bootstrap(
-        (values,),
-        np.mean,
-        n_resamples=draws,
-        confidence_level=level,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-        vectorized=True,
-    ).confidence_interval
-    return mean, float(interval.low), float(interval.high)
+    half = float(t.ppf((1 + level) / 2, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
+    return mean, mean - half, mean + half
 
 
 def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float) -> dict:
     """A claim on a per-seed quantity: the interval of its mean must lie ``side`` (``<=`` or ``>=``,
     ``<`` or ``>``) ``bound``."""
     per_seed = pd.Series(per_seed, dtype=float)
-    mean, lo, hi = bootstrap_interval(per_seed.to_numpy())
+    mean, lo, hi = mean_interval(per_seed.to_numpy())
     n = int(per_seed.size)
     if np.isnan(mean):
         passed = False

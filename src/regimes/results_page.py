@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import bootstrap_interval
+from .claims import mean_interval
 from .figures import FIGURES
 from .grid import K_order
 from .pipeline.io import read_table
@@ -29,9 +29,9 @@ _STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 
 
 def accuracy_table(summary: pd.DataFrame, metric: str = "test_acc") -> str:
-    """Test accuracy against K and T/K per data set and architecture: mean over seeds with a 95 %
-    bootstrap interval; a dagger marks a cell where a run was short of its plateau, ``failed`` one
-    with a failed run."""
+    """Test accuracy against K and T/K per data set and architecture: mean over seeds with its 95 %
+    Student t interval (``regimes.claims.mean_interval``); a dagger marks a cell where a run was short of
+    its plateau, ``failed`` one with a failed run."""
     steps = int(summary["T"].max())
     Ks = sorted(summary["K"].unique(), key=K_order)
     head = ["data set, architecture"] + [
@@ -42,7 +42,7 @@ def accuracy_table(summary: pd.DataFrame, metric: str = "test_acc") -> str:
         cells = []
         for k in Ks:
             part = g[g["K"] == k]
-            mean, lo, hi = bootstrap_interval(part[metric].to_numpy())
+            mean, lo, hi = mean_interval(part[metric].to_numpy())
             short = "plateau" in part and not part["plateau"].astype(bool).all()
             cells.append(
                 "failed" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}]" + (" †" if short else "")
@@ -65,7 +65,7 @@ def matched_table(summary: pd.DataFrame, history: pd.DataFrame, metric: str = "t
         cells = []
         for k in Ks:
             part = g[g["K"] == k]
-            mean, lo, hi = bootstrap_interval(part["test_acc"].to_numpy())
+            mean, lo, hi = mean_interval(part["test_acc"].to_numpy())
             step = part["step"].median()
             cells.append(
                 "not reached" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}] at step {step:.0f}"
@@ -194,7 +194,7 @@ def results_page(run, captions, figures_out=None, bench=None, command: str = "")
         parts += [
             "## Iterative linearisation: test accuracy against K and T/K",
             "",
-            "Mean over seeds [95 % bootstrap interval]; † a cell where a run was short of its plateau.",
+            "Mean over seeds [95 % Student t interval]; † a cell where a run was short of its plateau.",
             "",
             accuracy_table(summary),
             "",
