@@ -512,3 +512,22 @@ def test_balance_claims_compare_the_two_experiments_seed_by_seed(gap_small, gap_
     # the standard balance's own claim on its kernel limit, and none of it for p = 1/2 (its kernel is not
     # cubic-like)
     assert table["claim"].str.contains("balance p = 0, largest alpha").sum() == 1
+
+
+def test_the_tally_tells_the_claims_checked_from_those_a_run_could_not_check():
+    """A run with too few seeds (the smoke tier) or without a family's experiments must not read as one
+    whose claims failed (what would catch a heading that counts every row as checked)."""
+    from regimes.report import verdict_line
+
+    table = pd.DataFrame(
+        {"claim": list("abcd"), "source": ["this project"] * 4, "measured": [1.0, 2.0, 3.0, np.nan],
+         "low": [0.5, 1.5, np.nan, np.nan], "high": [1.5, 2.5, np.nan, np.nan], "side": [">="] * 4,
+         "threshold": [0.0, 3.0, 0.0, np.nan], "seeds": [5, 5, 2, 0],
+         "passed": ["pass", "FAIL", "too few seeds (2 < 5)", "not run"], "note": [""] * 4,
+         "experiment": ["x", "x", "x", ""]}
+    )  # fmt: skip
+    line = verdict_line(table)
+    assert line.startswith("1 of 2 checked pass, 1 FAIL; 1 not checked: too few seeds")
+    assert line.endswith("1 not run (no experiment of this config checks them)")
+    assert claims_markdown(table).startswith(f"# Claims checked on this run: {line}")
+    assert verdict_line(table.iloc[:2]) == "1 of 2 checked pass, 1 FAIL"

@@ -71,3 +71,26 @@ def test_links_between_the_docs_resolve(path):
 def test_every_name_the_docs_give_resolves(path):
     for dotted in sorted(set(re.findall(r"`(regimes(?:\.\w+)+)`", path.read_text()))):
         _resolve(dotted)
+
+
+def test_the_config_reference_is_the_schema_written_out():
+    """``docs/config.md`` is what ``tools/write_config_reference.py`` writes from today's schema (what would
+    catch a key added to or renamed in the schema and not on the page), and it names every ``train`` key
+    the shipped default config uses."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "write_config_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (ROOT / "docs" / "config.md").read_text()
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    for name, experiment in config.items():
+        assert f"## `model: {experiment['model']}`" in page, name
+        for key in experiment.get("train", {}):
+            assert f"`train.{key}`" in page, (name, key)

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["claims_markdown", "claims_html", "claims_table_html", "report_html", "number", "interval"]
+__all__ = [
+    "claims_markdown",
+    "claims_html",
+    "claims_table_html",
+    "report_html",
+    "verdict_line",
+    "number",
+    "interval",
+]
 
 # The columns a reader sees, in order, with their headings.
 SHOWN = {
@@ -80,10 +88,26 @@ def _counts(table: pd.DataFrame) -> tuple[int, int]:
     return int((table["passed"] == "pass").sum()), int((table["passed"] == "FAIL").sum())
 
 
+def verdict_line(table: pd.DataFrame) -> str:
+    """The claims' tally in words: those checked (pass, FAIL), then those this run could not check and
+    why, so that a run with too few seeds (the smoke tier) does not read as a run whose claims failed."""
+    passed, failed = _counts(table)
+    status = table["passed"].astype(str)
+    few = int(status.str.startswith("too few seeds").sum())
+    not_run = int((status == "not run").sum())
+    checked = len(table) - few - not_run
+    text = f"{passed} of {checked} checked pass, {failed} FAIL"
+    if few:
+        text += f"; {few} not checked: too few seeds (a claim needs 5; this config has fewer)"
+    if not_run:
+        text += f"; {not_run} not run (no experiment of this config checks them)"
+    return text
+
+
 def claims_markdown(table: pd.DataFrame) -> str:
     passed, _ = _counts(table)
     lines = [
-        f"# Claims of both papers, checked on this run: {passed} of {len(table)} pass",
+        f"# Claims checked on this run: {verdict_line(table)}",
         "",
         "| " + " | ".join(SHOWN.values()) + " |",
         "|" + " --- |" * len(SHOWN),
@@ -112,8 +136,7 @@ def claims_html(table: pd.DataFrame) -> str:
     return (
         "<!DOCTYPE html><html><head><meta "
         f"charset='utf-8'><title>Claims</title><style>{CLAIMS_STYLE}</style></head><body>"
-        f"<h1>Claims of both papers: {passed} of {len(table)} pass, {failed} "
-        f"FAIL</h1>{claims_table_html(table)}</body></html>\n"
+        f"<h1>Claims: {html.escape(verdict_line(table))}</h1>{claims_table_html(table)}</body></html>\n"
     )
 
 
@@ -131,16 +154,16 @@ def report_html(
     figures: list[tuple[str, str, str]],
     tables: list[tuple[str, str]],
     provenance: str = "",
+    run: str = "this run",
 ) -> str:
     """``figures``: ``(name, png path, caption path)`` in the order to show; ``tables``: ``(experiment,
-    summary.csv path)``."""
-    passed, failed = _counts(claims)
+    summary.csv path)``; ``run``: what the run is (its config files), named in the title."""
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>regimes: claims, figures, "
         f"tables</title><style>{STYLE}</style></head><body>",
-        "<h1>Kernel and rich regimes: this run</h1>",
+        f"<h1>Kernel and rich regimes: {html.escape(run)}</h1>",
         "<nav><a href='#claims'>claims</a><a href='#figures'>figures</a><a href='#tables'>tables</a></nav>",
-        f"<h2 id='claims'>Claims of both papers: {passed} of {len(claims)} pass, {failed} FAIL</h2>",
+        f"<h2 id='claims'>Claims: {html.escape(verdict_line(claims))}</h2>",
         claims_table_html(claims),
         "<h2 id='figures'>Figures</h2>",
     ]

@@ -21,7 +21,7 @@ from .claims import mean_interval
 from .figures import FIGURES
 from .grid import K_order
 from .pipeline.io import read_table
-from .report import claims_markdown
+from .report import claims_markdown, verdict_line
 
 __all__ = ["accuracy_table", "matched_table", "run_facts", "job_times", "results_page"]
 
@@ -160,9 +160,8 @@ def results_page(run, captions, figures_out=None, bench=None, command: str = "")
     ]
     claims = pd.read_csv(run / "results" / "claims.csv")
     table = claims_markdown(claims).split("\n", 2)[2]  # the table, without its heading
-    passed, failed = int((claims["passed"] == "pass").sum()), int((claims["passed"] == "FAIL").sum())
     parts += [
-        f"## Claims: {passed} of {len(claims)} pass, {failed} FAIL",
+        f"## Claims: {verdict_line(claims)}",
         "",
         "Each claim is a quantity computed seed by seed; it passes when the whole 95 % interval of its mean"
         " lies on the claimed side of its threshold (`regimes.claims`). `nan`: a run it needs failed.",

@@ -69,3 +69,14 @@ def test_oracle_ends_are_min_l1_and_min_l2(depth):
     kernel = implicit_limit(X, y, 100.0, depth).beta
     assert np.abs(rich).sum() == pytest.approx(np.abs(l1).sum(), rel=0.03 if depth == 2 else 1e-3)
     np.testing.assert_allclose(kernel, l2, atol=1e-6 * np.abs(l2).max())
+
+
+def test_an_oracle_that_stops_short_says_so(rng):
+    """The issue's case: a correlated design where 500 Newton steps stop above the tolerance.  Here forced
+    with a budget of 2 iterations: the solve returns ``converged=False`` with its residual and warns (what
+    would catch a silent stop, read as the exact limit)."""
+    X = rng.standard_normal((20, 60))
+    y = X[:, :3].sum(1)
+    with pytest.warns(RuntimeWarning, match="stopped short at alpha 0.3, depth 3"):
+        sol = implicit_limit(X, y, 0.3, 3, max_iter=2)
+    assert not sol.converged and sol.residual > 1e-9 and sol.iterations == 2

@@ -130,9 +130,21 @@ def test_yaml_exponent_without_dot_is_caught(tmp_path):
         load_config(path)
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "config/smoke.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "config/smoke.yaml", "examples/toy_extension.yaml"])
 def test_shipped_configs_are_valid(root, name):
     load_config(root / name)
+
+
+def test_the_config_check_reads_extensions_relative_to_the_config_file(root, tmp_path, monkeypatch, capsys):
+    """``make check-config CONFIG=examples/toy_extension.yaml`` (``python -m regimes.pipeline.config``)
+    from any working directory: the extension's path is the config file's business, as in a run (what
+    would catch the check resolving it against the working directory and refusing the shipped
+    example)."""
+    from regimes.pipeline.config import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main([str(root / "examples" / "toy_extension.yaml")]) == 0
+    assert "toy_extension.yaml: valid" in capsys.readouterr().out
 
 
 SMOKE_NEW = ("width", "matrix_factorisation", "nonlinear", "nonlinear_teacher", "univariate")

@@ -130,6 +130,18 @@ def get_sample_complexity_files(wildcards):
     )
 
 
+def run_name():
+    """The run's config files (relative to the workflow where inside it) and --config overrides: what the
+    report page calls the run."""
+    settings = workflow.config_settings
+    base = Path(workflow.basedir).resolve()
+    names = []
+    for f in settings.configfiles or [base / "config.yaml"]:
+        path = Path(f).resolve()
+        names.append(str(path.relative_to(base)) if path.is_relative_to(base) else str(path))
+    return " + ".join(names) + "".join(f" --config {a}" for a in settings.config_args or ())
+
+
 def analysis_files(experiment, stage="analysis"):
     """Per-batch tables of an experiment, one folder per part (regimes.grid.parts: a task, a data set
     and architecture, or none)."""

@@ -63,6 +63,7 @@ rule report_page:
     params:
         figures=drawn_figures(),
         experiments=experiments(config),
+        run=run_name(),
         code=code("summaries/report.py"),
     script:
         "../scripts/summaries/report.py"

@@ -12,6 +12,7 @@ the KKT conditions of ``min Q_alpha^D(beta) s.t. X beta = y`` (Woodworth et al.,
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +56,9 @@ def implicit_limit(
     Backtracking (Armijo) keeps every iterate finite and, for D >= 3, inside ``|X^T nu| < 1``.
     ``tol`` bounds the relative residual ``||X beta - y|| / ||y||``.  Near the edge of the domain (D >= 3,
     small alpha) float64 cannot always reach ``tol``: once the residual is below ``floor`` and has not
-    halved in 5 iterations, the solve stops there and counts as converged.
+    halved in 5 iterations, the solve stops there and counts as converged.  A solve that stops short
+    otherwise (``max_iter``, or a line search that cannot decrease Phi) says so with a ``RuntimeWarning``
+    and ``converged=False``.
     """
     depth = check_depth(depth)
     if not alpha > 0:
@@ -99,7 +102,15 @@ def implicit_limit(
         nu, phi = trial, phi_trial
     beta = alpha_D * h(X.T @ nu, depth)
     residual = np.linalg.norm(X @ beta - y) / y_norm
-    return DualSolution(beta, nu, max_iter, residual, residual < max(tol, floor))
+    converged = residual < max(tol, floor)
+    if not converged:  # never silently: the caller's table keeps the residual (oracle_residual)
+        warnings.warn(
+            f"implicit_limit stopped short at alpha {alpha:g}, depth {depth}: relative residual "
+            f"{residual:.2e} > {max(tol, floor):.0e} after {it} iterations",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return DualSolution(beta, nu, it, residual, converged)
 
 
 def min_l2_interpolant(X: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -633,7 +633,9 @@ def read_yaml(path) -> dict:
 
 
 def load_config(path) -> dict:
-    return validate(read_yaml(path))
+    """One config file read as a run reads it (``resolve_config``: extension paths relative to the file)
+    and checked."""
+    return validate(resolve_config([path]))
 
 
 def main(argv=None) -> int:

@@ -15,7 +15,11 @@ captions = Path(snakemake.scriptdir).parents[1] / "report"  # workflow/report/<f
 figures = [(name, png, captions / f"{name}.rst") for name, png in zip(p.figures, snakemake.input.figures)]
 tables = list(zip(p.experiments, snakemake.input.summaries))
 text = report_html(
-    pd.read_csv(snakemake.input.claims), figures, tables, provenance_json({"report": "results/report.html"})
+    pd.read_csv(snakemake.input.claims),
+    figures,
+    tables,
+    provenance_json({"report": "results/report.html"}),
+    run=p.run,
 )
 with atomic_path(snakemake.output[0]) as tmp:
     Path(tmp).write_text(text)
