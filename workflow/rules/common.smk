@@ -131,15 +131,14 @@ def get_sample_complexity_files(wildcards):
 
 
 def run_name():
-    """The run's config files (relative to the workflow where inside it) and --config overrides: what the
-    report page calls the run."""
+    """The run's config files by name, and its --config overrides: what the report page calls the run.
+    Names only (not paths), so that moving the checkout does not change the report's params.
+    """
     settings = workflow.config_settings
-    base = Path(workflow.basedir).resolve()
-    names = []
-    for f in settings.configfiles or [base / "config.yaml"]:
-        path = Path(f).resolve()
-        names.append(str(path.relative_to(base)) if path.is_relative_to(base) else str(path))
-    return " + ".join(names) + "".join(f" --config {a}" for a in settings.config_args or ())
+    names = [Path(f).name for f in settings.configfiles or ["config.yaml"]]
+    return " + ".join(names) + "".join(
+        f" --config {a}" for a in settings.config_args or ()
+    )
 
 
 def analysis_files(experiment, stage="analysis"):
