@@ -1,7 +1,7 @@
 """Test accuracy against K and T/K, mean over seeds with its 95 % Student t interval, as a Markdown table
 (``regimes.results_page.accuracy_table``), and the same comparison at matched training accuracy.
 
-    python tools/accuracy_table.py results/linearised/summary.csv results/linearised_cnn/summary.csv
+    python tools/accuracy_table.py results/linearised/summary.csv results/linearised_adam/summary.csv
 """
 
 import sys

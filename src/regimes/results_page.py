@@ -29,25 +29,47 @@ _STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 
 
 def accuracy_table(summary: pd.DataFrame, metric: str = "test_acc") -> str:
-    """Test accuracy against K and T/K per data set and architecture: mean over seeds with its 95 %
-    Student t interval (``regimes.claims.mean_interval``); a dagger marks a cell where a run was short of
-    its plateau, ``failed`` one with a failed run."""
-    steps = int(summary["T"].max())
-    Ks = sorted(summary["K"].unique(), key=K_order)
-    head = ["data set, architecture"] + [
-        f"K = {k} (T/K = {0 if str(k) == 'inf' else steps // int(k)})" for k in Ks
+    """Each K axis (experiment, data set, architecture) K by K: its regime (a variant outside the paper's
+    says so, ``regimes.networks.regime``), T/K, the test accuracy (mean over seeds with its 95 % Student t
+    interval, ``regimes.claims.mean_interval``; a dagger marks a cell where a run was short of its
+    plateau, ``failed`` one with a failed run), and what a round does: the mean relative weight move per
+    round and the mean loss jump at re-linearisation (network minus Taylor model; medians over seeds)."""
+    from .networks.regime import describe
+
+    head = [
+        "experiment",
+        "data set, architecture",
+        "regime",
+        "T",
+        "K",
+        "T/K",
+        metric,
+        "move per round",
+        "jump at re-linearising",
     ]
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
-    for (dataset, arch), g in summary.groupby(["dataset", "architecture"]):
-        cells = []
-        for k in Ks:
+    frame = summary.assign(experiment=summary["experiment"] if "experiment" in summary else "")
+    for (experiment, dataset, arch), g in frame.groupby(
+        ["experiment", "dataset", "architecture"], sort=False
+    ):
+        steps, regime = int(g["T"].max()), describe(g)
+        for k in sorted(g["K"].unique(), key=K_order):
             part = g[g["K"] == k]
             mean, lo, hi = mean_interval(part[metric].to_numpy())
             short = "plateau" in part and not part["plateau"].astype(bool).all()
-            cells.append(
+            accuracy = (
                 "failed" if pd.isna(mean) else f"{mean:.3f} [{lo:.3f}, {hi:.3f}]" + (" †" if short else "")
             )
-        lines.append(f"| {dataset}, {arch} | " + " | ".join(cells) + " |")
+            rounds = [
+                f"{part[c].median():.3g}" if c in part and part[c].notna().any() else "-"
+                for c in ("round_move", "relinearise_jump")
+            ]
+            updates = 0 if str(k) == "inf" else steps // int(k)
+            lines.append(
+                f"| {experiment} | {dataset}, {arch} | {regime} | {steps} | {k} | {updates} | {accuracy} | "
+                + " | ".join(rounds)
+                + " |"
+            )
     return "\n".join(lines)
 
 
@@ -186,14 +208,23 @@ def results_page(run, captions, figures_out=None, bench=None, command: str = "")
             _first_paragraph(captions / f"{name}.rst"),
             "",
         ]
-    linearised = [run / "results" / e / "summary.csv" for e in ("linearised", "linearised_cnn")]
+    from .figures import ALSO
+
+    K_axes = ["linearised", *ALSO["accuracy_vs_K"]]
+    linearised = [run / "results" / e / "summary.csv" for e in K_axes]
     linearised = [p for p in linearised if p.exists()]
     if linearised:
         summary = pd.concat([read_table(p) for p in linearised], ignore_index=True)
         parts += [
             "## Iterative linearisation: test accuracy against K and T/K",
             "",
-            "Mean over seeds [95 % Student t interval]; † a cell where a run was short of its plateau.",
+            "Mean over seeds [95 % Student t interval]; † a cell where a run was short of its plateau. "
+            "Every K is evaluated on the model it is training at step T: the Taylor model around its last "
+            "anchor (the network itself where a round ends at T; K = inf the initial Taylor model). "
+            "Goldwaser & Ge train by plain SGD on the squared loss; a row marked *variant* is outside "
+            "that regime. Move per round: ||w_end - w_start|| / ||w_start||, mean over a run's rounds; "
+            "jump: the network's loss minus its Taylor model's where a round ends (probe points), mean "
+            "over measured rounds; both medians over seeds (- for K = inf, which ends no round).",
             "",
             accuracy_table(summary),
             "",

@@ -263,3 +263,107 @@ def test_he_uniform_initialisation_has_he_variance_and_the_uniform_bound():
     assert not any(
         p.requires_grad for p in build("vgg11_rf", (3, 32, 32), 8, 9, 10, 1.0, 0)[:-1].parameters()
     )
+
+
+def test_round_move_and_relinearise_jump_against_a_direct_computation():
+    """What a round does, measured by the trainer, against the same quantities computed here from the
+    model trained alone (``train_iteratively_linearised``) and its Taylor model taken by ``jvp``.  Catches
+    a move measured from the wrong point (the initial weights, the previous record), a jump taken after
+    the anchor moved (always 0) or on other points, rounds miscounted or the sampling rule misapplied."""
+    from torch.func import functional_call, jvp
+
+    data = _data()
+    settings = dict(steps=8, batch_size=16, record_every=4, probe_size=12, step_scale=2.0)
+    members = [Member(0, 4), Member(1, 1), Member(2, "inf")]
+    make = lambda m: build("mlp", (1, 40), 6, 3, 4, 1.0, m.seed)  # noqa: E731
+    together = train_ensemble([make(m) for m in members], members, data, jump_every=4, **settings)
+    m = members[0]
+    flat = lambda weights: torch.as_tensor(weights, dtype=torch.float64)  # noqa: E731
+    model = make(m)
+    w = [torch.cat([p.detach().reshape(-1).double() for p in model.parameters()])]
+    for steps in (4, 8):
+        alone = train_iteratively_linearised(make(m), data, K=4, seed=m.seed, **dict(settings, steps=steps))
+        w.append(flat(alone["final_weights"]))
+    moves = [float((b - a).norm() / a.norm()) for a, b in zip(w, w[1:])]
+    assert together["rounds"][0] == 2
+    assert together["round_move"][0] == pytest.approx(np.mean(moves), rel=1e-4)
+    assert together["round_move_max"][0] == pytest.approx(max(moves), rel=1e-4)
+
+    # the jump at the end of each round: network minus Taylor model around its start, at its end
+    gen = torch.Generator().manual_seed(m.seed + 7919)
+    chosen = torch.randperm(len(data["y"]), generator=gen)[:12]
+    x, y = data["X"][chosen], data["y"][chosen]
+    names = [k for k, _ in model.named_parameters()]
+    shapes = [p.shape for _, p in model.named_parameters()]
+
+    def unflat(v):
+        out, at = {}, 0
+        for k, s in zip(names, shapes):
+            out[k] = v[at : at + s.numel()].reshape(s).float()
+            at += s.numel()
+        return out
+
+    f = lambda p: functional_call(model, p, (x,))  # noqa: E731
+    jumps = []
+    for start, end in ((unflat(w[0]), unflat(w[1])), (unflat(w[1]), unflat(w[2]))):
+        primal, tangent = jvp(f, (start,), ({k: end[k] - start[k] for k in names},))
+        jumps.append(float(loss_fn("mse")(f(end), y) - loss_fn("mse")(primal + tangent, y)))
+    assert min(abs(j) for j in jumps) > 1e-5  # the rounds did leave their Taylor models measurably
+    assert together["relinearise_jump"][0] == pytest.approx(np.mean(jumps), rel=1e-3, abs=1e-7)
+    assert together["relinearise_jump_max"][0] == pytest.approx(max(jumps), rel=1e-3, abs=1e-7)
+
+    # K = 1: 8 rounds, jumps measured only at steps 4 and 8 (jump_every); K = inf: no round
+    assert together["rounds"][1] == 8 and np.isfinite(together["relinearise_jump"][1])
+    assert together["rounds"][2] == 0 and np.isnan(together["round_move"][2])
+    assert np.isnan(together["relinearise_jump"][2])
+
+
+def test_K_inf_trained_to_convergence_is_kernel_regression_with_the_initial_tangent_kernel():
+    """A check of the code (Goldwaser & Ge's K = inf is the fixed tangent kernel by definition): gradient
+    descent on the squared loss of the Taylor model at the initial weights converges, from ``w_0``, to
+    the interpolant closest to ``w_0``: ``w_0 + J^T (J J^T)^{-1} (Y - f_0(X))`` with ``J`` the Jacobian of
+    every output at every training point, whose test predictions are kernel regression with the initial
+    per-output tangent kernel ``J(x) J^T``.  Catches an anchor that moves at K = inf, a gradient of the
+    wrong model or scale, a loss not the squared loss, an evaluation of the network instead of the Taylor
+    model."""
+    from torch.func import functional_call, jacrev
+
+    torch.manual_seed(0)
+    n, n_test, classes = 6, 20, 3
+    X = torch.randn(n + n_test, 5)
+    y = torch.arange(n + n_test) % classes
+    data = {"X": X[:n], "y": y[:n], "X_test": X[n:], "y_test": y[n:]}
+    make = lambda: build("mlp", (1, 5), 16, 2, classes, 1.0, 3)  # noqa: E731
+    members = [Member(3, "inf")]
+    trained = train_ensemble(
+        [make()],
+        members,
+        data,
+        steps=4000,
+        optimiser="sgd",
+        loss="mse",
+        step_scale=1.0,
+        probe_size=n,
+        record_every=4000,
+    )
+    model = make()
+    names = [k for k, _ in model.named_parameters()]
+    w0 = {k: p.detach().double() for k, p in model.named_parameters()}
+    model = model.double()
+
+    def jacobian(x):  # (points * classes, parameters)
+        jac = jacrev(lambda p: functional_call(model, p, (x,)))(w0)
+        return torch.cat([jac[k].reshape(x.shape[0] * classes, -1) for k in names], dim=1)
+
+    f0 = lambda x: functional_call(model, w0, (x,)).reshape(-1)  # noqa: E731
+    Xd, Xt = data["X"].double(), data["X_test"].double()
+    J = jacobian(Xd)
+    residual = torch.nn.functional.one_hot(data["y"], classes).double().reshape(-1) - f0(Xd)
+    step = J.T @ torch.linalg.solve(J @ J.T, residual)  # the interpolant closest to w_0
+    w_limit = torch.cat([w0[k].reshape(-1) for k in names]) + step
+    np.testing.assert_allclose(trained["final_weights"][0], w_limit.numpy(), atol=2e-4)
+    # and the test loss the trainer reports is that of kernel regression with the initial tangent kernel
+    predictions = f0(Xt) + jacobian(Xt) @ step
+    expected = loss_fn("mse")(predictions.reshape(-1, classes), data["y_test"])
+    assert trained["train_loss"][0, -1] < 1e-6
+    assert trained["test_loss"][0, -1] == pytest.approx(float(expected), rel=1e-3)

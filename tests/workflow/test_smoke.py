@@ -145,7 +145,7 @@ def test_smoke_covers_K_for_every_kind_of_model(smoke_run):
     workdir, _ = smoke_run
     diagonal = read_table(workdir / "results/sparse_K/summary.csv")
     networks = pd.concat(
-        [read_table(workdir / f"results/{e}/summary.csv") for e in ("linearised", "linearised_cnn")],
+        [read_table(workdir / f"results/{e}/summary.csv") for e in ("linearised", "linearised_cnn_adam")],
         ignore_index=True,
     )
     for table in (diagonal, networks):

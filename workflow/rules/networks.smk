@@ -81,6 +81,7 @@ rule analyse_network:
     params:
         T=get_T,
         until_interpolation=get_until_interpolation,
+        train=get_train,
         code=code("networks/analyse.py"),
     script:
         "../scripts/networks/analyse.py"

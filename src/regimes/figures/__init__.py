@@ -50,7 +50,12 @@ class Figure:
 
 
 _K_AXIS = {"linearised": "network"}
-_K_AXIS_ALSO = {"linearised_cnn": "network", "linearised_cifar": "network"}
+_K_AXIS_ALSO = {
+    "linearised_cnn": "network",
+    "linearised_adam": "network",
+    "linearised_cnn_adam": "network",
+    "linearised_cifar": "network",
+}
 # The three figures of the K axis read the same tables.
 _K_AXIS_INPUTS = {
     "summary": Tables("summary", _K_AXIS, _K_AXIS_ALSO),

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..grid import K_order
+from ..networks.regime import describe
 from ..results import failed
 from .style import cell_stats, failed_handle, mark_failed, safe_log, save, setup, sns
 from .style import panels as grid
@@ -37,15 +38,25 @@ def K_positions(values) -> tuple[dict, list, list]:
 
 
 def _panels(summary):
-    """The (data set, architecture) pairs the tables hold, by data set then architecture in table order
-    (experiments need not share them: the paper tier's CIFAR-10 LeNet-5 has no mnist1d row)."""
-    present = set(zip(summary["dataset"], summary["architecture"]))
-    return [
-        (d, a)
-        for d in summary["dataset"].unique()
-        for a in summary["architecture"].unique()
-        if (d, a) in present
-    ]
+    """One panel per K axis: (experiment, data set, architecture) in table order (experiments need not
+    share data sets: the paper tier's CIFAR-10 LeNet-5 has no mnist1d row), each ``(key, title)``, the
+    title naming the regime (``regimes.networks.regime``: a variant outside the paper's says so) and T."""
+    frame = summary.assign(experiment=summary["experiment"] if "experiment" in summary else "")
+    out = []
+    for key, rows in frame.groupby(["experiment", "dataset", "architecture"], sort=False):
+        T = int(rows["T"].max())
+        name = f" ({key[0]})" if key[0] else ""
+        out.append((key, f"{key[1]}, {key[2]}: {describe(rows)}\nT = {T}{name}"))
+    return out
+
+
+def _part(table, key):
+    """The rows of one panel's K axis."""
+    experiment, dataset, arch = key
+    rows = (table["dataset"] == dataset) & (table["architecture"] == arch)
+    if "experiment" in table and experiment:
+        rows &= table["experiment"] == experiment
+    return table[rows]
 
 
 def _K_axis(ax, ticks, labels, steps=None):
@@ -69,13 +80,13 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     """Test accuracy (top) and final train loss (bottom) against K at fixed T, per data set and
     architecture."""
     setup()
-    steps = int(summary["T"].max())
     panels = _panels(summary)
-    fig, axes = grid(2, len(panels), 0.6 + 2.5 * len(panels), stack=True)
-    pos, ticks, labels = K_positions(summary["K"])
+    fig, axes = grid(2, len(panels), 0.6 + 2.7 * len(panels), stack=True)
     any_failed = any_short = False
-    for col, (dataset, arch) in enumerate(panels):
-        part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
+    for col, (key, title) in enumerate(panels):
+        part = _part(summary, key).copy()
+        steps = int(part["T"].max())
+        pos, ticks, labels = K_positions(part["K"])
         part["x"] = part["K"].map(pos)
         for row, (metric, label) in enumerate(
             (("test_acc", "test accuracy"), ("train_loss", "final train loss"))
@@ -113,7 +124,7 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
             if row == 1:
                 safe_log(ax)
             if row == 0:
-                ax.set_title(f"{dataset}, {arch}", pad=28)
+                ax.set_title(title, pad=28, fontsize=8)
     handles, _ = axes[0, 0].get_legend_handles_labels()
     if any_short and SHORT_LABEL not in [h.get_label() for h in handles]:
         handles.append(
@@ -130,7 +141,9 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
         )
     axes[0, 0].legend(handles=handles + ([failed_handle()] if any_failed else []), fontsize=8)
     fig.suptitle(
-        f"Iterative linearisation at fixed T = {steps} steps (median, min-max over seeds)", fontsize=9, y=1.0
+        "Iterative linearisation: every K trained for the same T steps (median, min-max over seeds)",
+        fontsize=9,
+        y=1.0,
     )
     fig.tight_layout()
     save(fig, path)
@@ -147,18 +160,21 @@ def _selected_K(values, count=4):
 
 def _succeeded(history, summary):
     """The history of the runs that neither diverged nor stopped short (a failed run draws no curve)."""
-    keys = ["dataset", "architecture", "alpha", "K", "seed"]
+    keys = ["experiment", "dataset", "architecture", "alpha", "K", "seed"]
+    keys = [k for k in keys if k in summary and k in history]
     ok = set(map(tuple, summary.loc[~failed(summary), keys].astype(str).to_numpy()))
     return history[[tuple(row) in ok for row in history[keys].astype(str).to_numpy()]]
 
 
 def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
-    palette = dict(zip(chosen, sns.color_palette("viridis", len(chosen))))
-    for ax, (dataset, arch) in zip(axes_row, panels):
-        part = history[
-            (history["dataset"] == dataset) & (history["architecture"] == arch) & history["K"].isin(chosen)
-        ]
-        for k in chosen:
+    """``chosen``: per panel key, the K values drawn (from the summary: a K whose every run failed is
+    named in the legend)."""
+    for ax, (key, title) in zip(axes_row, panels):
+        part = _part(history, key)
+        here = chosen[key]
+        palette = dict(zip(here, sns.color_palette("viridis", len(here))))
+        part = part[part["K"].isin(here)]
+        for k in here:
             g = part[part["K"] == k].groupby("step")[metric].agg(["median", "min", "max"]).reset_index()
             name = r"$\infty$" if k == "inf" else k
             if g.empty:
@@ -168,7 +184,8 @@ def _curves(axes_row, history, metric, label, panels, chosen, log_y=False):
             ax.fill_between(g["step"], g["min"], g["max"], color=palette[k], alpha=0.15, linewidth=0)
         ax.set_xlabel("step")
         ax.set_ylabel(label)
-        ax.set_title(f"{dataset}, {arch}")
+        ax.set_title(title, fontsize=8)
+        ax.legend(fontsize=7)
         if log_y:
             safe_log(ax)
 
@@ -178,14 +195,14 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     (bottom)."""
     setup()
     panels = _panels(summary)
-    chosen = _selected_K(summary["K"], 5)
-    fig, axes = grid(2, len(panels), 0.6 + 2.3 * len(panels), stack=True)
+    fig, axes = grid(2, len(panels), 0.6 + 2.5 * len(panels), stack=True)
+    chosen = {key: _selected_K(_part(summary, key)["K"], 5) for key, _ in panels}
     _curves(
         axes[0], _succeeded(history, summary), "kernel_distance", "kernel distance from init", panels, chosen
     )
-    pos, ticks, labels = K_positions(summary["K"])
-    for ax, (dataset, arch) in zip(axes[1], panels):
-        part = summary[(summary["dataset"] == dataset) & (summary["architecture"] == arch)].copy()
+    for ax, (key, _) in zip(axes[1], panels):
+        part = _part(summary, key).copy()
+        pos, ticks, labels = K_positions(part["K"])
         part["x"] = part["K"].map(pos)
         stats = cell_stats(part, "x", "kernel_distance")
         ax.plot(stats["x"], stats["median"], marker="o", color="C3")
@@ -193,7 +210,6 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
         mark_failed(ax, stats.loc[stats["failed"], "x"], "C3")
         _K_axis(ax, ticks, labels)
         ax.set_ylabel("final kernel distance")
-    axes[0, 0].legend(fontsize=8)
     fig.suptitle(
         r"Empirical NTK change: $1 - \langle\Theta_0, \Theta_t\rangle_F / (\|\Theta_0\|_F \|\Theta_t\|_F)$",
         fontsize=9,
@@ -206,12 +222,11 @@ def training_curves(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
     """Train loss (top) and test accuracy (bottom) against step for several K."""
     setup()
     panels = _panels(summary)
-    chosen = _selected_K(summary["K"], 5)
-    fig, axes = grid(2, len(panels), 0.6 + 2.3 * len(panels), stack=True)
+    fig, axes = grid(2, len(panels), 0.6 + 2.5 * len(panels), stack=True)
     history = _succeeded(history, summary)
+    chosen = {key: _selected_K(_part(summary, key)["K"], 5) for key, _ in panels}
     _curves(axes[0], history, "train_loss", "train loss", panels, chosen, log_y=True)
     _curves(axes[1], history, "test_acc", "test accuracy", panels, chosen)
-    axes[0, 0].legend(fontsize=8)
     fig.suptitle("Training curves for several K (median, min-max over seeds)", fontsize=9)
     fig.tight_layout()
     save(fig, path)

@@ -41,17 +41,31 @@ NETWORK_METRICS = (
     "kernel_distance",
     "anchor_distance",
     "weight_change",
+    "round_move",
+    "round_move_max",
+    "relinearise_jump",
+    "relinearise_jump_max",
 )
+# What a round of iterative linearisation does (``regimes.networks.ensemble.train_ensemble``), per run.
+ROUNDS = ("rounds", "round_move", "round_move_max", "relinearise_jump", "relinearise_jump_max")
 TEACHER_METRICS = ("test_rmse", "test_loss", "jacobian_distance", "kernel_distance")
 UNIVARIATE_METRICS = ("to_linear_spline", "to_cubic_spline", "to_kernel_limit", "kernel_distance")
 
 
 def network_tables(
-    cell: dict, trained: dict, dataset: str, architecture: str, T: int, until_interpolation: bool = False
+    cell: dict,
+    trained: dict,
+    dataset: str,
+    architecture: str,
+    T: int,
+    until_interpolation: bool = False,
+    train: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Final metrics, one row per seed, and the history, one row per (seed, record); ``T``, the total
     number of steps every K is trained for (the budget, with ``until_interpolation``), is a column of
-    the final table.  ``plateau``: the run reached its plateau (``regimes.networks.ensemble.plateau``);
+    the final table, and so are the regime's ``optimiser``, ``loss`` and ``momentum`` (from ``train``,
+    the experiment's train settings) and what its rounds did (``ROUNDS``: NaN where not measured).
+    ``plateau``: the run reached its plateau (``regimes.networks.ensemble.plateau``);
     ``converged``: it did not diverge and, with ``until_interpolation``, reached 100 % training accuracy
     (else its metrics are NaN).  ``steps``: where it stopped."""
     keys = [k for k in HISTORY if k in trained]
@@ -75,6 +89,10 @@ def network_tables(
                 "test_error": 1.0 - float(trained["test_acc"][i, last]),
                 "updates_per_run": float(T / float(cell["K"])) if cell["K"] != "inf" else 0.0,
                 "lr": float(trained["lr"][i]),
+                "optimiser": (train or {}).get("optimiser", ""),
+                "loss": (train or {}).get("loss", ""),
+                "momentum": float((train or {}).get("momentum", 0.0)),
+                **{k: float(trained[k][i]) if k in trained else np.nan for k in ROUNDS},
                 "diverged": diverged,
                 "converged": not diverged and (interpolated or not until_interpolation),
                 "plateau": bool(trained["plateau"][i]) if "plateau" in trained else False,

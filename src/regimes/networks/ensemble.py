@@ -398,6 +398,7 @@ def train_ensemble(
     eval_subset: int | None = None,
     plateau_tol: float = 0.01,
     until_interpolation: bool = False,
+    jump_every: int = 10,
     label: str = "",
     log_every: float = 10.0,
 ) -> Trained:
@@ -413,6 +414,15 @@ def train_ensemble(
     ``until_interpolation``: a member whose training accuracy (on all of the training set, checked at
     each record) reaches 1 stops there (``stopped``: the step; ``steps`` is then the budget).  With
     ``X_val, y_val`` in ``data`` each record also has ``val_loss, val_acc``.
+    Each round (K steps from an anchor, then re-linearise) is measured, per member: ``round_move``, the
+    mean over its rounds of ``||w_end - w_start|| / ||w_start||`` (how far a round carries the weights
+    from the point the Taylor model was taken at), ``round_move_max`` its largest; ``relinearise_jump``,
+    the mean over measured rounds of the loss of the network minus that of the Taylor model, both at the
+    weights the round ended at, on the member's ``probe_size`` probe points (what re-linearising does to
+    the loss; near 0 while the round stays where the Taylor model is accurate), ``relinearise_jump_max``
+    its largest.  The jump is measured at every round ending on a multiple of ``jump_every`` steps, and at
+    every round of a member with ``K >= jump_every`` (so that K = 1 costs ``1 / jump_every`` more
+    forward passes, not one per step); ``rounds``: the rounds completed.  K = inf completes none: NaN.
     Returns arrays ``(M, records)`` and ``(M,)``.
     """
     if len(models) != len(members):
@@ -423,10 +433,12 @@ def train_ensemble(
     X, y = data["X"], data["y"]
     n = X.shape[0]
     K = [parse_K(m.K) for m in members]
-    probes = []
+    probes, probe_labels = [], []
     for mem in members:
         gen = torch.Generator().manual_seed(int(mem.seed) + 7919)
-        probes.append(X[torch.randperm(n, generator=gen)[:probe_size].to(dev)])
+        chosen = torch.randperm(n, generator=gen)[:probe_size].to(dev)
+        probes.append(X[chosen])
+        probe_labels.append(y[chosen])
     theta0 = [empirical_ntk(models[m], probes[m], ens.member_params(ens.trained, m)) for m in range(M)]
     lrs = []
     for m, mem in enumerate(members):
@@ -462,6 +474,11 @@ def train_ensemble(
     any_diverged = False
     theta_prev = list(theta0)
     relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
+    always_measured = torch.tensor([k >= jump_every for k in relinearise_at], device=dev)
+    probe_x, probe_y = torch.stack(probes), torch.stack(probe_labels)
+    rounds = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "move", "move_max")}
+    jumps = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sum")}
+    jumps["max"] = torch.full((M,), -math.inf, dtype=torch.float64, device=dev)
 
     def snapshot(step, final):
         tangent = None if step == 0 else {k: params[k] - anchor[k] for k in params}  # None: zero (untrained)
@@ -537,6 +554,22 @@ def train_ensemble(
             movers = [m for m, k in enumerate(relinearise_at) if k and step % k == 0]
             if movers:
                 move = torch.tensor(movers, device=dev)
+                moving = torch.zeros(M, dtype=torch.bool, device=dev)
+                moving[move] = True
+                moving &= ~diverged
+                measured = moving & (always_measured | (step % jump_every == 0))
+                if bool(measured.any()):
+                    gap = _relinearise_jump(ens, anchor, params, probe_x, probe_y, loss)
+                    jumps["count"] += measured
+                    jumps["sum"] += torch.where(measured, gap, 0.0)
+                    jumps["max"] = torch.where(measured, torch.maximum(jumps["max"], gap), jumps["max"])
+                moved = _relative_move(params, anchor, move)
+                ok = moving[move]
+                rounds["count"][move] += ok
+                rounds["move"][move] += torch.where(ok, moved, 0.0)
+                rounds["move_max"][move] = torch.where(
+                    ok, torch.maximum(rounds["move_max"][move], moved), rounds["move_max"][move]
+                )
                 for k in params:
                     anchor[k][move] = params[k][move]
             # members whose tangent is zero at the next step: re-linearised now, diverged or finished
@@ -557,7 +590,34 @@ def train_ensemble(
     out["final_weights"] = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1).cpu().numpy()
     out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], plateau_tol)
     out["stopped"] = stopped.cpu().numpy()
+    count, measured = rounds["count"].cpu().numpy(), jumps["count"].cpu().numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["rounds"] = count
+        out["round_move"] = np.where(count > 0, rounds["move"].cpu().numpy() / count, np.nan)
+        out["round_move_max"] = np.where(count > 0, rounds["move_max"].cpu().numpy(), np.nan)
+        out["relinearise_jump"] = np.where(measured > 0, jumps["sum"].cpu().numpy() / measured, np.nan)
+        out["relinearise_jump_max"] = np.where(measured > 0, jumps["max"].cpu().numpy(), np.nan)
     return Trained(out)
+
+
+def _relative_move(params: dict, anchor: dict, members: torch.Tensor) -> torch.Tensor:
+    """``||w - w_a|| / ||w_a||`` of the ``members`` (indices), over all their parameters, float64."""
+    moved = sum(
+        ((params[k][members] - anchor[k][members]).double() ** 2).reshape(len(members), -1).sum(1)
+        for k in params
+    )
+    start = sum((anchor[k][members].double() ** 2).reshape(len(members), -1).sum(1) for k in params)
+    return (moved / start).sqrt()
+
+
+@torch.no_grad()
+def _relinearise_jump(ens: Ensemble, anchor: dict, params: dict, x, y, loss: str) -> torch.Tensor:
+    """Per member ``(M,)``: the network's loss minus its Taylor model's (around ``anchor``), both at
+    ``params``, on the member's own ``(x, y)`` (float64)."""
+    primal, tangent_out = ens.linearised(anchor, {k: params[k] - anchor[k] for k in params}, x)
+    taylor = member_losses(loss, primal + tangent_out, y)
+    network = member_losses(loss, ens.forward(params, x), y)
+    return (network - taylor).double()
 
 
 def plateau(steps: np.ndarray, test_acc: np.ndarray, train_acc: np.ndarray, tol: float) -> np.ndarray:

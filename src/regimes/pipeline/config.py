@@ -505,6 +505,14 @@ def _check_network(name: str, experiment: dict) -> None:
                 f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed with "
                 f"architecture {architecture!r}; allowed: {list(depths)} (its number of weight layers)"
             )
+    steps = experiment["train"].get("steps")  # T (gauss_newton counts rounds instead)
+    late = [k for k in experiment["grid"]["K"] if steps and k != "inf" and int(k) >= steps]
+    if late:
+        raise ConfigError(
+            f"config key '{name}.grid.K': value {late} is not allowed with train.steps {steps}; allowed: K < "
+            f'{steps} (T), or "inf" (a K >= T re-linearises at most at the last step: it trains as K = '
+            "inf and would be a second name for it)"
+        )
     if "cnn" in experiment["architectures"] and min(experiment["grid"]["depth"]) < 2:
         raise ConfigError(
             f"config key '{name}.grid.depth': value {experiment['grid']['depth']} is not allowed; allowed: "

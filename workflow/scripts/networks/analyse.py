@@ -14,7 +14,8 @@ dataset, architecture = w.model.split("-")
 trained = load_cells(snakemake.input[0])
 cells = {cell: parse_cell_id(cell).as_dict() for cell in trained}
 tables = [
-    network_tables(cells[c], t, dataset, architecture, p.T, p.until_interpolation) for c, t in trained.items()
+    network_tables(cells[c], t, dataset, architecture, p.T, p.until_interpolation, p.train)
+    for c, t in trained.items()
 ]
 search = [lr_search_table(cells[c], t, dataset, architecture) for c, t in trained.items()]
 for path, frames in (
