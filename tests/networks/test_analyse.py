@@ -296,3 +296,31 @@ def test_univariate_runs_count_at_their_tolerance_or_on_a_plateau_that_fits_the_
     curves = univariate_curves({"alpha": 0.1}, {s: data for s in range(4)}, trained)
     assert curves.groupby("seed")["converged"].all().tolist() == [True, True, False, False]
     assert curves.loc[~curves["is_data"], "trained"].notna().all()  # short runs keep their function, marked
+
+
+def test_gauss_newton_methods_are_compared_at_the_training_loss_both_reach():
+    """The comparison at matched training loss reads each method at the first round it reaches the level
+    both reach, not after the same number of rounds.  Catches the level taken as the smaller loss (one
+    method never reaches it: NaN) or the accuracies read at the last round."""
+    from regimes.networks.analyse import gauss_newton_tables
+
+    trained = {
+        "seeds": np.array([0]),
+        "lr": np.array([0.1]),
+        "mu": np.array([10.0]),
+        "diverged": np.array([False]),
+        "cosine": np.array([[np.nan, 0.99, 0.98, 0.97]]),
+        # iterative linearisation trains slower: it reaches 0.5 only at round 3
+        "il_train_loss": np.array([[2.0, 1.0, 0.7, 0.5]]),
+        "il_train_acc": np.array([[0.1, 0.5, 0.6, 0.7]]),
+        "il_test_acc": np.array([[0.1, 0.40, 0.50, 0.60]]),
+        "gn_train_loss": np.array([[2.0, 0.5, 0.2, 0.1]]),
+        "gn_train_acc": np.array([[0.1, 0.7, 0.8, 0.9]]),
+        "gn_test_acc": np.array([[0.1, 0.58, 0.70, 0.80]]),
+    }
+    final, _ = gauss_newton_tables({"alpha": 1.0, "depth": 2, "width": 4, "K": "10"}, trained, "digits", "mlp")
+    row = final.iloc[0]
+    assert row["matched_loss"] == 0.5
+    assert row["il_matched_test_acc"] == 0.60 and row["gn_matched_test_acc"] == 0.58
+    assert row["matched_gap"] == pytest.approx(0.02)
+    assert row["accuracy_gap"] == pytest.approx(0.20)  # after the last round: a difference of training

@@ -292,7 +292,16 @@ GAUSS_NEWTON_METRICS = (
     "cosine_mean",
     "cosine_min",
     "accuracy_gap",
+    "matched_loss",
+    "il_matched_test_acc",
+    "gn_matched_test_acc",
+    "matched_gap",
 )
+
+
+def _first_at(loss: np.ndarray, level: float) -> int:
+    """The first round whose training loss is at or below ``level`` (it exists: ``level`` is reached)."""
+    return int(np.flatnonzero(loss <= level * (1 + 1e-12))[0])
 
 
 def gauss_newton_tables(
@@ -300,7 +309,12 @@ def gauss_newton_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per seed: both methods after the last round (``il_`` iterative linearisation, ``gn_`` damped
     Gauss-Newton), the damping ``mu = 1 / (eta K)``, the cosine of their steps over the rounds (mean and
-    smallest) and ``accuracy_gap = |il_test_acc - gn_test_acc|``; and the rounds, one row each."""
+    smallest) and ``accuracy_gap = |il_test_acc - gn_test_acc|`` after the last round; and, since after
+    a fixed number of rounds the method that trains slower is merely less trained, both compared at
+    matched training loss: ``matched_loss``, the level both reach (the larger of their best losses over the
+    rounds), ``il_matched_test_acc`` and ``gn_matched_test_acc`` each method's test accuracy at the first
+    round it reaches that level, ``matched_gap`` their absolute difference.  And the rounds, one row
+    each."""
     final, rounds = [], []
     for i, seed in enumerate(trained["seeds"].tolist()):
         base = {**cell, "dataset": dataset, "architecture": architecture, "seed": seed}
@@ -319,6 +333,19 @@ def gauss_newton_tables(
             cosine_mean=float(np.mean(cos)),
             cosine_min=float(np.min(cos)),
             accuracy_gap=abs(row["il_test_acc"] - row["gn_test_acc"]),
+        )
+        il_loss, gn_loss = trained["il_train_loss"][i], trained["gn_train_loss"][i]
+        level = max(np.nanmin(il_loss), np.nanmin(gn_loss)) if np.isfinite(il_loss).any() else np.nan
+        if np.isfinite(level) and np.isfinite(gn_loss).any():
+            il_acc = float(trained["il_test_acc"][i, _first_at(il_loss, level)])
+            gn_acc = float(trained["gn_test_acc"][i, _first_at(gn_loss, level)])
+        else:
+            level, il_acc, gn_acc = np.nan, np.nan, np.nan
+        row.update(
+            matched_loss=float(level),
+            il_matched_test_acc=il_acc,
+            gn_matched_test_acc=gn_acc,
+            matched_gap=abs(il_acc - gn_acc),
         )
         diverged = bool(trained["diverged"][i])
         final.append({**row, "diverged": diverged, "converged": not diverged})
