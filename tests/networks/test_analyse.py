@@ -318,7 +318,9 @@ def test_gauss_newton_methods_are_compared_at_the_training_loss_both_reach():
         "gn_train_acc": np.array([[0.1, 0.7, 0.8, 0.9]]),
         "gn_test_acc": np.array([[0.1, 0.58, 0.70, 0.80]]),
     }
-    final, _ = gauss_newton_tables({"alpha": 1.0, "depth": 2, "width": 4, "K": "10"}, trained, "digits", "mlp")
+    final, _ = gauss_newton_tables(
+        {"alpha": 1.0, "depth": 2, "width": 4, "K": "10"}, trained, "digits", "mlp"
+    )
     row = final.iloc[0]
     assert row["matched_loss"] == 0.5
     assert row["il_matched_test_acc"] == 0.60 and row["gn_matched_test_acc"] == 0.58
