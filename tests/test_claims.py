@@ -415,7 +415,35 @@ def test_the_theorem_check_reads_gradient_descent_and_the_halved_step():
         False,
     ]  # no shrinking
     assert not _theorem(table(5e-2), {"integrator": "gd"})[0]["passed"]  # too far
-    assert "by construction" in _theorem(half, {"integrator": "mirror"})[0]["claim"]
+    mirror = _theorem(half, {"integrator": "mirror"})[0]
+    assert "by construction" in mirror["claim"]
+    # a check of the code, not the theorem: never counted among the papers' claims
+    assert mirror["kind"] == "check" and mirror["source"] == "this project"
+    assert rows[0]["kind"] == "paper" and rows[0]["source"] == "Woodworth et al. 2020"
+
+
+def test_checks_of_the_code_are_told_apart_from_the_claims():
+    """Every row says what it is; checks of the code get their own heading and their own tally, so a
+    check that holds by construction never adds to the papers' passes."""
+    from regimes.claims import KINDS
+    from regimes.report import verdict_line
+
+    table = run(
+        sparse=("diagonal", ["transition"], _sparse(), _sample_complexity()),
+        linearised=("network", ["linearisation"], _networks(0.7)),
+    )
+    assert set(table["kind"]) <= set(KINDS)
+    assert (table.loc[table["source"] == "this project", "kind"] != "paper").all()
+    assert (table.loc[table["source"] != "this project", "kind"] == "paper").all()
+    check = table.iloc[[0]].assign(kind="check", claim="an identity", passed="pass")
+    both = pd.concat([table, check], ignore_index=True)
+    md = claims_markdown(both)
+    claims_part, checks_part = md.split("## Checks of the code")
+    assert "an identity" in checks_part and "an identity" not in claims_part
+    assert verdict_line(both).startswith(verdict_line(table)) and "checks of the code apart: 1 of 1" in (
+        verdict_line(both)
+    )
+    assert "Checks of the code" in claims_html(both)
 
 
 def _curves(balance_gap_small, kernel_gap_large, short_seed=None):

@@ -9,6 +9,9 @@ interval lies on the claimed ``side`` of its ``threshold``, and needs ``MIN_SEED
 failed (diverged, or short of its stopping rule) is NaN in its table, so a claim that needs it is NaN and
 fails; it is never left out quietly.
 ``source``: whose claim it is (Woodworth et al. 2020, Goldwaser & Ge 2023, or this project).
+``kind``: ``paper`` (a paper's claim), ``hypothesis`` (this project's own, which the papers do not state)
+or ``check`` (a check of this code: an identity or an agreement by construction, kept beside the claims
+so that a reader sees it hold on the run; never counted as a paper's claim).
 
 Claims come in sets, by model family (``CLAIMS``); an experiment is checked against the sets its config
 names (``claims:``, all of its family's by default).  Each check reads only the experiment's tables
@@ -36,6 +39,7 @@ __all__ = [
     "CLAIMS",
     "MIN_SEEDS",
     "COLUMNS",
+    "KINDS",
     "mean_interval",
     "evaluate_claims",
 ]
@@ -49,6 +53,7 @@ MIN_SEEDS = 5
 COLUMNS = (
     "claim",
     "source",
+    "kind",
     "measured",
     "low",
     "high",
@@ -80,9 +85,18 @@ def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float) -> dict:
+KINDS = ("paper", "hypothesis", "check")
+
+
+def _test(
+    claim: str, source: str, per_seed: pd.Series, side: str, bound: float, kind: str | None = None
+) -> dict:
     """A claim on a per-seed quantity: the interval of its mean must lie ``side`` (``<=`` or ``>=``,
-    ``<`` or ``>``) ``bound``."""
+    ``<`` or ``>``) ``bound``.  ``kind``: a paper's claim or this project's hypothesis by ``source``
+    unless given (``check``)."""
+    kind = kind or ("hypothesis" if source == OURS else "paper")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     per_seed = pd.Series(per_seed, dtype=float)
     mean, lo, hi = mean_interval(per_seed.to_numpy())
     n = int(per_seed.size)
@@ -95,6 +109,7 @@ def _test(claim: str, source: str, per_seed: pd.Series, side: str, bound: float)
     return {
         "claim": claim,
         "source": source,
+        "kind": kind,
         "measured": mean,
         "low": lo,
         "high": hi,
@@ -157,7 +172,7 @@ def _ordered_log_gap(crossings: dict) -> float:
     return float(min(_log_gap(a, b) for a, b in zip(values, values[1:])))
 
 
-def _sparse_claims(s: pd.DataFrame) -> list[dict]:
+def _sparse_claims(s: pd.DataFrame, integrator: str | None = None) -> list[dict]:
     rows = []
     s = s[s["K"] == "1"]
     small, large = s["alpha"].min(), s["alpha"].max()
@@ -211,10 +226,11 @@ def _sparse_claims(s: pd.DataFrame) -> list[dict]:
             "experiment reaches them (the mirror integrator: by construction, a check of the code; the "
             "theorem itself: the theorem claims of weight-space gradient descent): median relative distance "
             "over a seed's runs",
-            W,
+            W if (integrator or "gd") == "gd" else OURS,
             _by_seed(s, "oracle_gap"),
             "<=",
             0.02,
+            kind=None if (integrator or "gd") == "gd" else "check",
         )
     )
     # The transition: where the exact limit's error crosses the geometric mean of the two ends, per seed.
@@ -270,12 +286,13 @@ def _diagonal_K_claims(s: pd.DataFrame) -> list[dict]:
     worst = inf.assign(gap=(inf["l2_ratio"] - 1).abs())
     return [
         _test(
-            "K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha: worst |l2 / min-l2 "
-            "- 1| over alphas",
-            G,
+            "K = inf (fixed tangent kernel) gives the min-l2 interpolant at every alpha (a linear-algebra "
+            "identity of the diagonal model's Taylor model): worst |l2 / min-l2 - 1| over alphas",
+            OURS,
             _by_seed(worst, "gap", lambda v: v.max(skipna=False)),
             "<=",
             0.01,
+            kind="check",
         )
     ]
 
@@ -688,6 +705,7 @@ def _gauss_newton_claims(s: pd.DataFrame) -> list[dict]:
                 _by_seed(finite, "cosine_mean", lambda v: v.min(skipna=False)),
                 ">=",
                 0.95,
+                kind="check",
             )
         )
         rows.append(
@@ -709,7 +727,8 @@ def _theorem(s: pd.DataFrame, tables: dict) -> list[dict]:
     against the exact limit; with ``halves``, the same at half the step, whose gap should halve."""
     worst = _by_seed(s, "oracle_gap", lambda v: v.max(skipna=False))
     depths = ", ".join(str(d) for d in sorted(s["depth"].unique()))
-    if (tables.get("integrator") or "gd") == "gd":
+    mirror = (tables.get("integrator") or "gd") != "gd"
+    if not mirror:
         what = "weight-space gradient descent lands on the exact limit"
     # the mirror integrator lands on the minimiser of Q by construction: a check of the code, not of the
     # theorem
@@ -721,10 +740,11 @@ def _theorem(s: pd.DataFrame, tables: dict) -> list[dict]:
     rows = [
         _test(
             f"{what} (thms. 1, 3; D = {depths}): worst relative distance over a seed's runs",
-            W,
+            W if mirror is False else OURS,
             worst,
             "<=",
             0.02,
+            kind=None if mirror is False else "check",
         )
     ]
     full = tables.get("full_step")
@@ -744,7 +764,7 @@ def _theorem(s: pd.DataFrame, tables: dict) -> list[dict]:
 
 
 def _transition(s: pd.DataFrame, tables: dict) -> list[dict]:
-    rows = _sparse_claims(s)
+    rows = _sparse_claims(s, tables.get("integrator"))
     if tables.get("sample_complexity") is not None:
         rows += _sample_complexity_claims(tables["sample_complexity"])
     return rows
@@ -804,6 +824,7 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
                         "claim": f"{family} model: the {claim_set.replace('_', ' ')} claims (no experiment "
                         "of the run checks them)",
                         "source": source,
+                        "kind": "hypothesis" if source == OURS else "paper",
                         "measured": math.nan,
                         "low": math.nan,
                         "high": math.nan,

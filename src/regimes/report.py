@@ -18,6 +18,7 @@ __all__ = [
     "claims_markdown",
     "claims_html",
     "claims_table_html",
+    "claims_sections_html",
     "report_html",
     "verdict_line",
     "number",
@@ -88,9 +89,18 @@ def _counts(table: pd.DataFrame) -> tuple[int, int]:
     return int((table["passed"] == "pass").sum()), int((table["passed"] == "FAIL").sum())
 
 
+def _parts(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The claims (the papers' and this project's hypotheses) and the checks of the code
+    (``kind == "check"``), apart."""
+    check = table["kind"].astype(str).eq("check") if "kind" in table else pd.Series(False, index=table.index)
+    return table[~check], table[check]
+
+
 def verdict_line(table: pd.DataFrame) -> str:
     """The claims' tally in words: those checked (pass, FAIL), then those this run could not check and
-    why, so that a run with too few seeds (the smoke tier) does not read as a run whose claims failed."""
+    why, so that a run with too few seeds (the smoke tier) does not read as a run whose claims failed;
+    the checks of the code counted apart (they are not the papers' claims)."""
+    table, checks = _parts(table)
     passed, failed = _counts(table)
     status = table["passed"].astype(str)
     few = int(status.str.startswith("too few seeds").sum())
@@ -101,22 +111,33 @@ def verdict_line(table: pd.DataFrame) -> str:
         text += f"; {few} not checked: too few seeds (a claim needs 5; this config has fewer)"
     if not_run:
         text += f"; {not_run} not run (no experiment of this config checks them)"
+    if len(checks):
+        text += f"; checks of the code apart: {_counts(checks)[0]} of {len(checks)} hold"
     return text
 
 
-def claims_markdown(table: pd.DataFrame) -> str:
-    passed, _ = _counts(table)
-    lines = [
-        f"# Claims checked on this run: {verdict_line(table)}",
-        "",
-        "| " + " | ".join(SHOWN.values()) + " |",
-        "|" + " --- |" * len(SHOWN),
-    ]
+def _markdown_rows(table: pd.DataFrame) -> list[str]:
+    lines = ["| " + " | ".join(SHOWN.values()) + " |", "|" + " --- |" * len(SHOWN)]
     for row in table.to_dict("records"):
         shown = _shown(row)
         if shown["passed"] == "FAIL":
             shown["passed"] = "**FAIL**"
         lines.append("| " + " | ".join(shown[c] for c in SHOWN) + " |")
+    return lines
+
+
+def claims_markdown(table: pd.DataFrame) -> str:
+    """The claims (the papers' and this project's hypotheses, ``source`` says whose), then the checks of
+    the code under their own heading."""
+    claims, checks = _parts(table)
+    lines = [f"# Claims checked on this run: {verdict_line(table)}", "", *_markdown_rows(claims)]
+    if len(checks):
+        lines += [
+            "",
+            "## Checks of the code (identities and agreements by construction, not the papers' claims)",
+            "",
+            *_markdown_rows(checks),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -131,12 +152,24 @@ def claims_table_html(table: pd.DataFrame) -> str:
     return f"<table class='claims'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def claims_sections_html(table: pd.DataFrame) -> str:
+    """The claims' table, then the checks of the code in a table of their own."""
+    claims, checks = _parts(table)
+    out = claims_table_html(claims)
+    if len(checks):
+        out += (
+            "<h3>Checks of the code (identities and agreements by construction, not the papers' "
+            f"claims)</h3>{claims_table_html(checks)}"
+        )
+    return out
+
+
 def claims_html(table: pd.DataFrame) -> str:
     passed, failed = _counts(table)
     return (
         "<!DOCTYPE html><html><head><meta "
         f"charset='utf-8'><title>Claims</title><style>{CLAIMS_STYLE}</style></head><body>"
-        f"<h1>Claims: {html.escape(verdict_line(table))}</h1>{claims_table_html(table)}</body></html>\n"
+        f"<h1>Claims: {html.escape(verdict_line(table))}</h1>{claims_sections_html(table)}</body></html>\n"
     )
 
 
@@ -164,7 +197,7 @@ def report_html(
         f"<h1>Kernel and rich regimes: {html.escape(run)}</h1>",
         "<nav><a href='#claims'>claims</a><a href='#figures'>figures</a><a href='#tables'>tables</a></nav>",
         f"<h2 id='claims'>Claims: {html.escape(verdict_line(claims))}</h2>",
-        claims_table_html(claims),
+        claims_sections_html(claims),
         "<h2 id='figures'>Figures</h2>",
     ]
     for name, png, caption in figures:
