@@ -559,3 +559,46 @@ def test_the_tally_tells_the_claims_checked_from_those_a_run_could_not_check():
     assert line.endswith("1 not run (no experiment of this config checks them)")
     assert claims_markdown(table).startswith(f"# Claims checked on this run: {line}")
     assert verdict_line(table.iloc[:2]) == "1 of 2 checked pass, 1 FAIL"
+
+
+@pytest.mark.parametrize("only", ["alpha", "width"])
+def test_the_alpha2_k_claim_fails_where_only_alpha_or_only_k_sets_the_regime(only):
+    """On a table where the excess norm follows alpha alone (or k alone), alpha^2 k still ranks it well
+    (rho about 0.9 on such a grid), so a claim on that rho alone passed; the claim compares it with the
+    alternatives' rho and must fail."""
+    from regimes.claims import _width_claims
+
+    rows = []
+    for seed in SEEDS:
+        j = 1 + _jitter(seed)
+        for alpha in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
+            for k in (10, 100, 1000, 10000):
+                driver = alpha if only == "alpha" else k
+                rows.append(
+                    dict(
+                        task="completion",
+                        seed=seed,
+                        alpha=alpha,
+                        width=k,
+                        alpha2_width=alpha**2 * k,
+                        excess_nuclear=driver * j,
+                        unobserved_change=0.1,
+                    )
+                )
+    claim = next(r for r in _width_claims(pd.DataFrame(rows)) if "set by alpha^2 k" in r["claim"])
+    assert claim["passed"] is False or not bool(claim["passed"]), claim
+
+
+def test_an_n_where_no_alpha_reaches_the_threshold_is_not_read_as_zero():
+    """Only the largest n has an admissible alpha: the claim has no number (it passed when the smaller n
+    counted as alpha = 0, asking only whether some alpha works at the largest n)."""
+    from regimes.claims import _sample_complexity_claims
+
+    rows = []
+    for seed in SEEDS:
+        for n in (20, 40, 80):
+            for alpha in (0.001, 0.01, 0.1):
+                error = 0.01 if (n == 80 and alpha <= 0.01) else 0.5
+                rows.append(dict(seed=seed, n=n, depth=2, alpha=alpha, error=error, threshold=0.025))
+    claim = _sample_complexity_claims(pd.DataFrame(rows))[0]
+    assert np.isnan(claim["measured"]) and claim["passed"] is False
