@@ -602,3 +602,33 @@ def test_an_n_where_no_alpha_reaches_the_threshold_is_not_read_as_zero():
                 rows.append(dict(seed=seed, n=n, depth=2, alpha=alpha, error=error, threshold=0.025))
     claim = _sample_complexity_claims(pd.DataFrame(rows))[0]
     assert np.isnan(claim["measured"]) and claim["passed"] is False
+
+
+@pytest.mark.parametrize("initial_dominates", [False, True])
+def test_the_teacher_must_stay_below_the_zero_predictor_at_large_alpha(initial_dominates):
+    """A tenfold rise of the test RMSE also comes from an initial function that training leaves in place
+    (RMSE far above the zero predictor's): the claim against the zero predictor tells the two apart."""
+    from regimes.claims import _teacher_claims
+
+    rows = []
+    for seed in SEEDS:
+        j = 1 + _jitter(seed)
+        for alpha in (0.5, 8.0):
+            large = alpha > 1
+            rmse = (20.0 if initial_dominates else 0.6) if large else 0.05
+            rows.append(
+                dict(
+                    depth=2,
+                    seed=seed,
+                    alpha=alpha,
+                    alpha_D=alpha**2,
+                    test_rmse=rmse * j,
+                    zero_rmse=1.0,
+                    jacobian_distance=(0.6 if not large else 0.01) * j,
+                )
+            )
+    rows = _teacher_claims(pd.DataFrame(rows))
+    rise = next(r for r in rows if "at least 3x" in r["claim"])
+    zero = next(r for r in rows if "zero predictor" in r["claim"])
+    assert bool(rise["passed"])  # the rise alone cannot tell
+    assert bool(zero["passed"]) is not initial_dominates

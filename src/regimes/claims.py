@@ -47,6 +47,10 @@ __all__ = [
 W = "Woodworth et al. 2020"
 G = "Goldwaser & Ge 2023"
 OURS = "this project"
+# Matrix factorisation claims Woodworth et al. do not make (their final version has no matrix-sensing or
+# depth-D matrix experiment), credited to the papers that do.
+GUNASEKAR = "Gunasekar et al. 2017"  # small-initialisation depth-2 factorisation: min nuclear norm
+ARORA = "Arora et al. 2019"  # deeper factorisations: lower effective rank
 MIN_SEEDS = 5
 # ``measured``: the mean over seeds; ``low``, ``high``: its interval; a claim passes when the interval
 # lies on ``side`` (<=, <, >=, >) of ``threshold``.  ``note``: why a claim has no number, in words.
@@ -468,7 +472,7 @@ def _matrix_claims(s: pd.DataFrame) -> list[dict]:
             _test(
                 f"{task}: at the smallest alpha the depth-2 nuclear norm is within 5% of the convex minimum "
                 "(ratio)",
-                W,
+                GUNASEKAR,
                 _by_seed(d2[d2["alpha"] == small], "ratio"),
                 "<=",
                 1.05,
@@ -481,7 +485,7 @@ def _matrix_claims(s: pd.DataFrame) -> list[dict]:
             _test(
                 f"{task}: recovery error grows from the smallest to the largest alpha (log of the ratio, "
                 "median over depths)",
-                W,
+                OURS,
                 growth,
                 ">=",
                 math.log(5.0),
@@ -503,7 +507,7 @@ def _matrix_claims(s: pd.DataFrame) -> list[dict]:
             _test(
                 f"{task}: deeper factorisations stay low-rank up to larger alpha (log-ratio of the alphas "
                 "where the excess nuclear norm passes 0.1, deepest over D = 2)",
-                W,
+                ARORA,
                 pd.Series(gaps),
                 ">",
                 0.0,
@@ -583,6 +587,19 @@ def _teacher_claims(s: pd.DataFrame) -> list[dict]:
                 math.log(3.0),
             )
         )
+        if "zero_rmse" in g:
+            rows.append(
+                _test(
+                    f"teacher on the circle, D = {depth}: at the largest alpha^D ({large:.3g}) the students "
+                    "still beat the zero predictor, as the paper draws them (log of test RMSE over the zero "
+                    "predictor's; the paper's loss 0.11-0.16 against 0.287): the rise is the kernel "
+                    "regime's, not an initial function left in place",
+                    W,
+                    _log_ratio(_by_seed(hi, "zero_rmse"), _by_seed(hi, "test_rmse")),
+                    "<",
+                    0.0,
+                )
+            )
         rows.append(
             _test(
                 f"teacher on the circle, D = {depth}: the Jacobian moves at the smallest alpha^D "
@@ -598,11 +615,11 @@ def _teacher_claims(s: pd.DataFrame) -> list[dict]:
             rows.append(
                 _test(
                     f"teacher on the circle, D = {depth}: the Jacobian hardly moves at alpha^D >= 2: cosine "
-                    "distance, worst over those alphas (paper: below 0.1)",
+                    "distance, worst over those alphas (the paper's bound: below 0.1; its D = 5 about 0.08)",
                     W,
                     _by_seed(lazy, "jacobian_distance", lambda v: v.max(skipna=False)),
                     "<=",
-                    0.05,
+                    0.1,
                 )
             )
     return rows
@@ -798,7 +815,7 @@ CLAIMS = {
     },
     "matrix": {
         "width": (W, _on_summary(_width_claims)),
-        "depth": (W, _on_summary(_matrix_claims)),
+        "depth": (ARORA, _on_summary(_matrix_claims)),
         "commuting": (W, _on_summary(_commuting_claims)),
     },
     "teacher": {"teacher": (W, _on_summary(_teacher_claims))},
