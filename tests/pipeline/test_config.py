@@ -330,3 +330,20 @@ def test_univariate_set_ups_are_checked_before_any_job(smoke, change, words):
         validate(cfg)
     for word in words:
         assert word in str(err.value)
+
+
+def test_outdir_is_expanded_and_an_unwritable_one_is_refused(root, tmp_path, monkeypatch):
+    """``~`` and ``$VARS`` expand as a data ``path`` does (they made literal ``./~`` folders); a folder
+    this user cannot write is refused by name before any job (the tests run as root, so the check of
+    write access is stood in for)."""
+    from regimes.pipeline import config as module
+
+    smoke = yaml.safe_load((root / "config" / "smoke.yaml").read_text())
+    monkeypatch.setenv("REGIMES_TEST_RUNS", str(tmp_path))
+    checked = validate(dict(copy.deepcopy(smoke), outdir="$REGIMES_TEST_RUNS/smoke"))
+    assert checked["outdir"] == f"{tmp_path}/smoke"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert validate(dict(copy.deepcopy(smoke), outdir="~/runs"))["outdir"] == f"{tmp_path}/runs"
+    monkeypatch.setattr(module.os, "access", lambda *_: False)
+    with pytest.raises(ConfigError, match=r"'outdir'.*not writable by this user"):
+        validate(dict(copy.deepcopy(smoke), outdir=str(tmp_path / "runs")))

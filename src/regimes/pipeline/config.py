@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import importlib.resources
 import math
+import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -127,7 +129,7 @@ def resolve_config(files, overrides=()) -> dict:
                 f"--config {entry!r}: write key=value (a YAML value: --config 'sparse={{seeds: [0, 1, 2]}}')"
             )
         try:
-            value = yaml.safe_load(text)
+            value = load_yaml(text)
         except yaml.YAMLError as error:
             raise ConfigError(
                 f"--config {entry!r}: the value is not valid YAML: {getattr(error, 'problem', None) or error}"
@@ -233,8 +235,10 @@ def validate(config: dict, schema: dict | None = None) -> dict:
 
     First keys spelled the old way (``RENAMED``), then every experiment's ``model``, then each experiment
     against its family's definition."""
+    _check_names(config)
     _check_renamed(config)
     _raise_errors(config, schema or load_schema())
+    _check_outdir(config)
     _load_extensions(config)
     schema = schema or load_schema()  # again: with what the extensions registered
     by_family = dict(
@@ -248,6 +252,66 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     _raise_errors(config, by_family)
     _check_consistency(config)
     return config
+
+
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+NAME_LENGTH = 64
+
+
+def _check_names(config: dict) -> None:
+    """Every experiment's name is an identifier (an ASCII letter, then letters, digits and _; K is upper
+    case as in the papers), at most
+    ``NAME_LENGTH`` long: it becomes a folder under results/ and logs/ and part of the rules' patterns, so
+    ``../x``, ``a/b``, ``.*`` or an empty name would write outside the run or break its patterns."""
+    for name in config:
+        if name in SETTINGS:
+            continue
+        if not isinstance(name, str):
+            hint = " (YAML reads yes/no/on/off as booleans and bare numbers as numbers)"
+            raise ConfigError(
+                f"config key {name!r}: an experiment name must be text; allowed: an identifier "
+                f"(a letter, then letters, digits and _){hint}"
+            )
+        if not NAME.fullmatch(name) or len(name) > NAME_LENGTH:
+            raise ConfigError(
+                f"config key {name!r}: value {name!r} is not allowed as an experiment name; allowed: an "
+                f"identifier of at most {NAME_LENGTH} characters (a letter, then letters, digits "
+                "and _: it names the experiment's folders)"
+            )
+
+
+SYSTEM_FOLDERS = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr")
+
+
+def _check_outdir(config: dict) -> None:
+    """``outdir`` with ``~`` and ``$VARS`` expanded (as data ``path`` keys are), then refused when it is
+    a system folder, a file, or under a folder this user cannot write."""
+    raw = config.get("outdir", ".")
+    folder = os.path.expandvars(os.path.expanduser(raw))
+    if "$" in folder:
+        raise ConfigError(
+            f"config key 'outdir': value {raw!r} names an environment variable that is not set; allowed: a "
+            "folder (export the variable, or write the folder out)"
+        )
+    path = Path(folder).absolute()
+    if str(path.resolve()) in SYSTEM_FOLDERS:
+        raise ConfigError(
+            f"config key 'outdir': value {raw!r} is not allowed; allowed: a folder of your own, not a system "
+            f"folder ({', '.join(SYSTEM_FOLDERS)})"
+        )
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(
+            f"config key 'outdir': value {raw!r} is not allowed: {existing} is a file; allowed: a folder"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"config key 'outdir': value {raw!r} is not allowed: {existing} is not writable by this user; "
+            "allowed: a folder you can write"
+        )
+    config["outdir"] = folder
 
 
 def _load_extensions(config: dict) -> None:
@@ -620,11 +684,36 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key repeated in one mapping (PyYAML keeps the last silently: a
+    second ``sparse:`` block would drop the first, a second ``seeds:`` the first list)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key!r} appears twice (first at line {seen[key] + 1}): YAML would keep only the "
+                    "last; write each key once",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str):
+    """YAML ``text`` read as a config is read: safe types, a repeated key refused."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+
+
 def read_yaml(path) -> dict:
     """A config file's contents; a YAML syntax error names the file, the line and the column."""
     text = Path(path).read_text()
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
