@@ -238,6 +238,7 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     _check_names(config)
     _check_renamed(config)
     _raise_errors(config, schema or load_schema())
+    _check_ignored(config)
     _check_outdir(config)
     _load_extensions(config)
     schema = schema or load_schema()  # again: with what the extensions registered
@@ -252,6 +253,62 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     _raise_errors(config, by_family)
     _check_consistency(config)
     return config
+
+
+def _check_ignored(config: dict) -> None:
+    """Keys a family or an integrator would accept and then ignore, each refused naming the key that
+    applies instead.  A value equal to the key's default changes nothing and passes (so a config
+    validated once, its defaults filled in, validates again)."""
+    defs = load_schema()["$defs"]
+    defaults = {
+        "diagonal": {k: v.get("default") for k, v in defs["diagonal_train"]["properties"].items()},
+        "network": {
+            k: v.get("default") for k, v in defs["network"]["properties"]["train"]["properties"].items()
+        },
+    }
+
+    def given(train, key, model):
+        return key in train and train[key] != defaults[model].get(key)
+
+    for name, experiment in config.items():
+        if (
+            name in SETTINGS
+            or not isinstance(experiment, dict)
+            or not isinstance(experiment.get("train"), dict)
+        ):
+            continue
+        train, model = experiment["train"], experiment.get("model")
+        key = f"{name}.train"
+        if model == "diagonal":
+            mirror = train.get("integrator", "gd") == "mirror"
+            for ignored in ("step_scale", "max_rel_change") if mirror else ("nonlinearity",):
+                if given(train, ignored, "diagonal"):
+                    applies = "nonlinearity" if mirror else "step_scale, max_rel_change"
+                    raise ConfigError(
+                        f"config key '{key}.{ignored}': value {train[ignored]!r} is not allowed with "
+                        f"integrator {train.get('integrator', 'gd')!r}, which ignores it; allowed: leave it "
+                        f"out ({applies} sets the step of this integrator)"
+                    )
+        if model != "network":
+            continue
+        if given(train, "lr", "network") and given(train, "step_scale", "network"):
+            raise ConfigError(
+                f"config key '{key}.step_scale': value {train['step_scale']!r} is not allowed beside lr "
+                f"{train['lr']!r}, which replaces it; allowed: one of lr (a fixed step) or step_scale (a "
+                "step from each run's initial kernel)"
+            )
+        if train.get("optimiser") == "adam" and train.get("momentum"):
+            raise ConfigError(
+                f"config key '{key}.momentum': value {train['momentum']!r} is not allowed with optimiser "
+                "'adam', which ignores it; allowed: leave it out (Adam's own averaging replaces momentum)"
+            )
+        steps = train.get("lr", train.get("step_scale"))
+        if given(train, "validation", "network") and not (isinstance(steps, list) and len(steps) > 1):
+            raise ConfigError(
+                f"config key '{key}.validation': value {train['validation']!r} is not allowed with a single "
+                "learning rate, which has nothing to choose; allowed: leave it out, or give lr or step_scale "
+                "as a list to search"
+            )
 
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
