@@ -37,6 +37,15 @@ if not (workflow.remote_exec or workflow.subprocess_exec):
 report: "workflow/report/workflow.rst"
 
 
+# At the end of a run, the experiments whose runs diverged and the key that sets their step.
+onsuccess:
+    from regimes.report import divergence_report
+
+    diverged = divergence_report(config)
+    if diverged:
+        print("Runs that diverged:\n  " + "\n  ".join(diverged), file=sys.stderr)
+
+
 wildcard_constraints:
     seed=r"\d+",
     n=r"\d+",

@@ -632,3 +632,23 @@ def test_the_teacher_must_stay_below_the_zero_predictor_at_large_alpha(initial_d
     zero = next(r for r in rows if "zero predictor" in r["claim"])
     assert bool(rise["passed"])  # the rise alone cannot tell
     assert bool(zero["passed"]) is not initial_dominates
+
+
+def test_diverged_runs_are_reported_at_the_end_with_the_key_to_lower(tmp_path):
+    from regimes.report import divergence_report
+
+    for name, diverged in (("calm", [False, False]), ("mine", [True, False, True])):
+        (tmp_path / name).mkdir()
+        pd.DataFrame({"seed": range(len(diverged)), "diverged": diverged}).to_csv(
+            tmp_path / name / "summary.csv", index=False
+        )
+    config = {
+        "outdir": ".",
+        "calm": {"model": "network", "train": {"step_scale": 1.0}},
+        "mine": {"model": "network", "train": {"lr": 3.0}},
+        "unrun": {"model": "network", "train": {}},
+    }
+    lines = divergence_report(config, tmp_path)
+    assert lines == [
+        "mine: 2 of 3 runs diverged (NaN in its tables and figures); lower mine.train.lr (now 3.0)"
+    ]

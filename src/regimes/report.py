@@ -21,6 +21,7 @@ __all__ = [
     "claims_sections_html",
     "report_html",
     "verdict_line",
+    "divergence_report",
     "number",
     "interval",
 ]
@@ -214,3 +215,27 @@ def report_html(
         )
     parts.append(f"</ul><p style='color:#777;font-size:12px'>{html.escape(provenance)}</p></body></html>\n")
     return "".join(parts)
+
+
+def divergence_report(config: dict, results="results") -> list[str]:
+    """One line per experiment of ``config`` whose summary (under ``results``) holds diverged runs: how
+    many, and the key that sets the step to lower (``lr`` where the experiment fixes one, else
+    ``step_scale``); empty when none diverged.  Printed at the end of a run, so a user's own experiment
+    does not leave its NaNs to be found in the tables."""
+    lines = []
+    for name, experiment in config.items():
+        path = Path(results) / str(name) / "summary.csv"
+        if not isinstance(experiment, dict) or not path.exists():
+            continue
+        table = pd.read_csv(path, usecols=lambda c: c in ("diverged",))
+        if "diverged" not in table:
+            continue
+        count = int(table["diverged"].astype(str).str.lower().eq("true").sum())
+        if count:
+            train = experiment.get("train") or {}
+            key = "lr" if train.get("lr") is not None else "step_scale"
+            lines.append(
+                f"{name}: {count} of {len(table)} runs diverged (NaN in its tables and figures); lower "
+                f"{name}.train.{key} (now {train.get(key)!r})"
+            )
+    return lines
