@@ -148,3 +148,50 @@ def test_training_curves_leave_out_failed_runs(captured):
     (fig,) = captured
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "K = 10: every run failed" in labels and "K = 1" in labels
+
+
+def test_overlapping_text_is_found_and_a_crowded_K_axis_has_none(captured):
+    """The check the figures' save runs: two labels drawn on one spot are found, labels apart are not;
+    a K axis as crowded as the Adam variant's paper tier (1000, 1500, 3000 side by side on a log axis)
+    draws its ticks apart (they ran together as "10001500300")."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "one label")
+    ax.text(0.5, 0.5, "another label")
+    ax.text(0.1, 0.9, "far away")
+    pairs = style.overlapping_text(fig)
+    assert pairs == [("one label", "another label")]
+    plt.close(fig)
+
+    rows = []
+    for K in ("1", "3", "10", "30", "100", "300", "1000", "1500", "3000", "inf"):
+        for seed in (0, 1):
+            rows.append(
+                dict(
+                    experiment="linearised",
+                    dataset="digits",
+                    architecture="mlp",
+                    alpha=1.0,
+                    depth=2,
+                    width=8,
+                    K=K,
+                    seed=seed,
+                    T=8000,
+                    converged=True,
+                    diverged=False,
+                    test_acc=0.9,
+                    train_loss=0.1,
+                    kernel_distance=0.1,
+                    plateau=True,
+                    optimiser="sgd",
+                    loss="mse",
+                    momentum=0.0,
+                )
+            )
+    summary = pd.DataFrame(rows)
+    history = summary.assign(step=100)
+    linearisation.accuracy_vs_K(summary, history, "unused.pdf")
+    linearisation.kernel_change(summary, history, "unused.pdf")
+    for fig in captured:
+        assert style.overlapping_text(fig) == []

@@ -448,6 +448,9 @@ def test_figures_fit_a_printed_page_with_no_text_below_7_pt(smoke_run, name):
     assert width <= 7 * 72, f"{name}: {width / 72:.2f} inches wide"
     text = _text_sizes(sizes)
     assert text and min(text) >= 7.0, f"{name}: text at {min(text)} pt"
+    # no text runs into another (regimes.figures.style.overlapping_text, logged by save)
+    log = (workdir / "logs" / "figures" / f"{name}.log").read_text()
+    assert "text runs together" not in log, log
 
 
 def test_a_registered_toy_data_set_and_architecture_are_planned_and_run(tmp_path):

@@ -134,6 +134,7 @@ def implicit_norm(summary: pd.DataFrame, path) -> None:
         log_axis_alpha(ax)
     handles, _ = axes[0].get_legend_handles_labels()
     axes[0].legend(handles=handles + _legend_extras(False, any_failed), fontsize=8)
+    fig.tight_layout()
     save(fig, path)
 
 

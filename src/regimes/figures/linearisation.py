@@ -59,17 +59,36 @@ def _part(table, key):
     return table[rows]
 
 
+def _thinned(ticks, labels, gap=0.14):
+    """The labels with those too close to a kept neighbour blanked (K values such as 1000, 1500, 3000
+    crowd a log axis): a label is kept when its tick lies at least ``gap`` of the axis's log range from the
+    last kept one; the last (K = inf) is always kept, blanking its crowded neighbours instead."""
+    logs = np.log10(np.asarray(ticks, dtype=float))
+    span = max(float(logs[-1] - logs[0]), 1e-12)
+    keep = [False] * len(ticks)
+    keep[-1] = True
+    last = None
+    for i in range(len(ticks) - 1):
+        near_end = (logs[-1] - logs[i]) / span < gap
+        if not near_end and (last is None or (logs[i] - logs[last]) / span >= gap):
+            keep[i], last = True, i
+    return [lab if k else "" for lab, k in zip(labels, keep)]
+
+
 def _K_axis(ax, ticks, labels, steps=None):
     ax.set_xscale("log")
     ax.set_xticks(ticks)
-    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_xticklabels(_thinned(ticks, labels), fontsize=8)
     ax.minorticks_off()
     ax.set_xlabel("K (steps between feature updates)")
     if steps:
         top = ax.secondary_xaxis("top")
         top.set_xticks(ticks)
         top.set_xticklabels(
-            [f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)],
+            _thinned(
+                ticks,
+                [f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)],
+            ),
             fontsize=8,
         )
         top.minorticks_off()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -83,12 +84,52 @@ def log_axis_alpha(ax, label: str = r"initialisation scale $\alpha$") -> None:
     ax.set_xlabel(label)
 
 
+def _drawn_texts(fig):
+    """The texts the figure draws: tick labels of the ticks inside each axis's view (matplotlib keeps
+    label objects for ticks it does not draw), axis labels, titles, texts and legend entries."""
+    out = [t for t in fig.texts]
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis._update_ticks():  # the ticks drawn (inside the view interval)
+                out += [tick.label1, tick.label2]
+            out.append(axis.label)
+        out += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            out += legend.get_texts()
+    return [t for t in out if t.get_visible() and str(t.get_text()).strip()]
+
+
+def overlapping_text(fig, pad: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of drawn texts of ``fig`` whose boxes overlap by more than ``pad`` pixels each way (tick
+    labels, axis labels, titles, panel letters, annotations, legend entries): what runs together on the
+    printed page."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(str(t.get_text()), t.get_window_extent(renderer)) for t in _drawn_texts(fig)]
+    out = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            wide = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            high = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if wide > pad and high > pad:
+                out.append((a, b))
+    return out
+
+
 def save(fig, pdf_path) -> None:
     """Write ``pdf_path`` and the PNG beside it; neither appears until it is complete.  Both carry their
     provenance in their metadata (PDF: ``Subject``; PNG: a ``Provenance`` text chunk): the workflow
     commit, package versions and the time they were drawn."""
     from ..pipeline.provenance import provenance_json
 
+    crowded = overlapping_text(fig)
+    if crowded:
+        logging.getLogger(__name__).warning(
+            "%s: text runs together: %s",
+            Path(pdf_path).name,
+            "; ".join(f"{a!r} over {b!r}" for a, b in crowded),
+        )
     record = provenance_json({"figure": Path(pdf_path).stem})
     pdf_path = Path(pdf_path)
     for path, metadata in (
