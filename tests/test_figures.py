@@ -195,3 +195,18 @@ def test_overlapping_text_is_found_and_a_crowded_K_axis_has_none(captured):
     linearisation.kernel_change(summary, history, "unused.pdf")
     for fig in captured:
         assert style.overlapping_text(fig) == []
+
+
+def test_only_experiments_no_catalogue_figure_draws_get_their_own():
+    from regimes.figures import experiment_figures, report_category
+
+    families = {
+        "linearised": "network",  # drawn by the K-axis figures
+        "linearised_adam": "network",  # drawn beside them
+        "sparse": "diagonal",
+        "moons_K": "network",  # a user's: its own figure
+        "my_sparse": "diagonal",  # no generic figure for the family (yet): none
+        "width": "network",  # named like a catalogue figure: none
+    }
+    assert experiment_figures(families) == ["moons_K"]
+    assert report_category("moons_K").endswith("Your experiments")

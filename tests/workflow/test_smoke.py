@@ -463,6 +463,11 @@ def test_a_registered_toy_data_set_and_architecture_are_planned_and_run(tmp_path
     assert len(summary) == 2 * 3 * 2 and summary["test_acc"].notna().all()
     claims = pd.read_csv(workdir / "results/claims.csv")
     assert (claims["experiment"] == "moons_K").sum() >= 3
+    # the user's experiment gets its family's figure, named after it, in the report's last section
+    assert (workdir / "figures" / "moons_K.pdf").exists() and (workdir / "figures" / "moons_K.png").exists()
+    page = (workdir / "results" / "report.html").read_text()
+    assert "<figure id='moons_K'>" in page and "Your experiment" in page
+    assert "text runs together" not in (workdir / "logs" / "figures" / "moons_K.log").read_text()
 
 
 def test_the_report_page_opens_on_the_claims_then_figures_in_paper_order_then_tables(smoke_run):

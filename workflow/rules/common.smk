@@ -4,7 +4,9 @@ from pathlib import Path
 
 from regimes.figures import (
     FIGURES,
+    GENERIC,
     drawable,
+    experiment_figures,
     figure_inputs,
     report_category,
     report_subcategory,
@@ -212,9 +214,18 @@ def get_claims_plan(wildcards):
     }
 
 
+def own_figures():
+    """The experiments drawn by their family's generic figure, each named after it
+    (regimes.figures.experiment_figures: a user's experiment no catalogue figure draws).
+    """
+    return experiment_figures(
+        {name: config[name]["model"] for name in experiments(config)}
+    )
+
+
 def drawn_figures():
-    """The figures this config draws, in the papers' order (the catalogue's)."""
-    return [name for name in FIGURES if drawable(name, config)]
+    """The figures this config draws, in the papers' order (the catalogue's), then the experiments' own."""
+    return [name for name in FIGURES if drawable(name, config)] + own_figures()
 
 
 def all_figures():
@@ -237,8 +248,18 @@ def get_figure_caption(wildcards):
 
 
 def get_figure_category(wildcards):
-    return report_category(wildcards.figure)
+    return report_category(getattr(wildcards, "figure", None) or wildcards.experiment)
 
 
 def get_figure_subcategory(wildcards):
-    return report_subcategory(wildcards.figure)
+    return report_subcategory(
+        getattr(wildcards, "figure", None) or wildcards.experiment
+    )
+
+
+def get_experiment_figure_caption(wildcards):
+    """The generic figure's caption (workflow/report/experiment_figure.rst) with the experiment named."""
+    text = (
+        Path(workflow.basedir) / "workflow" / "report" / "experiment_figure.rst"
+    ).read_text()
+    return text.replace("EXPERIMENT", wildcards.experiment)

@@ -25,3 +25,32 @@ rule figure:
         code=get_figure_code,
     script:
         "../scripts/figures/{wildcards.figure}.py"
+
+
+# A user's experiment of a family with a generic figure (regimes.figures.GENERIC), drawn by no figure of
+# the catalogue: figures/<experiment>.pdf from its own tables, in the report's last section.
+rule experiment_figure:
+    input:
+        summary="results/{experiment}/summary.csv",
+        history="results/{experiment}/history.csv",
+    output:
+        pdf="figures/{experiment}.pdf",
+        png=report(
+            "figures/{experiment}.png",
+            caption="../report/figure.rst",
+            category=get_figure_category,
+            subcategory=get_figure_subcategory,
+        ),
+    log:
+        "logs/figures/{experiment}.log",
+    wildcard_constraints:
+        experiment="|".join(own_figures()) or "(?!x)x",
+    localrule: True
+    conda:
+        ENV
+    params:
+        caption=get_experiment_figure_caption,
+        draw=lambda wildcards: GENERIC[config[wildcards.experiment]["model"]],
+        code=code("figures/experiment_figure.py"),
+    script:
+        "../scripts/figures/experiment_figure.py"

@@ -27,6 +27,8 @@ __all__ = [
     "drawable",
     "report_category",
     "report_subcategory",
+    "GENERIC",
+    "experiment_figures",
 ]
 
 SECTIONS = ("Kernel and rich regimes", "Iterative linearisation", "The (alpha, K) plane")
@@ -158,11 +160,36 @@ def figure_inputs(name: str, config: dict) -> dict[str, list[str]]:
 
 
 def report_category(name: str) -> str:
-    """The figure's section in Snakemake's report, numbered in the papers' order (``0.`` is the claims)."""
+    """The figure's section in Snakemake's report, numbered in the papers' order (``0.`` is the claims);
+    an experiment's own figure (``experiment_figures``) goes to a last section."""
+    if name not in FIGURES:
+        return f"{len(SECTIONS) + 1}. {YOURS}"
     section = FIGURES[name].section
     return f"{section + 1}. {SECTIONS[section]}"
 
 
 def report_subcategory(name: str) -> str:
-    """The figure's place in the report, numbered in the catalogue's order."""
+    """The figure's place in the report, numbered in the catalogue's order (an experiment's own figure:
+    its name)."""
+    if name not in FIGURES:
+        return name
     return f"{list(FIGURES).index(name) + 1:02d}. {name}"
+
+
+# A family's generic figure: an experiment of that family that no catalogue figure draws (a user's own)
+# gets a figure of its own, ``figures/<experiment>.pdf``, drawn by this function of
+# ``regimes.figures.linearisation`` from the experiment's summary and history.
+GENERIC = {"network": "accuracy_vs_K"}
+YOURS = "Your experiments"  # their section in the report, after the papers'
+
+
+def experiment_figures(families: dict[str, str]) -> list[str]:
+    """The experiments (``{name: family}``, in config order) that get their family's generic figure:
+    of a family in ``GENERIC``, drawn by no figure of the catalogue (nor beside one), and not named like
+    one (their figure is named after them)."""
+    drawn = {e for name in FIGURES for e in (*CATALOGUE[name], *ALSO.get(name, {}))}
+    return [
+        name
+        for name, family in families.items()
+        if family in GENERIC and name not in drawn and name not in FIGURES
+    ]

@@ -12,7 +12,17 @@ from regimes.report import report_html
 start(snakemake)
 p = snakemake.params
 captions = Path(snakemake.scriptdir).parents[1] / "report"  # workflow/report/<figure>.rst
-figures = [(name, png, captions / f"{name}.rst") for name, png in zip(p.figures, snakemake.input.figures)]
+# an experiment's own figure (no caption of its own) takes the generic one
+figures = [
+    (
+        name,
+        png,
+        captions / f"{name}.rst"
+        if (captions / f"{name}.rst").exists()
+        else captions / "experiment_figure.rst",
+    )
+    for name, png in zip(p.figures, snakemake.input.figures)
+]
 tables = list(zip(p.experiments, snakemake.input.summaries))
 text = report_html(
     pd.read_csv(snakemake.input.claims),
