@@ -689,6 +689,7 @@ def _check_consistency(config: dict) -> None:
     for name in experiments(config):
         experiment = config[name]
         _check_grid(name, experiment)
+        _check_sizes(name, experiment)
         CHECKS.get(experiment["model"], lambda *_: None)(name, experiment)
         if experiment["model"] == "diagonal":
             _check_halves(name, experiment, config)
@@ -702,6 +703,48 @@ def _check_consistency(config: dict) -> None:
                     f"{family!r} (figure '{figure}' draws experiment '{name}'; name the experiment otherwise "
                     "to keep it out of the figure)"
                 )
+
+
+def memory_bytes() -> int:
+    """This machine's physical memory (a cluster job is bounded by its own ``mem_mb`` besides)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: no estimate to compare with
+        return 2**63
+
+
+def size_estimate(experiment: dict) -> tuple[str, int]:
+    """A lower bound on the memory one job of the experiment needs, in bytes, and the key that sets it:
+    the arrays of one run alone (float64 data; its weights with their gradient and optimiser state), so
+    a size refused here cannot run however the runs are batched."""
+    model, data, grid = experiment["model"], experiment.get("data", {}), experiment.get("grid", {})
+    widths = [w for w in grid.get("width", [1]) if isinstance(w, int)] or [1]
+    if model == "diagonal":
+        n = max([data["n"], *experiment.get("sample_complexity", {}).get("n", [])])
+        return "data.d", 8 * (n + data["n_test"]) * data["d"]
+    if model == "matrix":
+        return "grid.width", 8 * 4 * data["d"] * max(widths) * max(grid.get("depth", [2]))
+    if model == "network":
+        largest = max(
+            (sizes.get("n_train", 0) + sizes.get("n_test", 0) for sizes in data.values()), default=0
+        )
+        weights = 4 * 4 * max(grid.get("depth", [1])) * max(widths) ** 2
+        key = "grid.width" if weights >= 8 * largest * 64 else "data.n_train"
+        return key, weights + 8 * largest * 64
+    return "", 0
+
+
+def _check_sizes(name: str, experiment: dict) -> None:
+    """Refuse a grid whose jobs cannot fit in this machine's memory (``size_estimate``), with the
+    estimate and the limit, before any job starts (a width of 1e9 was planned and died of memory)."""
+    key, need = size_estimate(experiment)
+    limit = memory_bytes()
+    if need > limit:
+        raise ConfigError(
+            f"config key '{name}.{key}': the sizes of experiment {name!r} need at least "
+            f"{need / 2**30:.3g} GiB for one run; allowed: sizes whose runs fit this machine's "
+            f"{limit / 2**30:.3g} GiB (lower {name}.{key})"
+        )
 
 
 def _yaml_float(text: str) -> str:
