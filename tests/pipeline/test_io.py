@@ -78,3 +78,38 @@ def test_datasets_and_tables_carry_their_provenance(tmp_path):
     table = stamp(pd.DataFrame({"alpha": [0.1], "experiment": ["old"]}), tmp_path / "d.npz", "sparse")
     assert list(table.columns)[-1] == "experiment" and table["trained_at"].item() == record["created"]
     assert table["git_commit"].item() == record["git_commit"]
+
+
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda text: "", "not a readable table"),  # empty
+        (lambda text: text.replace("0.5", "half", 1), "hold text where numbers belong"),  # a wrong type
+        (lambda text: text.replace(",inf,", ",infinity,", 1), "column K"),  # a K in another spelling
+        (lambda text: text + '"unclosed,quote\n', "not a readable table"),  # bytes that do not parse
+    ],
+)
+def test_a_damaged_table_is_refused_naming_the_file(tmp_path, damage, words):
+    """What the next job reads back: a table emptied, a column holding the wrong type, cut bytes; each
+    refused with the file's name and what to do, not passed on to a summary or a traceback."""
+    from regimes.pipeline.io import DamagedFile
+
+    path = tmp_path / "analysis.csv"
+    write_csv(path, pd.DataFrame({"alpha": [0.5, 1.0], "K": ["1", "inf"], "seed": [0, 1], "x": [1.0, 2.0]}))
+    path.write_text(damage(path.read_text()))
+    with pytest.raises(DamagedFile, match=words) as error:
+        read_table(path)
+    assert str(path) in str(error.value) and "delete it and rerun" in str(error.value)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.0])
+def test_a_damaged_npz_is_refused_naming_the_file(tmp_path, cut):
+    from regimes.pipeline.io import DamagedFile
+
+    path = tmp_path / "batch.npz"
+    save_npz(path, a=np.arange(1000.0), b=np.ones(3))
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * cut)])
+    with pytest.raises(DamagedFile, match="not a readable .npz archive") as error:
+        load_npz(path)
+    assert str(path) in str(error.value)

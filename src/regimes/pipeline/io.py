@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DamagedFile",
     "save_dataset",
     "load_provenance",
     "stamp",
@@ -70,9 +72,24 @@ def save_npz(path, **arrays) -> None:
         np.savez(tmp, **arrays)
 
 
+class DamagedFile(ValueError):
+    """A result file a job reads cannot be read as what it should be (cut short, overwritten, empty)."""
+
+
+def _damaged(path, what: str) -> DamagedFile:
+    return DamagedFile(f"{path}: {what}; the file is damaged: delete it and rerun to have it made again")
+
+
 def load_npz(path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
+    """Every array of a ``.npz`` result file; a file that is not a complete archive is refused naming
+    it (``DamagedFile``), not left to a traceback deep in numpy."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise _damaged(path, f"not a readable .npz archive ({type(error).__name__}: {error})") from None
 
 
 def save_cells(path, cells: dict[str, dict], **extra) -> None:
@@ -133,10 +150,26 @@ def write_csv(path, frame: pd.DataFrame) -> None:
         frame.to_csv(tmp, index=False)
 
 
+# Columns that must read back as numbers wherever a table has them.
+NUMERIC = ("alpha", "depth", "width", "seed", "steps", "T", "n")
+
+
 def read_table(path) -> pd.DataFrame:
     """A result table, with the grid's K column read back in its one spelling (``"1"``, ``"inf"``: text),
-    never as a float."""
-    return pd.read_csv(path, dtype={"K": str})
+    never as a float.  An empty or unparsable file, or a grid column that is not numeric, is refused
+    naming the file (``DamagedFile``)."""
+    try:
+        table = pd.read_csv(path, dtype={"K": str})
+    except FileNotFoundError:
+        raise
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise _damaged(path, f"not a readable table ({type(error).__name__}: {error})") from None
+    wrong = [c for c in NUMERIC if c in table and not pd.api.types.is_numeric_dtype(table[c])]
+    if wrong:
+        raise _damaged(path, f"column(s) {wrong} hold text where numbers belong")
+    if "K" in table and not table["K"].dropna().map(lambda k: k == "inf" or k.isdigit()).all():
+        raise _damaged(path, "column K holds values other than integers and 'inf'")
+    return table
 
 
 def _jsonable(x):
