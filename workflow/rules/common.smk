@@ -257,6 +257,11 @@ def get_figure_subcategory(wildcards):
     )
 
 
+def get_generic_drawing(wildcards):
+    """The function of regimes.figures.linearisation that draws the experiment's family."""
+    return GENERIC[config[wildcards.experiment]["model"]]
+
+
 def get_experiment_figure_caption(wildcards):
     """The generic figure's caption (workflow/report/experiment_figure.rst) with the experiment named."""
     text = (

@@ -50,7 +50,7 @@ rule experiment_figure:
         ENV
     params:
         caption=get_experiment_figure_caption,
-        draw=lambda wildcards: GENERIC[config[wildcards.experiment]["model"]],
+        draw=get_generic_drawing,
         code=code("figures/experiment_figure.py"),
     script:
         "../scripts/figures/experiment_figure.py"
