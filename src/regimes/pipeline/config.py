@@ -237,8 +237,9 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     against its family's definition."""
     _check_names(config)
     _check_renamed(config)
-    _raise_errors(config, schema or load_schema())
-    _check_ignored(config)
+    before = schema or load_schema()  # the extensions' registries are filled in below
+    _raise_errors(config, before)
+    _check_ignored(config, before)
     _check_outdir(config)
     _load_extensions(config)
     schema = schema or load_schema()  # again: with what the extensions registered
@@ -255,11 +256,11 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     return config
 
 
-def _check_ignored(config: dict) -> None:
+def _check_ignored(config: dict, schema: dict) -> None:
     """Keys a family or an integrator would accept and then ignore, each refused naming the key that
     applies instead.  A value equal to the key's default changes nothing and passes (so a config
     validated once, its defaults filled in, validates again)."""
-    defs = load_schema()["$defs"]
+    defs = schema["$defs"]
     defaults = {
         "diagonal": {k: v.get("default") for k, v in defs["diagonal_train"]["properties"].items()},
         "network": {
