@@ -180,3 +180,39 @@ def test_divergence_is_recorded():
         p["A"][None], p["y"][None], 1.0, 2, 4, [0], step_scale=1.0, max_rel_change=0.5, max_steps=200
     )
     assert not run.diverged[0]  # the curvature bound keeps step_scale <= 1 stable
+
+
+def test_implicit_steps_land_where_gradient_descent_does():
+    """Linearly implicit steps (regimes.flow) between gradient-descent steps, at alpha = 0.1, depth 3 (rich:
+    the factors grow by orders of magnitude): the limit of gradient descent along the flow to 1e-12, the
+    gap shrinking with the integrator's tolerance, in a fraction of the steps.  Would catch an implicit
+    step that is not the flow's (a wrong mu, a kernel of the wrong scale) or one accepted where the
+    linearisation failed."""
+    p = sensing_problem(5, 1, 12, seed=4)
+
+    def run(rtol):
+        return train_factorised(
+            p["A"][None], p["y"][None], 0.1, 3, 5, [0], init="unbiased", tol=1e-12, max_steps=20000, rtol=rtol
+        )
+
+    gd = run(None)
+    assert gd.converged[0] and gd.implicit_steps[0] == 0
+    gaps = {}
+    for rtol in (1e-1, 1e-3):
+        r = run(rtol)
+        assert r.converged[0] and r.implicit_steps[0] > 0 and r.steps[0] < gd.steps[0] / 2
+        gaps[rtol] = np.linalg.norm(r.M[0] - gd.M[0]) / np.linalg.norm(gd.M[0])
+    assert gaps[1e-3] < 1e-4
+    assert gaps[1e-3] < gaps[1e-1] / 10
+
+
+def test_implicit_steps_batched_equal_each_run_alone():
+    """Every run keeps its own ``h`` and its own attempts: two alphas batched are each the same run
+    alone (to rounding)."""
+    p = completion_problem(6, 1, 20, seed=0)
+    kw = dict(init="unbiased", tol=1e-10, max_steps=5000, rtol=1e-2)
+    both = train_factorised(np.stack([p["A"]] * 2), np.stack([p["y"]] * 2), [0.1, 1.0], 3, 6, [0, 1], **kw)
+    for i, alpha in enumerate((0.1, 1.0)):
+        alone = train_factorised(p["A"][None], p["y"][None], alpha, 3, 6, [i], **kw)
+        assert both.steps[i] == alone.steps[0] and both.implicit_steps[i] == alone.implicit_steps[0]
+        np.testing.assert_allclose(both.M[i], alone.M[0], rtol=0, atol=1e-12)

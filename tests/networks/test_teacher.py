@@ -168,3 +168,47 @@ def test_circle_points_are_iid_on_the_circle_with_unit_rms_test_labels():
     gaps = np.diff(np.sort(np.arctan2(a["X"][:, 1], a["X"][:, 0])))
     assert gaps.std() > 0.1  # not evenly spaced
     assert not np.allclose(a["X"], b["X"])
+
+
+def test_torch_init_is_pytorchs_linear_default_times_alpha():
+    """``init="torch"``: weights and biases ``U(+-alpha / sqrt(fan_in))``, the bounds of
+    ``torch.nn.Linear``'s own initialisation (the reading of fig. 6 measured in docs/teacher_readings.md)."""
+    params = init_students(2, 400, 2, [2.0], [3], init="torch")
+    for W, b in zip(params[0::2], params[1::2]):
+        bound = 2.0 / math.sqrt(W.shape[1])
+        assert bound * 0.97 < float(W.abs().max()) <= bound and float(b.abs().max()) <= bound
+    assert float(params[1].abs().max()) > 0.97 * 2.0 / math.sqrt(2)  # 400 biases of the first layer
+    with pytest.raises(ValueError, match="init must be one of"):
+        init_students(2, 4, 2, [1.0], [0], init="xavier")
+
+
+def test_implicit_steps_land_on_the_kernel_limit_at_the_lazy_end():
+    """Centred students at alpha^2 = 100 (lazy): with linearly implicit steps (regimes.flow) a run meets
+    the paper's 1e-9 in far fewer steps than gradient descent at the paper's step, and its function is the
+    kernel-regime limit (the model linearised at initialisation, trained to convergence); would catch an
+    implicit step that is not the flow's or one taken where the linearisation failed."""
+    data = _stack([0, 1])
+    kw = dict(centre=True, lr=0.01, atol=1e-9, max_steps=4000, X_test=data["X_test"])
+    gd = train_students(data["X"], data["y"], [10.0, 10.0], [0, 1], 2, 30, **kw)
+    run = train_students(data["X"], data["y"], [10.0, 10.0], [0, 1], 2, 30, rtol=1e-3, **kw)
+    assert run.converged.all() and (run.implicit_steps > 0).all() and (run.steps < gd.steps / 4).all()
+    gap = np.sqrt(((run.test_prediction - run.kernel_prediction) ** 2).mean(1))
+    assert gap.max() < 1e-3
+
+
+def test_why_a_run_is_slow_counts_kinks_on_training_points():
+    """A unit whose pre-activation is zero at a training point is a kink on it; the projected steps are
+    ``log(loss / atol) / (lr * lambda_min)`` and 0 once the rule is met."""
+    from regimes.networks.teacher import _why_slow
+
+    params = init_students(2, 6, 2, [1.0], [0])
+    X = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]]], dtype=torch.float64)
+    params[0][0, :, 0] = torch.tensor([0.0, 1.0])  # unit 0: zero pre-activation at the first point
+    out = _why_slow(params, X, torch.tensor([1e-3], dtype=torch.float64), 1e-9, 0.01)
+    assert int(out["kinks"][0]) >= 1
+    J = student_jacobian(params, X)[0]
+    lam = 2 * float(torch.linalg.eigvalsh(J @ J.T)[0])
+    assert float(out["kernel_min_eig"][0]) == pytest.approx(lam)
+    assert float(out["projected_steps"][0]) == pytest.approx(math.log(1e6) / (0.01 * lam))
+    met = _why_slow(params, X, torch.tensor([1e-10], dtype=torch.float64), 1e-9, 0.01)
+    assert float(met["projected_steps"][0]) == 0.0

@@ -34,10 +34,11 @@ import logging
 
 import numpy as np
 import torch
-from torch.func import jacrev, jvp, vjp
+from torch.func import jacrev, jvp, vjp, vmap
 
 from ..batched import Runs, Trained, power_step
 from ..device import resolve
+from ..flow import ImplicitSteps
 
 __all__ = [
     "INITS",
@@ -114,6 +115,8 @@ def train_factorised(
     tol: float = 1.0e-9,
     max_steps: int = 50000,
     curvature_every: int = 1,
+    rtol: float | None = None,
+    implicit_every: int = 20,
     device=None,
     dtype=torch.float64,
     log_every: float = 10.0,
@@ -146,12 +149,31 @@ def train_factorised(
     )  # the same start in every run: batching changes nothing
     batch = Runs(runs, tol=tol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every)
     tiny = torch.finfo(dtype).tiny
+    implicit = ImplicitSteps(runs, scale=0.5 / n, rtol=rtol, every=implicit_every, device=dev)
+    eta = torch.zeros(runs, dtype=dtype, device=dev)
     for step in range(max_steps + 1):
         out, pullback = vjp(measurements, *factors)
         r = out - y
         batch.observe(0.5 * (r * r).mean(-1))
         if step == max_steps or not batch.any():
             break
+        trying = implicit.due(step, batch.active) & (eta > 0)
+        if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
+            with torch.no_grad():
+                factors, r_new, took = implicit.attempt(
+                    step,
+                    factors,
+                    r.detach(),
+                    _jacobian(factors, A, init),
+                    lambda ws: measurements(*ws) - y,
+                    eta,
+                    trying,
+                )
+            if took.any():
+                out, pullback = vjp(measurements, *factors)
+                r = out - y
+        else:
+            took = torch.zeros_like(trying)
         grads = pullback(r.detach() / n)
         if step % curvature_every == 0:  # the loss's curvature, recomputed every curvature_every steps
             # Gauss-Newton curvature: power iteration on J J^T (n x n a run), warm-started.
@@ -182,13 +204,24 @@ def train_factorised(
                 bound = max_rel_change * w.flatten(1).norm(dim=1) / g.flatten(1).norm(dim=1).clamp_min(tiny)
                 eta = torch.minimum(eta, bound)
             eta = torch.where(batch.active & torch.isfinite(eta), eta, torch.zeros_like(eta))
-            for w, g in zip(factors, grads):
-                w -= eta[:, None, None] * g
-        batch.advance(eta)
+            taken = torch.where(took, torch.zeros_like(eta), eta)
+            factors = [w - taken[:, None, None] * g for w, g in zip(factors, grads)]
+        batch.advance(taken + torch.where(took, implicit.last, torch.zeros_like(eta)))
         batch.report(step)
     with torch.no_grad():
         M = predictor(factors, init)
-    return batch.result(M=M, M0=M0)
+    return batch.result(M=M, M0=M0, implicit_steps=implicit.taken)
+
+
+def _jacobian(factors, A, init: str) -> torch.Tensor:
+    """Each run's Jacobian of its measurements in its weights, ``(runs, n, P)`` (the factors flattened in
+    order)."""
+
+    def one(A1, *ws):
+        return _measure(predictor([w[None] for w in ws], init), A1[None])[0]
+
+    parts = vmap(jacrev(one, argnums=tuple(range(1, len(factors) + 1))))(A, *[w.detach() for w in factors])
+    return torch.cat([p.flatten(2) for p in parts], dim=2)
 
 
 def kernel_solution(

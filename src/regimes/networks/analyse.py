@@ -163,10 +163,19 @@ def analyse_teacher_cell(
                 "rmse_at_stop": rmse,  # kept for every run (test_rmse is blanked for runs that stopped short)
                 "jacobian_distance_at_stop": float(trained["jacobian_distance"][i]),
                 "capped": bool(trained["capped"][i]),
+                **{
+                    k: _get(trained, k, i)
+                    for k in ("implicit_steps", "kinks", "kernel_min_eig", "projected_steps")
+                },
                 **status,
             }
         )
     return blank_failed(pd.DataFrame(rows), TEACHER_METRICS)
+
+
+def _get(trained: dict, key: str, i: int):
+    """Member ``i``'s ``key``, NaN for a result written before the key existed."""
+    return trained[key][i].item() if key in trained else math.nan
 
 
 def _rms(a) -> float:

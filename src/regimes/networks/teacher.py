@@ -30,6 +30,7 @@ import torch
 
 from ..batched import Runs, Trained, log_cells, power_step
 from ..device import resolve
+from ..flow import ImplicitSteps
 from ..grid import Cell, split_cells
 
 __all__ = [
@@ -45,11 +46,17 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+INITS = ("he", "torch")
+
+
 def init_students(
-    d_in: int, width: int, depth: int, alphas, seeds, *, dtype=torch.float64, device=None
+    d_in: int, width: int, depth: int, alphas, seeds, *, init: str = "he", dtype=torch.float64, device=None
 ) -> list[torch.Tensor]:
-    """``[W_1, b_1, ..., W_D, b_D]`` with a leading member axis; He-uniform weights times alpha, zero
-    biases."""
+    """``[W_1, b_1, ..., W_D, b_D]`` with a leading member axis, times alpha: ``init="he"``: He-uniform
+    weights (``U(-b, b)``, ``b = sqrt(6 / fan_in)``), zero biases; ``init="torch"``: PyTorch's default for a
+    linear layer, weights and biases ``U(-b, b)`` with ``b = 1 / sqrt(fan_in)`` (a sixth of He's variance)."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
     if depth < 2:
         raise ValueError(f"a student has depth >= 2 weight layers, got {depth}")
     alphas = np.asarray(alphas, float).reshape(-1)
@@ -62,11 +69,14 @@ def init_students(
         gen = torch.Generator().manual_seed(int(seed))
         layers = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-            bound = math.sqrt(6.0 / fan_in)
-            layers += [
-                (2 * torch.rand(fan_in, fan_out, generator=gen, dtype=dtype) - 1) * bound * float(alpha),
-                torch.zeros(fan_out, dtype=dtype),
-            ]
+            bound = math.sqrt(6.0 / fan_in) if init == "he" else 1.0 / math.sqrt(fan_in)
+            W = (2 * torch.rand(fan_in, fan_out, generator=gen, dtype=dtype) - 1) * bound * float(alpha)
+            b = (
+                torch.zeros(fan_out, dtype=dtype)
+                if init == "he"
+                else (2 * torch.rand(fan_out, generator=gen, dtype=dtype) - 1) * bound * float(alpha)
+            )
+            layers += [W, b]
         per_member.append(layers)
     dev = resolve(device)
     return [torch.stack([m[i] for m in per_member]).to(dev) for i in range(2 * depth)]
@@ -174,11 +184,14 @@ def train_students(
     width: int,
     *,
     centre: bool = False,
+    init: str = "he",
     lr: float = 0.01,
     atol: float = 1.0e-9,
     max_steps: int = 100000,
     step_scale: float = 1.0,
     curvature_every: int = 10,
+    rtol: float | None = None,
+    implicit_every: int = 20,
     X_test=None,
     probe=None,
     device=None,
@@ -199,7 +212,7 @@ def train_students(
     members, n = y.shape
     probe = X if probe is None else torch.as_tensor(np.asarray(probe), dtype=dtype, device=dev)
     X_test = None if X_test is None else torch.as_tensor(np.asarray(X_test), dtype=dtype, device=dev)
-    params = init_students(X.shape[-1], width, depth, alpha, seeds, dtype=dtype, device=dev)
+    params = init_students(X.shape[-1], width, depth, alpha, seeds, init=init, dtype=dtype, device=dev)
     with torch.no_grad():
         offset = student_forward(params, X) if centre else torch.zeros_like(y)
         test_offset = student_forward(params, X_test) if centre and X_test is not None else None
@@ -217,6 +230,8 @@ def train_students(
     lam = torch.zeros(members, dtype=dtype, device=dev)
     batch = Runs(members, atol=atol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every)
     capped = torch.zeros(members, dtype=torch.bool, device=dev)
+    implicit = ImplicitSteps(members, scale=1.0, rtol=rtol, every=implicit_every, device=dev)
+    eta = torch.full((members,), lr, dtype=dtype, device=dev)
     params = [p.detach() for p in params]
     for step in range(max_steps + 1):
         with torch.no_grad():
@@ -227,6 +242,22 @@ def train_students(
             break
         if step == max_steps // 2:
             halfway = predict(params)
+        trying = implicit.due(step, batch.active)
+        if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
+            with torch.no_grad():
+                params, r, took = implicit.attempt(
+                    step,
+                    params,
+                    r,
+                    student_jacobian(params, X),
+                    lambda ps: student_forward(ps, X) - offset - y,
+                    eta,
+                    trying,
+                )
+            if took.any():
+                out, inputs, pre = _passes(params, X)
+        else:
+            took = torch.zeros_like(trying)
         with torch.no_grad():
             grads = _pullback(params, inputs, pre, 2.0 * r)
             if (
@@ -240,12 +271,14 @@ def train_students(
         with torch.no_grad():
             safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
             capped |= batch.active & (safe < lr)
-            eta = torch.where(batch.active, torch.clamp(safe, max=lr), torch.zeros_like(safe))
-            params = [p - eta.view(-1, *([1] * (p.ndim - 1))) * g for p, g in zip(params, grads)]
+            eta = torch.clamp(safe, max=lr)
+            step_eta = torch.where(batch.active & ~took, eta, torch.zeros_like(safe))
+            params = [p - step_eta.view(-1, *([1] * (p.ndim - 1))) * g for p, g in zip(params, grads)]
         batch.advance()
         batch.report(step)
     J1 = student_jacobian(params, probe)
     prediction = predict(params)
+    diagnosis = _why_slow(params, X, batch.loss, atol, lr)
     out = {}
     if (
         X_test is not None
@@ -258,10 +291,36 @@ def train_students(
         }
     return batch.result(
         capped=capped,
+        implicit_steps=implicit.taken,
+        **diagnosis,
         jacobian_distance=jacobian_distance(J0, J1),
         kernel_distance=_kernel_distance(J0, J1),
         **out,
     )
+
+
+KINK = 1.0e-3  # a pre-activation within this fraction of its layer's rms of zero sits on a kink
+
+
+def _why_slow(params, X, loss, atol: float, lr: float) -> dict:
+    """What sets how far a run is from the paper's rule where it stopped, per member: ``kinks``, the
+    (unit, training point) pairs whose pre-activation is within ``KINK`` of zero (relative to the layer's
+    rms): a unit's kink on a training point, where the student's linearisation fails at any step length
+    and gradient descent chatters; ``kernel_min_eig``, the smallest eigenvalue of the loss's Gauss-Newton
+    curvature on the training points (``2 J J^T``), which sets the flow's last decades; and
+    ``projected_steps``, the steps at ``lr`` the flow would still need at that rate from the final loss
+    to ``atol`` (0 for a run that met it)."""
+    with torch.no_grad():
+        _, _, pre = _passes(params, X)
+        kinks = torch.zeros(params[0].shape[0], dtype=torch.long, device=params[0].device)
+        for z in pre[:-1]:
+            rms = z.pow(2).mean(dim=(-2, -1), keepdim=True).sqrt()
+            kinks += (z.abs() <= KINK * rms).flatten(1).sum(1)
+        J = student_jacobian(params, X)
+        lam = 2.0 * torch.linalg.eigvalsh(J @ J.transpose(1, 2))[:, 0].clamp_min(0.0)
+        ratio = (loss / atol).clamp_min(1.0)
+        projected = torch.where(ratio > 1.0, torch.log(ratio) / (lr * lam), torch.zeros_like(lam))
+    return {"kinks": kinks, "kernel_min_eig": lam, "projected_steps": projected}
 
 
 def _kernel_distance(J0, J1) -> np.ndarray:
