@@ -32,12 +32,13 @@ def test_a_linear_model_lands_on_its_minimum_norm_interpolant():
     y = torch.tensor(gen.standard_normal((3, 5)))
     w = [torch.tensor(gen.standard_normal((3, 12)))]
     w0 = w[0].clone()
-    residual = lambda ps: torch.einsum("mnp,mp->mn", X, ps[0]) - y  # noqa: E731
+    residual = lambda ps, ids: torch.einsum("mnp,mp->mn", X[ids], ps[0]) - y[ids]  # noqa: E731
+    jacobian = lambda ps, ids: X[ids]  # noqa: E731
     steps = ImplicitSteps(3, scale=1.0, rtol=1e-6, every=10)
     which = torch.tensor([True, True, False])
     explicit = torch.full((3,), 1e-3, dtype=torch.float64)
     for step in range(12):
-        w, r, ok = steps.attempt(step, w, residual(w), X, residual, explicit, which)
+        w, r, ok = steps.attempt(step, w, residual(w, torch.arange(3)), jacobian, residual, explicit, which)
         assert bool(ok[:2].all()) and not bool(ok[2])
         if float(r[:2].norm(dim=1).max()) < 1e-9:
             break
@@ -54,11 +55,13 @@ def test_a_step_the_linearisation_misses_is_rejected_and_h_shrinks():
     the one reached, so it is refused, the weights stay, ``h`` shrinks and the next attempt waits
     ``every`` steps; would catch an acceptance test that compares the wrong quantities."""
     w = [torch.tensor([[3.0]], dtype=torch.float64)]
-    residual = lambda ps: ps[0] ** 2 - 1.0  # noqa: E731
-    J = (2 * w[0]).unsqueeze(-1)
+    residual = lambda ps, ids: ps[0] ** 2 - 1.0  # noqa: E731
+    jacobian = lambda ps, ids: (2 * ps[0]).unsqueeze(-1)  # noqa: E731
     steps = ImplicitSteps(1, scale=1.0, rtol=1e-3, every=7)
     steps.h[:] = 100.0
-    new, r, ok = steps.attempt(0, w, residual(w), J, residual, torch.tensor([1e-3]), torch.tensor([True]))
+    new, r, ok = steps.attempt(
+        0, w, residual(w, None), jacobian, residual, torch.tensor([1e-3]), torch.tensor([True])
+    )
     assert not bool(ok[0]) and float(new[0]) == 3.0
     assert float(steps.h[0]) == 25.0 and int(steps.next[0]) == 7
     assert not bool(steps.due(3, torch.tensor([True]))[0]) and bool(steps.due(7, torch.tensor([True]))[0])

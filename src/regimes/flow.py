@@ -68,24 +68,34 @@ class ImplicitSteps:
             return torch.zeros_like(active)
         return active & (self.next <= step)
 
-    def attempt(self, step: int, params, r, J, residual, explicit, which):
-        """Try an implicit step for the runs ``which`` from ``params`` (a leading run axis on every
-        tensor) with residuals ``r`` and Jacobian ``J`` (``(runs, n, P)``, the weights flattened in the
-        order of ``params``); ``residual(params) -> (runs, n)``; ``explicit``: each run's explicit step in
-        flow time (its gradient-descent step).  Returns ``(params, r, accepted)``: the accepted runs' new
-        weights and residuals, the others' unchanged."""
-        h = torch.maximum(self.h, LEAST * explicit).clamp(max=H_MAX)
-        mu = 1.0 / (2.0 * self.scale * h)
-        dw, change = gauss_newton_step(J, r, mu)
-        dw = torch.where(which.unsqueeze(-1), dw, torch.zeros_like(dw))
+    def attempt(self, step: int, params, r, jacobian, residual, explicit, which):
+        """Try an implicit step for the runs ``which`` (a mask) from ``params`` (a leading run axis on
+        every tensor) with residuals ``r`` (``(runs, n)``); ``jacobian(params, ids) -> (len(ids), n, P)``
+        and ``residual(params, ids) -> (len(ids), n)`` of the runs ``ids`` given their weights ``params``
+        (the weights flattened in the order of ``params``); ``explicit``: each run's explicit step in flow
+        time (its gradient-descent step).  Only the runs trying are computed on.  Returns ``(params, r,
+        accepted)``: the accepted runs' new weights and residuals, the others' unchanged."""
+        ids = which.nonzero()[:, 0]
+        own = [p[ids] for p in params]
+        h = torch.maximum(self.h[ids], LEAST * explicit[ids]).clamp(max=H_MAX)
+        dw, change = gauss_newton_step(jacobian(own, ids), r[ids], 1.0 / (2.0 * self.scale * h))
         sizes = [p[0].numel() for p in params]
-        trial = [p + d.reshape(p.shape) for p, d in zip(params, torch.split(dw, sizes, dim=1))]
-        r_trial = residual(trial)
-        err = (r_trial - r - change).norm(dim=1) / change.norm(dim=1).clamp_min(torch.finfo(r.dtype).tiny)
-        ok = which & torch.isfinite(r_trial).all(1) & (err <= self.rtol)
-        self.h = torch.where(ok, h * GROW, torch.where(which, h * SHRINK, self.h))
-        self.next = torch.where(ok, step + 1, torch.where(which, step + self.every, self.next))
-        self.taken += ok.long()
-        self.last = torch.where(ok, h, torch.zeros_like(h))
-        params = [torch.where(ok.view(-1, *[1] * (p.ndim - 1)), t, p) for p, t in zip(params, trial)]
-        return params, torch.where(ok.unsqueeze(-1), r_trial, r), ok
+        trial = [p + d.reshape(p.shape) for p, d in zip(own, torch.split(dw, sizes, dim=1))]
+        r_trial = residual(trial, ids)
+        err = (r_trial - r[ids] - change).norm(dim=1) / change.norm(dim=1).clamp_min(
+            torch.finfo(r.dtype).tiny
+        )
+        ok = torch.isfinite(r_trial).all(1) & (err <= self.rtol)
+        self.h[ids] = torch.where(ok, h * GROW, h * SHRINK)
+        self.next[ids] = torch.where(ok, step + 1, step + self.every)
+        self.taken[ids] += ok.long()
+        self.last.zero_()
+        self.last[ids] = torch.where(ok, h, torch.zeros_like(h))
+        accepted = torch.zeros_like(which)
+        accepted[ids] = ok
+        params = [p.clone() for p in params]
+        r = r.clone()
+        for p, t in zip(params, trial):
+            p[ids[ok]] = t[ok]
+        r[ids[ok]] = r_trial[ok]
+        return params, r, accepted

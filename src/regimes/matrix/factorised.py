@@ -164,8 +164,8 @@ def train_factorised(
                     step,
                     factors,
                     r.detach(),
-                    _jacobian(factors, A, init),
-                    lambda ws: measurements(*ws) - y,
+                    lambda ws, ids: _jacobian(ws, A[ids], init),
+                    lambda ws, ids: _measure(predictor(ws, init), A[ids]) - y[ids],
                     eta,
                     trying,
                 )

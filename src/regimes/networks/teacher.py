@@ -2,11 +2,13 @@
 sec. 7, fig. 6; docs/science.md sec. 1.7).
 
 A student is a fully connected ReLU network ``R^2 -> R`` of ``depth`` weight layers of ``width`` units
-with biases.  Weights are He-uniform (``U(-b, b)``, ``b = sqrt(6 / fan_in)``) times alpha, biases zero
-(the paper scales "every weight" by alpha); ``centre=True`` subtracts the initial function (our labelled
-variant: the paper's students are not centred).  Member ``m`` draws from ``seeds[m]`` alone and alpha only
-scales the draws, so members that share a seed share their directions (paired by seed) and batching
-changes nothing.
+with biases, times alpha (the paper scales "every weight" by alpha): ``init="he"``, He-uniform weights
+(``U(-b, b)``, ``b = sqrt(6 / fan_in)``) and zero biases, or ``init="torch"``, PyTorch's default for a
+linear layer (weights and biases ``U(-b, b)``, ``b = 1 / sqrt(fan_in)``), the reading of the paper's
+"uniform He initialisation" closest to its values (docs/teacher_readings.md); ``centre=True``
+subtracts the initial function (our labelled variant: the paper's students are not centred).  Member
+``m`` draws from ``seeds[m]`` alone and alpha only scales the draws, so members that share a seed share
+their directions (paired by seed) and batching changes nothing.
 
 Training is the paper's: full-batch gradient descent on the sum of squared errors (the paper's loss: no
 1/n, no 1/2) at a fixed step ``lr`` (0.01) until the training loss is below ``atol`` (1e-9), run
@@ -249,8 +251,8 @@ def train_students(
                     step,
                     params,
                     r,
-                    student_jacobian(params, X),
-                    lambda ps: student_forward(ps, X) - offset - y,
+                    lambda ps, ids: student_jacobian(ps, X[ids]),
+                    lambda ps, ids: student_forward(ps, X[ids]) - offset[ids] - y[ids],
                     eta,
                     trying,
                 )

@@ -7,7 +7,11 @@ from regimes.pipeline.job import start
 log = start(snakemake)
 p = snakemake.params.data
 data = circle_teacher(
-    int(snakemake.wildcards.n), p["n_test"], p["teacher_width"], int(snakemake.wildcards.seed)
+    int(snakemake.wildcards.n),
+    p["n_test"],
+    p["teacher_width"],
+    int(snakemake.wildcards.seed),
+    label_rms=p["label_rms"],
 )
 save_dataset(
     snakemake.output[0],
