@@ -160,7 +160,7 @@ def train_factorised(
         trying = implicit.due(step, batch.active) & (eta > 0)
         if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
             with torch.no_grad():
-                factors, r_new, took = implicit.attempt(
+                factors, _, took = implicit.attempt(
                     step,
                     factors,
                     r.detach(),
