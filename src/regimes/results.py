@@ -15,7 +15,15 @@ import pandas as pd
 
 from .grid import AXES, cells, format_value, parts, read_value
 
-__all__ = ["failed", "blank_failed", "expected_rows", "check_readable", "check_complete", "IncompleteTable"]
+__all__ = [
+    "failed",
+    "blank_failed",
+    "expected_rows",
+    "check_readable",
+    "check_types",
+    "check_complete",
+    "IncompleteTable",
+]
 
 
 class IncompleteTable(ValueError):
@@ -78,6 +86,27 @@ def check_readable(frame: pd.DataFrame, path, keys=("alpha", "depth", "width", "
         raise IncompleteTable(
             f"{path}: a row is cut short or the file is damaged (truncated?); delete it to have it made again"
         )
+
+
+def check_types(frames: dict) -> None:
+    """Refuse per-batch tables ``{path: frame}`` whose stacked columns mix numbers and text: a batch whose
+    column reads as text where the other batches' read as numbers is damaged (one row's ``test_error``
+    overwritten by ``abc`` is text in its own file and passes that file's own check)."""
+    from .pipeline.io import DamagedFile, column_problem
+
+    for path, frame in frames.items():
+        others = [f for p, f in frames.items() if p != path]
+        for column in frame.columns:
+            if pd.api.types.is_numeric_dtype(frame[column]) or frame[column].isna().all():
+                continue
+            numeric = [f[column] for f in others if column in f and pd.api.types.is_numeric_dtype(f[column])]
+            if any(values.notna().any() for values in numeric):
+                problem = column_problem(pd.concat([frame[[column]], *(v.to_frame() for v in numeric)]))
+                raise DamagedFile(
+                    f"{path}: {problem or f'column {column!r} holds text where numbers belong'} (the other "
+                    "batches' tables hold numbers there); the file is damaged: delete it and rerun to have "
+                    "it made again"
+                )
 
 
 def check_complete(table: pd.DataFrame, experiment: dict, name: str) -> None:

@@ -56,6 +56,29 @@ def test_a_cell_at_its_exact_limit_has_no_gap_and_its_own_norms():
     assert row["feature_updates"] == 0 and row["steps"] == 7 and bool(row["converged"])
 
 
+def test_an_exact_limit_that_does_not_fit_the_data_is_blank_not_beta_zero():
+    """alpha^D that float64 rounds to 0 (depth 200 at alpha 0.01): the dual solve cannot fit the data and
+    its beta = 0 used to fill the exact limit's columns as if it were the flow's limit.  Now they are NaN,
+    ``oracle_converged`` False, ``oracle_residual`` the misfit; a solvable cell keeps its numbers."""
+    data = {0: small_problem(seed=0)}
+    refs = pd.DataFrame([references(data[0])])
+    w = [np.full(60, 0.01)]
+    with pytest.warns(RuntimeWarning, match="stopped short"):
+        table = analyse_diagonal_cell(
+            {"alpha": 0.01, "depth": 200, "width": 1, "K": "1"}, data, _trained([np.zeros(60)], w, w), refs
+        )
+    row = table.iloc[0]
+    assert not row["oracle_converged"] and row["oracle_residual"] > 0.5
+    assert all(np.isnan(row[c]) for c in ("oracle_gap", "oracle_error", "oracle_l1", "oracle_l2"))
+    assert row["l1"] == 0.0  # the run's own columns stay
+    solvable = analyse_diagonal_cell(
+        {"alpha": 0.05, "depth": 3, "width": 1, "K": "1"}, data, _trained([np.zeros(60)], w, w), refs
+    ).iloc[0]
+    assert (
+        solvable["oracle_converged"] and np.isfinite(solvable["oracle_l1"]) and solvable["oracle_gap"] == 1.0
+    )
+
+
 def test_kernel_distance_of_the_diagonal_model_is_the_direct_one():
     data = small_problem()
     g = np.random.default_rng(0)

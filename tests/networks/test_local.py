@@ -120,3 +120,16 @@ def test_incomplete_or_damaged_cifar10_copies_are_refused(tmp_path):
         pickle.dump({b"data": np.zeros((4, 3072), np.uint8), b"labels": [0, 1, 2, 10]}, f)
     with pytest.raises(DataCopyError, match=r"labels in \[0, 10\]"):
         local.load_cifar10(0, 16, 4, path=tmp_path, key=key)
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_the_check_before_any_job_counts_each_split_of_a_copy(tmp_path, gz):
+    """What the config check compares ``n_train`` / ``n_test`` with: the images each split of the copy
+    holds, from the label files' headers (MNIST) or the batches themselves (CIFAR-10)."""
+    local.write_mnist_copy(tmp_path / "mnist", n_train=37, n_test=11, gz=gz)
+    assert local.check_mnist(tmp_path / "mnist") == {"train": 37, "test": 11}
+    local.write_cifar10_copy(tmp_path / "cifar", per_batch=7, n_test=5)
+    assert local.check_cifar10(tmp_path / "cifar") == {"train": 35, "test": 5}
+    (tmp_path / "mnist" / ("train-labels-idx1-ubyte" + (".gz" if gz else ""))).write_bytes(b"")
+    with pytest.raises(DataCopyError, match="train-labels-idx1-ubyte.*(not an idx file|cannot be read)"):
+        local.check_mnist(tmp_path / "mnist", KEY)

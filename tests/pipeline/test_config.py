@@ -263,6 +263,8 @@ def test_every_bad_config_is_refused_with_key_value_and_what_is_allowed(root, tm
             validate(config)
     for word in case["expect"]:
         assert word in str(err.value), (word, str(err.value))
+    for word in case.get("absent", []):  # a hint that does not fit the field's type
+        assert word not in str(err.value), (word, str(err.value))
 
 
 def test_an_override_merges_into_its_experiment(root):
@@ -347,3 +349,28 @@ def test_outdir_is_expanded_and_an_unwritable_one_is_refused(root, tmp_path, mon
     monkeypatch.setattr(module.os, "access", lambda *_: False)
     with pytest.raises(ConfigError, match=r"'outdir'.*not writable by this user"):
         validate(dict(copy.deepcopy(smoke), outdir=str(tmp_path / "runs")))
+
+
+def test_the_paper_tier_at_copies_smaller_than_it_asks_for_is_refused_before_any_job(
+    root, tmp_path, monkeypatch
+):
+    """config/paper.yaml reads MNIST and CIFAR-10 from local copies; copies with fewer images than its
+    ``n_train`` / ``n_test`` are refused at planning, naming the key, the value and the copy's count (the
+    check used to look only at which files exist, and the job failed hours later)."""
+    from regimes.networks import local
+    from regimes.pipeline.config import resolve_config
+
+    local.write_mnist_copy(tmp_path / "mnist", n_train=59, n_test=30)
+    local.write_cifar10_copy(tmp_path, per_batch=20, n_test=10)
+    monkeypatch.setenv("REGIMES_DATA", str(tmp_path))
+    config = resolve_config([root / "config" / "paper.yaml"])
+    with pytest.raises(
+        ConfigError, match=r"cifar10.n_train': value 50000 is not allowed; allowed: <= 100 \(the"
+    ):
+        validate(copy.deepcopy(config))
+    for name in [n for n, e in config.items() if isinstance(e, dict) and "cifar10" in e.get("data", {})]:
+        del config[name]
+    with pytest.raises(
+        ConfigError, match=r"mnist.n_train': value 60000 is not allowed; allowed: <= 59 \(the"
+    ):
+        validate(config)

@@ -87,6 +87,10 @@ def test_datasets_and_tables_carry_their_provenance(tmp_path):
         (lambda text: text.replace("0.5", "half", 1), "hold text where numbers belong"),  # a wrong type
         (lambda text: text.replace(",inf,", ",infinity,", 1), "column K"),  # a K in another spelling
         (lambda text: text + '"unclosed,quote\n', "not a readable table"),  # bytes that do not parse
+        (lambda text: text.replace(",0.2,", ",abc,"), "column 'test_error' holds 'abc' \\(line 3\\)"),
+        (lambda text: text.replace("False", "maybe"), "column 'converged' holds 'maybe'.*True/False"),
+        (lambda text: text[:-4], "the last row is cut short"),  # the last bytes cut
+        (lambda text: text.replace(",False,sparse", ""), "line 3 has 5 fields, the header 7"),  # a row cut
     ],
 )
 def test_a_damaged_table_is_refused_naming_the_file(tmp_path, damage, words):
@@ -95,7 +99,15 @@ def test_a_damaged_table_is_refused_naming_the_file(tmp_path, damage, words):
     from regimes.pipeline.io import DamagedFile
 
     path = tmp_path / "analysis.csv"
-    write_csv(path, pd.DataFrame({"alpha": [0.5, 1.0], "K": ["1", "inf"], "seed": [0, 1], "x": [1.0, 2.0]}))
+    table = {
+        "alpha": [0.5, 1.0],
+        "K": ["1", "inf"],
+        "seed": [0, 1],
+        "x": [1.0, 2.0],
+        "test_error": [0.1, 0.2],
+    }
+    write_csv(path, pd.DataFrame({**table, "converged": [True, False], "experiment": ["sparse", "sparse"]}))
+    read_table(path)  # as written: read back
     path.write_text(damage(path.read_text()))
     with pytest.raises(DamagedFile, match=words) as error:
         read_table(path)
@@ -113,3 +125,41 @@ def test_a_damaged_npz_is_refused_naming_the_file(tmp_path, cut):
     with pytest.raises(DamagedFile, match="not a readable .npz archive") as error:
         load_npz(path)
     assert str(path) in str(error.value)
+
+
+def test_a_batch_whose_numbers_read_as_text_is_refused_among_the_others(tmp_path):
+    """One batch's only row overwritten (``test_error`` = ``abc``) is a text column in its own file, which
+    alone cannot tell; stacked with the other batches, whose column holds numbers, it is refused by name."""
+    from regimes.pipeline.io import DamagedFile
+    from regimes.results import check_types
+
+    paths = [tmp_path / f"batch{i}.csv" for i in range(3)]
+    for i, path in enumerate(paths):
+        write_csv(
+            path, pd.DataFrame({"alpha": [0.1 * (i + 1)], "test_error": [0.5], "experiment": ["sparse"]})
+        )
+    check_types({p: read_table(p) for p in paths})  # as written: accepted
+    paths[1].write_text(paths[1].read_text().replace("0.5", "abc"))
+    with pytest.raises(DamagedFile, match="column 'test_error' holds 'abc'") as error:
+        check_types({p: read_table(p) for p in paths})
+    assert str(paths[1]) in str(error.value) and "delete it and rerun" in str(error.value)
+
+
+def test_a_summary_cut_short_is_refused_by_the_next_reader(tmp_path):
+    """The claims read summary.csv: its last row cut is refused naming the file (it was read as a run with
+    empty results, a failed run)."""
+    from regimes.pipeline.io import DamagedFile
+
+    path = tmp_path / "summary.csv"
+    rows = {
+        "experiment": ["sparse"] * 3,
+        "alpha": [0.1, 0.2, 0.3],
+        "seed": [0, 1, 2],
+        "test_error": [0.5] * 3,
+    }
+    write_csv(path, pd.DataFrame({**rows, "git_commit": ["abc123"] * 3, "trained_at": ["2026-12-04"] * 3}))
+    text = path.read_text()
+    for cut in (1, 12, 30):
+        path.write_text(text[:-cut])
+        with pytest.raises(DamagedFile, match="summary.csv.*(cut short|fields)"):
+            read_table(path)

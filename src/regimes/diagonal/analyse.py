@@ -90,6 +90,7 @@ def analyse_diagonal_cell(
                 "oracle_l1": float(np.abs(oracle.beta).sum()),
                 "oracle_l2": float(np.linalg.norm(oracle.beta)),
                 "oracle_residual": oracle.residual,
+                "oracle_converged": oracle.converged,
                 "l1_ratio": float(np.abs(beta).sum() / ref["min_l1_norm"]),
                 "l2_ratio": float(np.linalg.norm(beta) / ref["min_l2_norm"]),
                 "min_l1_error": float(ref["min_l1_error"]),
@@ -104,7 +105,19 @@ def analyse_diagonal_cell(
                 "flow_time": float(trained["flow_time"][i]),
             }
         )
-    return blank_failed(pd.DataFrame(rows), METRICS)
+    return _blank_unsolved(blank_failed(pd.DataFrame(rows), METRICS))
+
+
+ORACLE = ("oracle_gap", "oracle_error", "oracle_l1", "oracle_l2")
+
+
+def _blank_unsolved(table: pd.DataFrame) -> pd.DataFrame:
+    """The exact limit's columns NaN where its solve did not fit the data (``oracle_converged`` False,
+    ``oracle_residual`` says how far): a limit that does not interpolate is not the flow's limit, and
+    alpha^D that float64 rounds to 0 (depth 200 at alpha 0.01) would read as beta = 0."""
+    table = table.copy()
+    table.loc[~table["oracle_converged"].astype(bool), list(ORACLE)] = np.nan
+    return table
 
 
 def sample_complexity_table(

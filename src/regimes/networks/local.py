@@ -266,15 +266,37 @@ def load_cifar10(seed: int, n_train: int, n_test: int, path, key: str = "path"):
     )
 
 
-def check_mnist(path, key: str = "path") -> None:
-    """The check made before any job starts: the copy's file set is there (its contents are checked
-    when the data set job loads it)."""
-    mnist_files(path, key)
+def _idx_count(path: Path, key: str) -> int:
+    """How many items an idx file says it holds (its header's first dimension), read without the rest."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            head = stream.read(8)
+    except (OSError, EOFError) as error:
+        raise _fail(
+            key, path, f"cannot be read as {'gzip' if opener is gzip.open else 'an idx file'} ({error})"
+        ) from None
+    if len(head) < 8 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES or head[3] < 1:
+        raise _fail(key, path, "is not an idx file (its first bytes are not 0, 0, a type code, a rank)")
+    return int.from_bytes(head[4:8], "big")
 
 
-def check_cifar10(path, key: str = "path") -> None:
-    """As :func:`check_mnist`, for CIFAR-10."""
-    cifar10_files(path, key)
+def check_mnist(path, key: str = "path") -> dict[str, int]:
+    """The check made before any job starts: the copy's file set is there; returns how many images each
+    split holds, as its label files' headers say (the contents are checked when a job loads them)."""
+    files = mnist_files(path, key)
+    return {
+        split: _idx_count(files[f"{prefix}-labels-idx1-ubyte"], key)
+        for split, prefix in (("train", "train"), ("test", "t10k"))
+    }
+
+
+def check_cifar10(path, key: str = "path") -> dict[str, int]:
+    """As :func:`check_mnist`, for CIFAR-10: every batch is read and checked (format, shape, labels,
+    checksum), and the images of each split counted."""
+    files = cifar10_files(path, key)
+    train = sum(len(_cifar_batch(files[f"data_batch_{i}"], key)[1]) for i in range(1, 6))
+    return {"train": train, "test": len(_cifar_batch(files["test_batch"], key)[1])}
 
 
 # Synthetic copies in the exact formats: for tests, the paper tier's smoke variant and `make gpu-check`.

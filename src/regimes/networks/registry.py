@@ -9,7 +9,9 @@ planned, validated and run like the built-in ones.  Torch-free: builders are imp
   the input's ``(channels, length[, width])``; ``samples``: how many the data set has (``None``:
   generated to order, or a local copy's own split sizes).  ``local=True``: the data set is read from a
   copy on disk, named by the config key ``path``; the loader is then called with ``path=`` and
-  ``key=`` (the config key, for its errors), and ``check(path, key)`` runs before any job starts.
+  ``key=`` (the config key, for its errors), and ``check(path, key)`` runs before any job starts
+  (it may return ``{"train": N, "test": M}``, the images of each split, checked against ``n_train``
+  and ``n_test``).
 - ``register_architecture(name, builder, last_layer_only=False)``: ``builder(shape, width, depth, d_out)``
   returns a ``torch.nn.Module``; every weight is then He-initialised times alpha
   (``regimes.networks.architectures.he_init``; ``init``: ``he_normal`` or ``he_uniform``).

@@ -15,6 +15,7 @@ import importlib.resources
 import math
 import os
 import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -236,6 +237,11 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     First keys spelled the old way (``RENAMED``), then every experiment's ``model``, then each experiment
     against its family's definition."""
     _check_names(config)
+    if not experiments(config):
+        raise ConfigError(
+            "the config names no experiment; allowed: at least one experiment (a name mapped to its "
+            "settings: config.yaml shows every experiment, docs/config.md every key)"
+        )
     _check_renamed(config)
     before = schema or load_schema()  # the extensions' registries are filled in below
     _raise_errors(config, before)
@@ -394,13 +400,22 @@ def _load_extensions(config: dict) -> None:
 
 
 def _within(error: jsonschema.ValidationError) -> list:
-    """A oneOf / anyOf error as the errors of the branch the value's type picks (``alpha: [-0.1]`` is
-    reported at ``alpha[0]``, not as "a list or a mapping"); the error itself when no branch is picked."""
+    """A oneOf / anyOf error as the errors of the branches the value's type picks (``alpha: [-0.1]`` is
+    reported at ``alpha[0]``, not as "a list or a mapping"); the error itself, naming every branch, when
+    the value's type fits none (``K: [true]``: an integer or 'inf')."""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
         return [error]
+    value = error.instance
+    if isinstance(value, str) and _looks_numeric(value) and _wanted(error) & {"integer", "number"}:
+        return [error]  # a number quoted (K: ["10"]): every branch, and the hint to unquote it
     depth = len(error.absolute_path)
-    deeper = [c for c in error.context if not (c.validator == "type" and len(c.absolute_path) == depth)]
-    return [e for c in deeper for e in _within(c)] or [error]
+    wrong_type = {
+        c.relative_schema_path[0]
+        for c in error.context
+        if c.validator == "type" and len(c.absolute_path) == depth
+    }
+    picked = [c for c in error.context if c.relative_schema_path[0] not in wrong_type]
+    return [e for c in picked for e in _within(c)] or [error]
 
 
 def _raise_errors(config: dict, schema: dict) -> None:
@@ -423,7 +438,7 @@ def _raise_errors(config: dict, schema: dict) -> None:
             if e.validator == "required":
                 lines.append(f"config key '{_key(e.absolute_path)}': {e.message}")
                 continue
-            hint = _hint(e.instance, e.absolute_path)
+            hint = _hint(e)
             lines.append(
                 f"config key '{_key(e.absolute_path)}': value {e.instance!r} is not allowed; allowed: "
                 f"{_allowed(e)}{hint}"
@@ -496,6 +511,17 @@ def _check_diagonal(name: str, experiment: dict) -> None:
                     f"with depth {depth}; allowed: a floor that leaves at least two alphas with "
                     f"alpha^{depth} >= it (largest alpha {max(sample['alpha']):g})"
                 )
+    grid = experiment["grid"]
+    for depth in grid["depth"]:
+        alphas = grid["alpha"][depth] if isinstance(grid["alpha"], dict) else grid["alpha"]
+        small = [a for a in alphas if a**depth < sys.float_info.min]
+        if small:
+            raise ConfigError(
+                f"config key '{name}.grid.alpha': value {small[0]!r} is not allowed with depth {depth}; "
+                f"allowed: alpha^{depth} >= {sys.float_info.min:.3g}, float64's smallest normal number "
+                f"(alpha >= {sys.float_info.min ** (1 / depth) * (1 + 1e-12):.4g}): below it the weights "
+                "cannot leave their initialisation and the exact limit reads beta = 0"
+            )
     if data["sparsity"] > data["d"]:
         raise ConfigError(
             f"config key '{name}.data.sparsity': value {data['sparsity']} is not allowed; allowed: <= "
@@ -607,9 +633,16 @@ def _check_network(name: str, experiment: dict) -> None:
             from ..networks.registry import resolve
 
             try:
-                resolve(entry.check)(sizes["path"], key)
+                held = resolve(entry.check)(sizes["path"], key)
             except DataCopyError as error:
                 raise ConfigError(f"config key {error}") from None
+            for split, count in (held or {}).items():  # the images the copy holds, where the check says
+                if sizes.get(f"n_{split}", 0) > count:
+                    raise ConfigError(
+                        f"config key '{name}.data.{dataset}.n_{split}': value {sizes[f'n_{split}']} is not "
+                        f"allowed; allowed: <= {count} (the images of the {split} split of the copy at "
+                        f"{sizes['path']!r})"
+                    )
         available = DATASETS[dataset].samples
         wanted = sizes["n_train"] + sizes["n_test"]
         if available is not None and wanted > available:
@@ -759,30 +792,56 @@ def _yaml_float(text: str) -> str:
     return mantissa + ("e" + exponent if exponent else "")
 
 
-def _hint(value, path) -> str:
-    """A hint that is right for the value given."""
-    last = (
-        list(path)[-2]
-        if len(path) > 1 and isinstance(list(path)[-1], int)
-        else (list(path)[-1] if path else "")
-    )
+def _wanted(error: jsonschema.ValidationError) -> set:
+    """The JSON types the failing schema asks for (every branch's, for a oneOf / anyOf); none where the
+    value's type was right and a bound or a choice failed."""
+    if error.validator == "type":
+        wanted = error.validator_value
+        return {wanted} if isinstance(wanted, str) else set(wanted)
+    if error.validator in ("oneOf", "anyOf"):
+        return {t for branch in error.validator_value for t in _wanted_of(branch)}
+    return set()
+
+
+def _wanted_of(schema: dict) -> set:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return {kind} if isinstance(kind, str) else set(kind or ())
+
+
+def _hint(error: jsonschema.ValidationError) -> str:
+    """A hint derived from the value and the type the field asks for: the spelling that YAML reads as
+    that type, or nothing where the type was right and a bound failed (``lr: 0.0`` is a number, and too
+    small: no hint to write it otherwise)."""
+    value, path = error.instance, list(error.absolute_path)
+    last = path[-2] if len(path) > 1 and isinstance(path[-1], int) else (path[-1] if path else "")
+    wanted = _wanted(error)
     if isinstance(value, float) and math.isinf(value) and last == "K":
         return " (K = infinity is the string 'inf': write \"inf\", not .inf)"
     if isinstance(value, float) and not math.isfinite(value):
         return " (numbers must be finite)"
-    if isinstance(value, float) and value.is_integer():
-        return f" (an integer is wanted: write {int(value)})"
-    if isinstance(value, str) and _looks_numeric(value):
+    if isinstance(value, bool) and wanted & {"integer", "number"}:
+        return f" (YAML reads {str(value).lower()} as a boolean)"
+    numeric = isinstance(value, str) and _looks_numeric(value)
+    number = float(value) if numeric else value
+    # a numeric text that YAML reads as a number unquoted was quoted; one it reads as text (1e-3) was not
+    quoted = numeric and isinstance(load_yaml(value), (int, float)) and not isinstance(load_yaml(value), bool)
+    if "integer" in wanted and isinstance(number, float) and number.is_integer():
+        return f" (an integer is wanted: write {int(number)}{' without quotes' if quoted else ''})"
+    if "integer" in wanted and "number" not in wanted and isinstance(number, float):
+        return " (an integer is wanted)"
+    if "number" in wanted and numeric:
+        if quoted:
+            return f" (a number is wanted: write {value} without quotes)"
         return f" (a number is wanted: YAML reads {value} as a string; write {_yaml_float(value)})"
     return ""
 
 
 def _looks_numeric(text: str) -> bool:
+    """Text that reads as a finite number ('nan' and 'inf' are words here, not numbers to suggest)."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -823,11 +882,16 @@ def read_yaml(path) -> dict:
         raise ConfigError(
             f"{where}: not valid YAML{tabs}: {getattr(error, 'problem', None) or error}\n    {line}"
         ) from None
-    if data is not None and not isinstance(data, dict):
+    if data is None:
+        raise ConfigError(
+            f"{path}: the file is empty (or holds only comments); a config is a mapping of experiment names "
+            "to their settings (config.yaml shows every experiment; docs/config.md every key)"
+        )
+    if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: a config is a mapping of experiment names to their settings, got {type(data).__name__}"
         )
-    return data or {}
+    return data
 
 
 def load_config(path) -> dict:

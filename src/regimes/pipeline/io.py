@@ -7,6 +7,8 @@ killed job is removed when the target is next written.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -30,6 +32,7 @@ __all__ = [
     "read_json",
     "write_csv",
     "read_table",
+    "column_problem",
 ]
 
 
@@ -154,22 +157,77 @@ def write_csv(path, frame: pd.DataFrame) -> None:
 NUMERIC = ("alpha", "depth", "width", "seed", "steps", "T", "n")
 
 
+# The columns the project's tables write as text, and those it writes as True / False; every other column
+# holds numbers (NaN where a run failed).
+TEXT = frozenset(
+    "K architecture claim created dataset experiment git_commit init kind loss note optimiser passed points "
+    "side source task trained_at".split()
+)
+BOOLEAN = frozenset(
+    "capped chosen converged diverged interpolated is_data oracle_converged plateau reached_loss".split()
+)
+
+
+def column_problem(table: pd.DataFrame) -> str:
+    """What is wrong with a table's column types, or "": a True / False column holding anything else, or
+    a column of numbers holding text (a value overwritten, a row shifted)."""
+    for column in table.columns:
+        values = table[column]
+        if column in TEXT or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        given = values.dropna()
+        if column in BOOLEAN:
+            bad = given[~given.astype(str).isin(["True", "False"])]
+            if len(bad):
+                where = f"{bad.iloc[0]!r} (line {bad.index[0] + 2})"
+                return f"column {column!r} holds {where} where True/False belong"
+            continue
+        numbers = pd.to_numeric(given, errors="coerce")
+        bad = given[numbers.isna()]
+        if len(bad) and (numbers.notna().any() or column in NUMERIC):
+            return f"column {column!r} holds {bad.iloc[0]!r} (line {bad.index[0] + 2}) where numbers belong"
+    return ""
+
+
 def read_table(path) -> pd.DataFrame:
     """A result table, with the grid's K column read back in its one spelling (``"1"``, ``"inf"``: text),
     never as a float.  An empty or unparsable file, or a grid column that is not numeric, is refused
     naming the file (``DamagedFile``)."""
     try:
+        _check_rows(path)
         table = pd.read_csv(path, dtype={"K": str})
     except FileNotFoundError:
         raise
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+    except (
+        pd.errors.EmptyDataError,
+        pd.errors.ParserError,
+        csv.Error,
+        UnicodeDecodeError,
+        ValueError,
+    ) as error:
         raise _damaged(path, f"not a readable table ({type(error).__name__}: {error})") from None
     wrong = [c for c in NUMERIC if c in table and not pd.api.types.is_numeric_dtype(table[c])]
     if wrong:
         raise _damaged(path, f"column(s) {wrong} hold text where numbers belong")
+    problem = column_problem(table)
+    if problem:
+        raise _damaged(path, problem)
     if "K" in table and not table["K"].dropna().map(lambda k: k == "inf" or k.isdigit()).all():
         raise _damaged(path, "column K holds values other than integers and 'inf'")
     return table
+
+
+def _check_rows(path) -> None:
+    """Refuse a table whose last line is cut: every writer ends each row with a line end, and pandas
+    would read a row cut short as a shorter row, its last fields empty."""
+    text = Path(path).read_bytes()
+    if text and not text.endswith(b"\n"):
+        raise _damaged(path, "the last row is cut short (no line end)")
+    rows = csv.reader(io.StringIO(text.decode()))
+    header = next(rows, None)
+    for number, row in enumerate(rows, start=2):
+        if header is not None and row and len(row) != len(header):
+            raise _damaged(path, f"line {number} has {len(row)} fields, the header {len(header)}")
 
 
 def _jsonable(x):

@@ -6,15 +6,15 @@ import pandas as pd
 from regimes.pipeline.io import read_table, write_csv, write_json
 from regimes.pipeline.job import start
 from regimes.pipeline.provenance import git_commit, provenance
-from regimes.results import check_complete, check_readable
+from regimes.results import check_complete, check_readable, check_types
 
 log = start(snakemake)
-frames = []
+frames = {}
 for path in snakemake.input:
-    frame = read_table(path)
-    check_readable(frame, path)
-    frames.append(frame)
-table = pd.concat(frames, ignore_index=True)
+    frames[path] = read_table(path)
+    check_readable(frames[path], path)
+check_types(frames)
+table = pd.concat(frames.values(), ignore_index=True)
 check_complete(table, snakemake.params.config, snakemake.wildcards.experiment)
 if "git_commit" not in table:  # tables of an older layout
     table["git_commit"] = git_commit()
