@@ -163,3 +163,21 @@ def test_a_summary_cut_short_is_refused_by_the_next_reader(tmp_path):
         path.write_text(text[:-cut])
         with pytest.raises(DamagedFile, match="summary.csv.*(cut short|fields)"):
             read_table(path)
+
+
+def test_an_array_a_job_needs_and_the_file_lacks_is_refused_naming_both(tmp_path):
+    """A batch file of another layout (an array renamed or left out): the job that reads it stops naming
+    the file, the cell and the array, not with a bare KeyError; a batch file with no cell is refused."""
+    from regimes.pipeline.io import DamagedFile, load_cells, save_cells
+
+    path = tmp_path / "batch.npz"
+    save_cells(path, {"alpha~0.1_depth~2_width~1_K~1": {"beta": np.ones(3)}}, provenance=np.asarray("{}"))
+    cell = load_cells(path)["alpha~0.1_depth~2_width~1_K~1"]
+    np.testing.assert_array_equal(cell["beta"], np.ones(3))
+    with pytest.raises(DamagedFile, match=r"batch.npz: has no array 'seeds' for cell alpha~0.1.*\['beta'\]"):
+        cell["seeds"]
+    with pytest.raises(DamagedFile, match="has no array 'X'"):
+        load_npz(path)["X"]
+    save_npz(path, provenance=np.asarray("{}"))
+    with pytest.raises(DamagedFile, match="holds no cell's arrays"):
+        load_cells(path)

@@ -20,6 +20,7 @@ import pandas as pd
 
 __all__ = [
     "DamagedFile",
+    "Arrays",
     "save_dataset",
     "load_provenance",
     "stamp",
@@ -83,12 +84,27 @@ def _damaged(path, what: str) -> DamagedFile:
     return DamagedFile(f"{path}: {what}; the file is damaged: delete it and rerun to have it made again")
 
 
+class Arrays(dict):
+    """The arrays of one result file (or one cell of a batch file): an array the reading job asks for and
+    the file lacks is refused naming the file and the array (``DamagedFile``), not a bare ``KeyError``."""
+
+    def __init__(self, arrays, path, cell: str = ""):
+        super().__init__(arrays)
+        self.path, self.cell = path, cell
+
+    def __missing__(self, name):
+        where = f" for cell {self.cell}" if self.cell else ""
+        raise _damaged(
+            self.path, f"has no array {name!r}{where} (it holds {sorted(self)}; made by another version?)"
+        )
+
+
 def load_npz(path) -> dict[str, np.ndarray]:
     """Every array of a ``.npz`` result file; a file that is not a complete archive is refused naming
-    it (``DamagedFile``), not left to a traceback deep in numpy."""
+    it (``DamagedFile``), not left to a traceback deep in numpy, and so is an array it lacks (``Arrays``)."""
     try:
         with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
+            return Arrays({k: f[k] for k in f.files}, path)
     except FileNotFoundError:
         raise
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
@@ -110,7 +126,9 @@ def load_cells(path) -> dict[str, dict[str, np.ndarray]]:
     for key, value in load_npz(path).items():
         cell, sep, name = key.partition("/")
         if sep:
-            out.setdefault(cell, {})[name] = value
+            out.setdefault(cell, Arrays({}, path, cell))[name] = value
+    if not out:
+        raise _damaged(path, "holds no cell's arrays")
     return out
 
 
