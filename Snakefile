@@ -27,6 +27,13 @@ config.update(
 )
 
 
+# Jobs that run on this machine: a GPU asked for by name must be here (a cluster's jobs get theirs).
+if workflow.local_exec and not (workflow.remote_exec or workflow.subprocess_exec):
+    from regimes.pipeline.config import check_devices
+
+    check_devices(config)
+
+
 # Each config writes under its own folder (config/smoke.yaml: runs/smoke); --directory wins.  Jobs that
 # Snakemake starts as processes of their own (a cluster's job steps) already run in that folder.
 if not (workflow.remote_exec or workflow.subprocess_exec):

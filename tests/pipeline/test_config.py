@@ -374,3 +374,24 @@ def test_the_paper_tier_at_copies_smaller_than_it_asks_for_is_refused_before_any
         ConfigError, match=r"mnist.n_train': value 60000 is not allowed; allowed: <= 59 \(the"
     ):
         validate(config)
+
+
+def test_a_gpu_asked_for_by_name_on_a_machine_without_one_is_refused_before_any_job(root, monkeypatch):
+    """``device: cuda`` failed only in the training job; where the jobs run on this machine the workflow
+    now refuses it at planning, naming the key (auto and cpu never need a GPU; cuda:N needs N + 1)."""
+    import torch
+
+    from regimes.pipeline.config import check_devices
+
+    config = validate(yaml.safe_load((root / "config" / "smoke.yaml").read_text()))
+    check_devices(config)  # the smoke config: device auto
+    config["linearised"]["device"] = "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ConfigError, match=r"'linearised.device': value 'cuda' .*allowed: auto or cpu \("):
+        check_devices(config)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    check_devices(config)
+    config["linearised"]["device"] = "cuda:2"
+    with pytest.raises(ConfigError, match=r"allowed: auto or cpu, cuda or cuda:0..1 \(torch sees 2"):
+        check_devices(config)

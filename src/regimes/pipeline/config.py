@@ -739,6 +739,30 @@ def _check_consistency(config: dict) -> None:
                 )
 
 
+def check_devices(config: dict) -> None:
+    """Refuse ``device: cuda[:N]`` where the jobs run on this machine and it has no such GPU (called
+    by the workflow for local execution only: a cluster's login node has no GPU while its jobs do).
+    torch is imported only when some experiment asks for a GPU by name."""
+    asked = [
+        (name, config[name]["device"])
+        for name in experiments(config)
+        if str(config[name].get("device", "auto")).startswith("cuda")
+    ]
+    if not asked:
+        return
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    for name, device in asked:
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= count:
+            raise ConfigError(
+                f"config key '{name}.device': value {device!r} is not allowed on this machine; allowed: auto "
+                f"or cpu{f', cuda or cuda:0..{count - 1}' if count else ''} (torch sees {count} CUDA "
+                "device(s) here; on a cluster, run with its executor profile, whose jobs get the GPUs)"
+            )
+
+
 def memory_bytes() -> int:
     """This machine's physical memory (a cluster job is bounded by its own ``mem_mb`` besides)."""
     try:
