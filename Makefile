@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reproduce smoke test test-slurm gpu-check check-config bench lint report results clean
+.PHONY: reproduce smoke test test-slurm gpu-check check-config bench lint report results notebook clean
 
 # The tested versions (constraints.txt, torch 2.13.0 among them) over pyproject.toml's ranges.
 $(STAMP): pyproject.toml constraints.txt
@@ -55,6 +55,11 @@ report: $(STAMP)
 # docs/results.md and docs/figures/ from the default run (run make reproduce first) and make bench's table.
 results: $(STAMP)
 	$(BIN)/python tools/write_results.py .
+
+# The examples' notebook run in order, its outputs saved (the tests check a fresh run prints the same).
+# To open it in Jupyter: $(BIN)/pip install -e ".[notebook]"
+notebook: $(STAMP)
+	$(BIN)/python tools/run_notebook.py examples/api_tour.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check

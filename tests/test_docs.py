@@ -94,3 +94,21 @@ def test_the_config_reference_is_the_schema_written_out():
         assert f"## `model: {experiment['model']}`" in page, name
         for key in experiment.get("train", {}):
             assert f"`train.{key}`" in page, (name, key)
+
+
+def test_the_api_reference_is_the_docstrings_written_out():
+    """``docs/api.md`` is what ``tools/write_api_reference.py`` writes from today's docstrings (what would
+    catch a public name added, renamed or re-documented and not on the page), and it lists the names a
+    researcher reaches for first."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "write_api_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (ROOT / "docs" / "api.md").read_text()
+    for name in ("implicit_limit(", "train_diagonal(", "train_iteratively_linearised(", "empirical_ntk("):
+        assert f"**`{name}" in page, name

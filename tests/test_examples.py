@@ -1,20 +1,26 @@
 """The examples run: the notebook's cells in order (its asserts included), the extension file's data
 set and architecture through the Python API."""
 
-import nbformat
 import numpy as np
 
 from .conftest import ROOT
 
 
-def test_the_api_notebook_runs_cell_by_cell():
-    notebook = nbformat.read(ROOT / "examples" / "api_tour.ipynb", as_version=4)
-    namespace: dict = {}
-    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert len(cells) >= 4
-    for cell in cells:
-        exec(compile(cell.source, "api_tour.ipynb", "exec"), namespace)
-    assert namespace["gap"] < 1e-3
+def test_the_api_notebook_runs_and_prints_what_it_has_saved():
+    """The notebook is shipped with outputs (tools/run_notebook.py): every code cell has some, a fresh run
+    prints the same text (numbers aside: their last digits may differ between machines), and its asserts
+    hold: the diagonal cell lands on its exact limit, both networks have levelled off, and only K = 1
+    moves the kernel."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_notebook", ROOT / "tools" / "run_notebook.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    path = ROOT / "examples" / "api_tour.ipynb"
+    saved = tool.saved(path)
+    assert len(saved) >= 4 and all(saved), "a code cell without saved outputs: run make notebook"
+    notebook, printed = tool.run(path)
+    assert [tool.shape(t) for t in printed] == [tool.shape(t) for t in saved]
 
 
 def test_a_registered_data_set_and_architecture_are_used_like_the_built_in_ones():
