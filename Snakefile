@@ -41,6 +41,16 @@ if not (workflow.remote_exec or workflow.subprocess_exec):
     workdir: config["outdir"]
 
 
+# Results made with other settings of an experiment are not replaced without overwrite: true; stacked
+# files that move outdir are said to plan everything again there.
+if not (workflow.remote_exec or workflow.subprocess_exec):
+    from regimes.pipeline.config import check_overwrite, stacking_notice
+
+    check_overwrite(config)
+    if stacking_notice(settings.configfiles, config):
+        print(stacking_notice(settings.configfiles, config), file=sys.stderr)
+
+
 report: "workflow/report/workflow.rst"
 
 

@@ -395,3 +395,48 @@ def test_a_gpu_asked_for_by_name_on_a_machine_without_one_is_refused_before_any_
     config["linearised"]["device"] = "cuda:2"
     with pytest.raises(ConfigError, match=r"allowed: auto or cpu, cuda or cuda:0..1 \(torch sees 2"):
         check_devices(config)
+
+
+def test_results_made_with_other_settings_are_not_replaced_without_overwrite(root, tmp_path):
+    """One output folder holds one config's results: a run that would retrain an experiment with other
+    settings (its data, its train keys) is refused naming what differs; widening the grid or the seeds, or
+    adding a data set beside the others, only adds results; ``overwrite: true`` replaces."""
+    import json
+
+    from regimes.pipeline.config import check_overwrite
+
+    config = validate(yaml.safe_load((root / "config" / "smoke.yaml").read_text()))
+    check_overwrite(config, tmp_path)  # an empty folder
+    for name in ("sparse", "nonlinear"):
+        (tmp_path / "results" / name).mkdir(parents=True)
+        (tmp_path / "results" / name / "provenance.json").write_text(json.dumps({"config": config[name]}))
+    check_overwrite(config, tmp_path)  # the same settings
+    wider = copy.deepcopy(config)
+    wider["sparse"]["seeds"] = [0, 1, 2, 3, 4]
+    wider["sparse"]["grid"]["alpha"] = [1.0e-3, 1.0e-2, 0.1, 1.0]
+    wider["nonlinear"]["data"]["mnist"] = {"n_train": 100, "n_test": 50, "seed": 0, "path": "/copies/mnist"}
+    check_overwrite(wider, tmp_path)
+    changed = copy.deepcopy(config)
+    changed["sparse"]["train"]["tol"] = 1.0e-8
+    changed["sparse"]["data"]["noise"] = 0.2
+    with pytest.raises(ConfigError) as err:
+        check_overwrite(changed, tmp_path)
+    text = str(err.value)
+    assert "config key 'overwrite'" in text and str(tmp_path) in text
+    assert "sparse.data.noise: 0.1 -> 0.2" in text and "sparse.train.tol: 1e-09 -> 1e-08" in text
+    assert "--config outdir=" in text and "--config overwrite=true" in text
+    check_overwrite({**changed, "overwrite": True}, tmp_path)
+
+
+def test_stacked_files_that_move_outdir_are_told_everything_is_planned_there(root, tmp_path):
+    from regimes.pipeline.config import resolve_config, stacking_notice
+
+    smoke = root / "config" / "smoke.yaml"
+    adds = tmp_path / "adds.yaml"
+    adds.write_text("sparse:\n  seeds: [0, 1, 2]\n")
+    moves = tmp_path / "moves.yaml"
+    moves.write_text("outdir: runs/mine\nsparse:\n  seeds: [0, 1, 2]\n")
+    assert stacking_notice([smoke], resolve_config([smoke])) == ""
+    assert stacking_notice([smoke, adds], resolve_config([smoke, adds])) == ""
+    notice = stacking_notice([smoke, moves], resolve_config([smoke, moves]))
+    assert "'runs/mine', not 'runs/smoke'" in notice and "leave outdir out of the later files" in notice

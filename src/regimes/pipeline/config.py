@@ -81,6 +81,13 @@ SETTINGS = {
         "minLength": 1,
         "default": ".",
     },
+    "overwrite": {
+        "description": "replace results under outdir made with other settings of an experiment (its data, "
+        "train, ...; a grid or seeds widened only add results and need no flag); false: refused, naming "
+        "what differs",
+        "type": "boolean",
+        "default": False,
+    },
     "extensions": {
         "description": "Python files that register your own data sets and architectures (docs/extending.md); "
         "paths relative to the config file that names them",
@@ -761,6 +768,67 @@ def check_devices(config: dict) -> None:
                 f"or cpu{f', cuda or cuda:0..{count - 1}' if count else ''} (torch sees {count} CUDA "
                 "device(s) here; on a cluster, run with its executor profile, whose jobs get the GPUs)"
             )
+
+
+# Keys of an experiment whose change adds results beside the old ones (new files), never replaces them.
+ADDITIVE = ("grid", "seeds", "claims", "architectures", "alphas_per_job", "Ks_per_job", "device")
+
+
+def _differences(old, new, path: str) -> list[str]:
+    """Where ``new`` changes a value ``old`` has: mappings compared on the keys both have (a key added
+    since, such as a data set added beside the others or a new setting at its default, adds results)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [
+            d
+            for key in sorted(set(old) & set(new), key=str)
+            for d in _differences(old[key], new[key], f"{path}.{key}")
+        ]
+    return [] if old == new else [f"{path}: {old!r} -> {new!r}"]
+
+
+def check_overwrite(config: dict, folder=".") -> None:
+    """Refuse a run whose experiments' results under ``folder`` were made with other settings (read from
+    each ``results/<experiment>/provenance.json``): those jobs would run again and replace them.  A grid or
+    seeds widened (``ADDITIVE``) only add results; ``overwrite: true`` lets the run replace them."""
+    import json
+
+    if config.get("overwrite"):
+        return
+    changed = []
+    for name in experiments(config):
+        record = Path(folder) / "results" / name / "provenance.json"
+        try:
+            old = json.loads(record.read_text())["config"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # no results yet (or a record of another layout): nothing to replace
+        new = {k: v for k, v in config[name].items() if k not in ADDITIVE}
+        changed += _differences({k: v for k, v in old.items() if k not in ADDITIVE}, new, name)
+    if changed:
+        where = Path(folder).resolve()
+        raise ConfigError(
+            f"config key 'overwrite': value False is not allowed with these settings; {where} holds results "
+            "made with other settings, which this run would replace:\n    "
+            + "\n    ".join(changed[:10])
+            + (f"\n    ... and {len(changed) - 10} more" if len(changed) > 10 else "")
+            + "\n  allowed: write them elsewhere (--config outdir=<a new folder>), or replace them "
+            "(--config overwrite=true)"
+        )
+
+
+def stacking_notice(files, config: dict) -> str:
+    """A line for stacked config files whose later file moves ``outdir``: the experiments of the files
+    before it are then planned again in the new folder (leave ``outdir`` out to add to the first's)."""
+    files = list(files or ())
+    if len(files) < 2:
+        return ""
+    first = read_yaml(files[0]).get("outdir", SETTINGS["outdir"]["default"])
+    if config.get("outdir") == first:
+        return ""
+    return (
+        f"note: the stacked config files write to outdir {config.get('outdir')!r}, not {first!r} (that of "
+        f"{files[0]}): every experiment of the stack is planned there, those already run under {first!r} "
+        "too; to add experiments beside those results, leave outdir out of the later files"
+    )
 
 
 def memory_bytes() -> int:
