@@ -210,3 +210,62 @@ def test_only_experiments_no_catalogue_figure_draws_get_their_own():
     }
     assert experiment_figures(families) == ["moons_K"]
     assert report_category("moons_K").endswith("Your experiments")
+
+
+def test_a_legend_over_the_data_is_found_and_moved_off_it():
+    """What the figures' save runs: a legend put over a curve is reported (curve by label), then moved to
+    a place that covers nothing; where every place covers some (a curve through every corner), the y
+    range is raised to leave room above the data; a legend clear of the data is not reported."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    x = np.linspace(0, 1, 50)
+    ax.plot(x, x, label="a diagonal")
+    ax.legend(loc="center")
+    assert style.legend_over_data(fig) == [("panel 1", "a diagonal")]
+    style.place_legends(fig)
+    assert style.legend_over_data(fig) == []
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    for level in (0.05, 0.5, 0.95):  # curves through every corner and side
+        ax.plot(x, np.full_like(x, level), label=f"level {level}")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    assert len(style.legend_over_data(fig)) >= 1
+    style.place_legends(fig)
+    assert style.legend_over_data(fig) == [] and ax.get_ylim()[1] > 1.0
+    plt.close(fig)
+
+
+def test_a_reference_far_below_the_data_is_named_not_drawn():
+    """width (a) spent most of its height reaching an exact recovery's error of 1e-7: a reference more
+    than two decades below the data is a legend entry with its value; one near the data is a line."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [0.1, 1.0])
+    style.reference_line(ax, 8e-8, [0.1, 1.0], "min nuclear norm", color="k", linestyle="--")
+    style.reference_line(ax, 0.5, [0.1, 1.0], "min Frobenius norm", color="grey", linestyle=":")
+    labels = {line.get_label(): line for line in ax.get_lines()}
+    assert "min nuclear norm: 8e-08 (below the axis)" in labels
+    assert len(labels["min nuclear norm: 8e-08 (below the axis)"].get_xdata()) == 0
+    assert tuple(labels["min Frobenius norm"].get_ydata()) == (0.5, 0.5)
+    plt.close(fig)
+
+
+def test_an_all_but_constant_axis_prints_no_offset_and_a_log_axis_masks_zeros():
+    """The smoke run's univariate distance, constant to 1e-13, printed "1e-13+6.8320068e-2" above its
+    ticks; a log axis drew a 0 as a drop to the axis floor."""
+    import matplotlib.pyplot as plt
+
+    fig, (flat, log) = plt.subplots(1, 2)
+    flat.plot([0.1, 3.0], [0.068320068, 0.068320068 + 1e-13])
+    log.plot([1, 2, 3], [1e-3, 0.0, 1e-5])
+    style.safe_log(log)
+    style.readable_ranges(fig)
+    fig.canvas.draw()
+    low, high = flat.get_ylim()
+    assert high - low >= 0.02 * 0.0683 * 0.99 and flat.yaxis.get_offset_text().get_text() == ""
+    assert not np.isfinite(log.transData.transform([[2.0, 0.0]])[0, 1])  # masked, not clipped to the floor
+    plt.close(fig)

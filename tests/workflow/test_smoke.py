@@ -459,6 +459,8 @@ def test_figures_fit_a_printed_page_with_no_text_below_7_pt(smoke_run, name):
     # no text runs into another (regimes.figures.style.overlapping_text, logged by save)
     log = (workdir / "logs" / "figures" / f"{name}.log").read_text()
     assert "text runs together" not in log, log
+    # no legend over a curve or a marker of its panel (regimes.figures.style.legend_over_data)
+    assert "a legend lies over data" not in log, log
 
 
 def test_a_registered_toy_data_set_and_architecture_are_planned_and_run(tmp_path):

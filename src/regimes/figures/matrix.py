@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import depth_palette, log_axis_alpha, median_band, panels, safe_log, save, setup, sns
+from .style import (
+    depth_palette,
+    log_axis_alpha,
+    median_band,
+    panels,
+    reference_line,
+    safe_log,
+    save,
+    setup,
+    sns,
+)
 
 __all__ = ["width_figure", "matrix_factorisation_figure"]
 
@@ -100,7 +110,14 @@ def width_figure(summary: pd.DataFrame, path, commuting: pd.DataFrame | None = N
     colours = sns.color_palette("viridis", len(widths))
     for colour, k in zip(colours, widths):
         median_band(ax, table[table["width"] == k], "alpha", "test_error", colour, f"k = {k}")
-    ax.axhline(table["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm")
+    reference_line(
+        ax,
+        table["min_nuclear_error"].median(),
+        table["test_error"],
+        "min nuclear norm",
+        color="k",
+        linestyle="--",
+    )
     ax.axhline(table["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm")
     log_axis_alpha(ax)
     safe_log(ax)
@@ -134,8 +151,13 @@ def matrix_factorisation_figure(summary: pd.DataFrame, path) -> None:
             if len(rows):
                 median_band(axes[0, col], rows, "alpha", "test_error", colour, f"D = {depth}")
                 median_band(axes[1, col], rows, "alpha", "nuclear_ratio", colour, f"D = {depth}")
-        axes[0, col].axhline(
-            part["min_nuclear_error"].median(), color="k", linestyle="--", label="min nuclear norm"
+        reference_line(
+            axes[0, col],
+            part["min_nuclear_error"].median(),
+            part["test_error"],
+            "min nuclear norm",
+            color="k",
+            linestyle="--",
         )
         axes[0, col].axhline(
             part["min_frobenius_error"].median(), color="grey", linestyle=":", label="min Frobenius norm"

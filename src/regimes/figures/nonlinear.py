@@ -74,7 +74,6 @@ def _teacher_panels(
             [], [], facecolors="none", edgecolors="grey", s=22, label="run short of its plateau (last value)"
         )
         log_axis_alpha(ax, r"$\alpha^D$")
-        ax.legend(fontsize=7)
     safe_log(ax_rmse)
     ax_rmse.set_ylabel("test RMSE")
     ax_rmse.set_title("(a) teacher on the circle: test RMSE (fig. 6a)")
@@ -90,19 +89,38 @@ def nonlinear_transition_figure(
     path,
     centred: pd.DataFrame | None = None,
 ) -> None:
-    """Row 1: ReLU students of a teacher on the circle, test RMSE and Jacobian movement against
-    alpha^D per depth (``centred``: the centred students beside them).  Row 2: test error against alpha on
-    each data set (trained networks by depth; the
-    last-layer-only baseline dashed), and the univariate functions at the smallest and largest alpha
-    with the linear and cubic splines."""
+    """Panels in reading order, two a row: (a), (b) ReLU students of a teacher on the circle, test RMSE
+    and Jacobian movement against alpha^D per depth (``centred``: the centred students beside them);
+    (c) the univariate net's distances to the two splines; then test error against alpha on each data set
+    (trained networks by depth; the last-layer-only baseline dashed), and the univariate functions at the
+    smallest and largest alpha with the linear and cubic splines.  A spare slot holds (a) and (b)'s
+    legend."""
     setup()
     sets = list(dict.fromkeys(networks["dataset"]))
-    columns = max(3, len(sets) + 1)
-    fig, axes = panels(2, columns, 3.1 * columns, stack=True)
+    count = 3 + len(sets) + 1  # (a) (b) (c), a panel per data set, the univariate functions
+    rows = -(-count // 2)
+    fig, grid = panels(rows, 2, 3.1 * rows)
+    flat = list(grid.ravel())  # panels in reading order: (a) (b) on the first row, ...
     palette = depth_palette(pd.concat([teacher["depth"], networks["depth"]]))
-    _teacher_panels(axes[0, 0], axes[0, 1], teacher, centred, palette)
+    _teacher_panels(flat[0], flat[1], teacher, centred, palette)
+    if count < len(flat):  # the spare slot holds the legend of (a) and (b), off their data
+        spare = flat[count]
+        spare.axis("off")
+        handles = dict(zip(*reversed(flat[0].get_legend_handles_labels())))
+        handles.update(dict(zip(*reversed(flat[1].get_legend_handles_labels()))))
+        spare.legend(
+            list(handles.values()),
+            list(handles),
+            loc="center",
+            fontsize=8,
+            title="(a), (b)",
+            title_fontsize=8,
+        )
+    else:
+        for ax in flat[:2]:
+            ax.legend(fontsize=7)
     # Univariate distances to the two splines against alpha.
-    ax = axes[0, 2]
+    ax = flat[2]
     median_band(ax, univariate, "alpha", "to_linear_spline", "C0", "trained, to linear spline")
     median_band(ax, univariate, "alpha", "to_cubic_spline", "C1", "trained, to cubic spline")
     median_band(
@@ -120,7 +138,7 @@ def nonlinear_transition_figure(
     ax.set_title("(c) univariate: which spline?")
     ax.legend(fontsize=8)
     for col, dataset in enumerate(sets):
-        ax = axes[1, col]
+        ax = flat[3 + col]
         part = networks[networks["dataset"] == dataset]
         for depth, colour in palette.items():
             alone = part["architecture"].map(last_layer_only).astype(bool)
@@ -169,7 +187,7 @@ def nonlinear_transition_figure(
         centred = bool(part["centred"].iloc[0]) if "centred" in part else False
         ax.set_title(f"({chr(ord('d') + col)}) {dataset}: ReLU MLP" + (", output centred" if centred else ""))
         ax.legend(fontsize=8)
-    ax = axes[1, len(sets)]
+    ax = flat[3 + len(sets)]
     seed = curves["seed"].min()
     part = curves[curves["seed"] == seed]
     alphas = sorted(part["alpha"].unique())
@@ -204,8 +222,6 @@ def nonlinear_transition_figure(
     ax.set_ylabel("f(x)")
     ax.set_title(f"({chr(ord('d') + len(sets))}) univariate ReLU net, width {int(part['width'].iloc[0])}")
     ax.legend(fontsize=7)
-    for ax in axes[1, len(sets) + 1 :]:
-        ax.axis("off")
     fig.tight_layout()
     save(fig, path)
 
@@ -264,11 +280,7 @@ def univariate_balance_figure(
         ax.set_title(f"({chr(ord('a') + k)}) {name}: p = {balance[name]:g}", fontsize=9)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        plateau = bool((data["trained"] >= 0).all() and set(np.round(data["trained"], 9)) <= {0.0, 1.0})
-        if plateau:  # between the two ramps, under the plateau: the one empty place
-            ax.legend(fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.42), framealpha=0.85)
-        else:
-            ax.legend(fontsize=7, loc="lower left", framealpha=0.85)
+        ax.legend(fontsize=7, framealpha=0.85)  # placed off the curves when saved (style.place_legends)
     ax = axes[len(names)]
     palette = dict(zip(names, sns.color_palette("colorblind", len(names))))
     any_failed = False
@@ -307,6 +319,6 @@ def univariate_balance_figure(
             title_fontsize=8,
         )
     else:
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.6), framealpha=0.85)
+        ax.legend(fontsize=7, framealpha=0.85)
     fig.tight_layout()
     save(fig, path)

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -117,12 +118,177 @@ def overlapping_text(fig, pad: float = 1.0) -> list[tuple[str, str]]:
     return out
 
 
+def _data_points(ax, renderer, per_segment: int = 12) -> list[tuple[str, np.ndarray]]:
+    """Each drawn line's and marker set's points in display coordinates, a line's segments filled in
+    (a straight segment that crosses a legend has no vertex inside it)."""
+    out = []
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        xy = xy[np.isfinite(xy).all(axis=1)] if len(xy) else xy
+        if not len(xy):
+            continue
+        points = line.get_transform().transform(xy)
+        if line.get_linestyle() not in ("None", "none", "", " ") and len(points) > 1:
+            t = np.linspace(0, 1, per_segment)[:, None, None]
+            points = (points[:-1][None] * (1 - t) + points[1:][None] * t).reshape(-1, 2)
+        out.append((line.get_label(), points))
+    for collection in ax.collections:
+        offsets = np.asarray(collection.get_offsets(), dtype=float) if collection.get_visible() else []
+        if len(offsets) and type(collection).__name__ == "PathCollection":  # markers (scatter)
+            offsets = offsets[np.isfinite(offsets).all(axis=1)]
+            out.append((collection.get_label(), collection.get_offset_transform().transform(offsets)))
+    return out
+
+
+def _covered(ax, legend, renderer, pad: float = 1.0) -> list[tuple[str, int]]:
+    """(label, points) of each curve or marker set of ``ax`` drawn under its legend, inside the view."""
+    box = legend.get_window_extent(renderer).padded(-pad)
+    view = ax.get_window_extent(renderer)
+    out = []
+    for label, points in _data_points(ax, renderer):
+        x, y = points[:, 0], points[:, 1]
+        seen = (x >= view.x0) & (x <= view.x1) & (y >= view.y0) & (y <= view.y1)
+        inside = seen & (x > box.x0) & (x < box.x1) & (y > box.y0) & (y < box.y1)
+        if inside.any():
+            out.append((label, int(inside.sum())))
+    return out
+
+
+def _panel(fig, ax) -> str:
+    return ax.get_title() or f"panel {fig.axes.index(ax) + 1}"
+
+
+def legend_over_data(fig) -> list[tuple[str, str]]:
+    """(panel title, curve label) for each legend drawn over a curve or a marker of its own panel: what
+    hides the data on the printed page."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            out += [(_panel(fig, ax), label) for label, _ in _covered(ax, legend, renderer)]
+    return out
+
+
+LEGEND_PLACES = (
+    "upper right",
+    "upper left",
+    "lower left",
+    "lower right",
+    "center right",
+    "center left",
+    "upper center",
+    "lower center",
+)
+
+
+def _room_above(ax, legend, renderer, margin: float = 0.03) -> bool:
+    """Raise the top of ``ax``'s y range so that its data under the legend's columns lies below it
+    (the legend at the top); False, and nothing changed, where that would more than double the range."""
+    box, view = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+    top = (
+        1 - (box.height + 2 * legend.borderaxespad * legend.prop.get_size_in_points()) / view.height - margin
+    )
+    highest = 0.0
+    for _, points in _data_points(ax, renderer):
+        x, y = points[:, 0], points[:, 1]
+        under = (x > box.x0) & (x < box.x1) & (y >= view.y0) & (y <= view.y1)
+        if under.any():
+            highest = max(highest, float((y[under].max() - view.y0) / view.height))
+    if top <= 0.2 or highest <= top:
+        return highest <= top
+    stretch = highest / top  # the range grows by this factor, its bottom kept
+    if stretch > 2.0:
+        return False
+    low, high = ax.get_ylim()
+    if ax.get_yscale() == "log":
+        ax.set_ylim(low, low * (high / low) ** stretch)
+    else:
+        ax.set_ylim(low, low + (high - low) * stretch)
+    return True
+
+
+def place_legends(fig) -> None:
+    """Move each legend that lies over its panel's data: to the corner or side that covers the fewest
+    points, or, where every place covers some, to the upper corner with the y range raised to leave room
+    above the data (at most doubled).  A legend anchored by hand is left where it is."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or legend._bbox_to_anchor is not None or not _covered(ax, legend, renderer):
+            continue
+        scores = {}
+        for place in LEGEND_PLACES:
+            legend.set_loc(place)
+            fig.canvas.draw()
+            scores[place] = sum(n for _, n in _covered(ax, legend, renderer))
+            if scores[place] == 0:
+                break
+        best = min(scores, key=scores.get)
+        legend.set_loc(best)
+        if scores[best] == 0:
+            continue
+        for corner in ("upper right", "upper left"):
+            legend.set_loc(corner)
+            fig.canvas.draw()
+            if _room_above(ax, legend, renderer):
+                fig.canvas.draw()
+                if not _covered(ax, legend, renderer):
+                    break
+        else:
+            legend.set_loc(best)
+
+
+def reference_line(ax, value: float, data, label: str, decades: float = 2.0, **style) -> None:
+    """A horizontal reference line on a log y axis, drawn where it is within ``decades`` of the lowest
+    of ``data``; one far below (the min-nuclear-norm error of an exact recovery, 1e-7) would spend most of
+    the panel's height reaching it: it is named in the legend with its value instead."""
+    finite = np.asarray(data, dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if not np.isfinite(value) or not len(finite) or value >= finite.min() / 10**decades:
+        ax.axhline(value, label=label, **style)
+    else:
+        ax.plot([], [], label=f"{label}: {value:.0e} (below the axis)", **style)
+
+
+def readable_ranges(fig, least: float = 0.02) -> None:
+    """Linear axes whose values are all but equal (a distance constant to 1e-13) get a range of at least
+    ``least`` of their magnitude, and no axis prints an offset ("1e-13+6.832e-2" above the ticks)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        for axis, get, set_ in ((ax.xaxis, ax.get_xlim, ax.set_xlim), (ax.yaxis, ax.get_ylim, ax.set_ylim)):
+            if axis.get_scale() != "linear" or not isinstance(axis.get_major_formatter(), ScalarFormatter):
+                continue
+            low, high = get()
+            size = max(abs(low), abs(high))
+            if size > 0 and abs(high - low) < least * size:
+                middle = (low + high) / 2
+                set_(middle - least * size / 2, middle + least * size / 2)
+            axis.get_major_formatter().set_useOffset(False)
+
+
 def save(fig, pdf_path) -> None:
     """Write ``pdf_path`` and the PNG beside it; neither appears until it is complete.  Both carry their
     provenance in their metadata (PDF: ``Subject``; PNG: a ``Provenance`` text chunk): the workflow
     commit, package versions and the time they were drawn."""
     from ..pipeline.provenance import provenance_json
 
+    readable_ranges(fig)
+    place_legends(fig)
+    hidden = legend_over_data(fig)
+    if hidden:
+        logging.getLogger(__name__).warning(
+            "%s: a legend lies over data: %s",
+            Path(pdf_path).name,
+            "; ".join(f"{panel!r}: {label!r}" for panel, label in hidden),
+        )
     crowded = overlapping_text(fig)
     if crowded:
         logging.getLogger(__name__).warning(
@@ -191,7 +357,8 @@ def median_band(ax, table, x, y, color, label, marker="o", linestyle="-"):
 
 def safe_log(ax, axis: str = "y") -> None:
     """A log scale where the drawn data allow one (some positive finite value); linear otherwise, so a
-    panel with nothing positive to show stays a readable empty panel instead of an error."""
+    panel with nothing positive to show stays a readable empty panel instead of an error.  A value of 0
+    is left out of its line (a gap), not drawn as a drop to the axis floor."""
     import numpy as np
 
     values = []
@@ -200,5 +367,5 @@ def safe_log(ax, axis: str = "y") -> None:
         values.extend(np.asarray(data, dtype=float).ravel().tolist())
     values = np.asarray(values)
     if np.any(np.isfinite(values) & (values > 0)):
-        (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+        (ax.set_yscale if axis == "y" else ax.set_xscale)("log", nonpositive="mask")
         plain_log_ticks(ax.yaxis if axis == "y" else ax.xaxis)
