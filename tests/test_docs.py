@@ -112,3 +112,17 @@ def test_the_api_reference_is_the_docstrings_written_out():
     page = (ROOT / "docs" / "api.md").read_text()
     for name in ("implicit_limit(", "train_diagonal(", "train_iteratively_linearised(", "empirical_ntk("):
         assert f"**`{name}" in page, name
+
+
+def test_the_version_is_one_number_in_every_place_that_states_it():
+    """pyproject.toml, ``regimes.__version__``, CITATION.cff and the CHANGELOG's latest version heading
+    agree (a release bumps them together and tags ``v<version>``)."""
+    import yaml
+
+    import regimes
+
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), flags=re.M).group(1)
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    headings = re.findall(r"^## (\d+\.\d+\.\d+)", (ROOT / "CHANGELOG.md").read_text(), flags=re.M)
+    assert regimes.__version__ == version == str(citation["version"]) == headings[0]
+    assert "## Unreleased" in (ROOT / "CHANGELOG.md").read_text().split(f"## {version}")[0]

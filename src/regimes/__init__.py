@@ -9,4 +9,4 @@ sections and the functions that compute them: docs/science.md.  Importing the pa
 the trainers do.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
