@@ -652,3 +652,57 @@ def test_diverged_runs_are_reported_at_the_end_with_the_key_to_lower(tmp_path):
     assert lines == [
         "mine: 2 of 3 runs diverged (NaN in its tables and figures); lower mine.train.lr (now 3.0)"
     ]
+
+
+def _depth_table(onsets=(0.001, 0.01, 0.1), deep_off=0.01, shallow_off=1.0):
+    """The exact limits over (n, depth, alpha): depth D reaches the threshold up to alpha ``onsets[D - 2]``;
+    at the smallest alpha, depths >= 3 sit ``deep_off`` and depth 2 ``shallow_off`` from min-l1 (relative)."""
+    rows = []
+    for seed in SEEDS:
+        l1 = 0.01 * (1 + _jitter(seed))
+        for n in (100, 200):
+            rows.append(dict(seed=seed, n=n, depth=0, alpha=float("nan"), error=l1, threshold=0.025))
+            for depth, onset in zip((2, 3, 4), onsets):
+                for alpha in (0.001, 0.01, 0.1, 1.0):
+                    if alpha == 0.001:
+                        error = l1 * (1 + (shallow_off if depth == 2 else deep_off))
+                    else:
+                        error = 0.015 if alpha <= onset else 0.5
+                    rows.append(dict(seed=seed, n=n, depth=depth, alpha=alpha, error=error, threshold=0.025))
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "doctored, words",
+    [
+        (dict(onsets=(0.01, 0.01, 0.01)), "deeper models reach error"),  # depth does not matter
+        (dict(deep_off=0.5), "whatever the depth"),  # the deep limits are not min-l1
+        (dict(shallow_off=0.01), "depth 2 approaches the min-l1 limit more slowly"),  # the same rate
+    ],
+)
+def test_the_depth_claims_of_the_sample_complexity_table_pass_on_it_and_fail_on_a_contradiction(
+    doctored, words
+):
+    """Fig. 3c and thms. 1-2 from the exact limits: each claim passes on a table that shows it and fails
+    on one made to contradict it (depth-independent thresholds, deep limits off min-l1, equal rates)."""
+    from regimes.claims import _sample_complexity_claims
+
+    rows = {r["claim"]: r for r in _sample_complexity_claims(_depth_table())}
+    depth_rows = [c for c in rows if "depth" in c]
+    assert len(depth_rows) == 3 and all(_passes(rows[c]) for c in depth_rows), rows
+    contradicted = {r["claim"]: r for r in _sample_complexity_claims(_depth_table(**doctored))}
+    (claim,) = [c for c in contradicted if words in c]
+    assert not _passes(contradicted[claim]), contradicted[claim]
+    others = [c for c in contradicted if "depth" in c and words not in c]
+    assert all(_passes(contradicted[c]) for c in others), contradicted
+
+
+def test_no_depth_claim_without_two_depths():
+    from regimes.claims import _sample_complexity_claims
+
+    table = _depth_table()
+    assert len(_sample_complexity_claims(table[table["depth"].isin([0, 2])])) == 1
+
+
+def _passes(row) -> bool:
+    return not isinstance(row["passed"], str) and bool(row["passed"])

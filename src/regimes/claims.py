@@ -284,8 +284,80 @@ def _sample_complexity_claims(table: pd.DataFrame) -> list[dict]:
             pd.Series(per_seed),
             ">",
             0.0,
+        ),
+        *_depth_claims(table, threshold),
+    ]
+
+
+def _depth_claims(table: pd.DataFrame, threshold: float) -> list[dict]:
+    """Fig. 3c and theorems 1-2 on the sample-complexity table (exact limits over n, alpha and depth):
+    deeper models reach the error threshold at larger alpha; at the smallest alpha every depth >= 3 is the
+    min-l1 interpolant (the alpha -> 0 limit does not depend on D); depth 2 approaches it more slowly
+    (thm. 2: alpha exponentially small in 1/eps for D = 2, polynomially for D >= 3).  No row where the
+    table has fewer than two depths."""
+    depths = sorted(int(d) for d in table["depth"].unique() if d > 0)
+    if len(depths) < 2:
+        return []
+    ordered, limit, slower = {}, {}, {}
+    for seed, g in table.groupby("seed"):
+        ratios, gaps, lag = [], [], []
+        for _, h in g.groupby("n"):
+            ends = {
+                int(D): alpha_max(k["error"], k["alpha"], threshold)
+                for D, k in h[h["depth"] > 0].groupby("depth")
+            }
+            ratios += [
+                math.log(ends[b] / ends[a])
+                for a, b in zip(depths[:-1], depths[1:])
+                if np.isfinite(ends.get(a, np.nan)) and np.isfinite(ends.get(b, np.nan))
+            ]
+            l1 = float(h.loc[h["depth"] == 0, "error"].iloc[0]) if (h["depth"] == 0).any() else math.nan
+            smallest = {
+                int(D): float(k.sort_values("alpha")["error"].iloc[0])
+                for D, k in h[h["depth"] > 0].groupby("depth")
+            }
+            off = {D: abs(e / l1 - 1) for D, e in smallest.items()}
+            gaps += [off[D] for D in depths if D >= 3]
+            if 2 in off and 3 in off:
+                lag.append(off[2] - off[3])
+        ordered[seed] = min(ratios) if ratios else math.nan
+        limit[seed] = float(np.max(gaps)) if gaps else math.nan  # a NaN stays NaN
+        slower[seed] = float(np.mean(lag)) if lag else math.nan
+    alpha_min = float(table.loc[table["depth"] > 0, "alpha"].min())
+    rows = [
+        _test(
+            f"deeper models reach error <= {threshold:g} at larger alpha (fig. 3c): log-ratio of the largest "
+            f"such alpha, consecutive depths {depths}, smallest over n where both have one",
+            W,
+            pd.Series(ordered),
+            ">",
+            0.0,
         )
     ]
+    if any(D >= 3 for D in depths):
+        rows.append(
+            _test(
+                "as alpha -> 0 the limit is the min-l1 interpolant whatever the depth (thms. 1-2, fig. 3c): "
+                f"at alpha = {alpha_min:g}, worst |error / min-l1 error - 1| over depths >= 3 and n",
+                W,
+                pd.Series(limit),
+                "<=",
+                0.05,
+            )
+        )
+    if 2 in depths and 3 in depths:
+        rows.append(
+            _test(
+                "depth 2 approaches the min-l1 limit more slowly than depth 3 (thm. 2: alpha exponentially "
+                f"small in 1/eps at D = 2, polynomially at D >= 3): at alpha = {alpha_min:g}, "
+                "|error / min-l1 error - 1| at D = 2 minus at D = 3, mean over n",
+                W,
+                pd.Series(slower),
+                ">",
+                0.0,
+            )
+        )
+    return rows
 
 
 def _diagonal_K_claims(s: pd.DataFrame) -> list[dict]:
