@@ -61,6 +61,72 @@ def bench_ntk():
     return ours, ref, f"max relative difference {err:.1e} (float32)"
 
 
+def _ntk_vector_products(model, x, per_output: bool):
+    """torch.func's NTK-vector-product recipe (its documented "Neural Tangent Kernels" tutorial): for each
+    pair of probes, vjp then jvp against the basis of outputs, vmapped over both probe sets."""
+    from torch.func import functional_call, jvp, vjp, vmap
+
+    params = {k: v.detach() for k, v in model.named_parameters() if v.requires_grad}
+
+    def single(p, xi):
+        return functional_call(model, p, (xi[None],))[0]
+
+    def pair(x1, x2):
+        output, vjp_fn = vjp(lambda p: single(p, x1), params)
+
+        def column(vec):
+            (vjps,) = vjp_fn(vec)
+            return jvp(lambda p: single(p, x2), (params,), (vjps,))[1]
+
+        return vmap(column)(torch.eye(output.numel(), dtype=output.dtype))
+
+    full = vmap(vmap(pair, (None, 0)), (0, None))(x, x)  # (n, n, outputs, outputs)
+    return full if per_output else full.diagonal(dim1=-2, dim2=-1).sum(-1)
+
+
+def _ntk_row(arch: str, shape, width: int, depth: int, probes: int, per_output: bool):
+    """Ours (``ntk_layers``) against the faster of torch.func's two documented recipes (Jacobian
+    contraction, NTK-vector products) on the same network and probes; their agreement."""
+    import math
+
+    from regimes.networks.architectures import build
+    from regimes.networks.ntk import ntk_from_jacobian, ntk_layers
+
+    model = build(arch, shape, width, depth, 10, alpha=1.0, seed=0)
+    x = torch.randn(probes, math.prod(shape), generator=torch.Generator().manual_seed(0))
+    ours = best_time(lambda: ntk_layers(model, x, per_output=per_output))
+    contraction = best_time(lambda: ntk_from_jacobian(model, x, per_output=per_output), repeats=1)
+    products = best_time(lambda: _ntk_vector_products(model, x, per_output), repeats=1)
+    reference = min(contraction, products)
+    a = ntk_layers(model, x, per_output=per_output)
+    b = ntk_from_jacobian(model, x, per_output=per_output)
+    err = float((a - b).abs().max() / b.abs().max())
+    kind = "per output (n x n x 10 x 10)" if per_output else "summed over outputs"
+    return (
+        ours,
+        reference,
+        f"{arch} {shape}, width {width}, depth {depth}, {probes} probes, {kind}: Jacobian contraction "
+        f"{contraction:.3f} s, NTK-vector products {products:.3f} s (the reference: the faster); max "
+        f"relative difference {err:.1e} (float32)",
+    )
+
+
+def bench_ntk_per_output():
+    return _ntk_row("mlp", (40,), 512, 3, 200, per_output=True)
+
+
+def bench_ntk_cnn():
+    return _ntk_row("cnn", (1, 40), 25, 4, 100, per_output=False)
+
+
+def bench_ntk_cnn_per_output():
+    return _ntk_row("cnn", (1, 40), 25, 4, 100, per_output=True)
+
+
+def bench_ntk_lenet5():
+    return _ntk_row("lenet5", (3, 32, 32), 6, 5, 50, per_output=False)
+
+
 def bench_linearisation_step():
     """One iterative-linearisation SGD step (jvp forward + vjp backward, tangent non-zero) vs a plain step."""
     from regimes.networks.architectures import build
@@ -429,6 +495,10 @@ BENCHMARKS = {
     "job_startup": bench_job_startup,
     "pipeline_overhead": bench_pipeline_overhead,
     "ntk": bench_ntk,
+    "ntk_per_output": bench_ntk_per_output,
+    "ntk_cnn": bench_ntk_cnn,
+    "ntk_cnn_per_output": bench_ntk_cnn_per_output,
+    "ntk_lenet5": bench_ntk_lenet5,
     "linearisation_step": bench_linearisation_step,
     "oracle": bench_oracle,
     "ensemble": bench_ensemble,
@@ -444,6 +514,10 @@ DEFAULT = [
     "job_startup",
     "pipeline_overhead",
     "ntk",
+    "ntk_per_output",
+    "ntk_cnn",
+    "ntk_cnn_per_output",
+    "ntk_lenet5",
     "linearisation_step",
     "oracle",
     "ensemble",

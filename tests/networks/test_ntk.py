@@ -8,12 +8,13 @@ from hypothesis import strategies as st
 
 from regimes.kernels import kernel_distance
 from regimes.networks.architectures import build
-from regimes.networks.ntk import empirical_ntk, is_dense, ntk_dense, ntk_from_jacobian
+from regimes.networks.ntk import empirical_ntk, is_dense, ntk_dense, ntk_from_jacobian, ntk_layers, per_layer
 
 
-def _explicit_ntk(model, x):
-    """Row by row with autograd: the definition, no shared code with the routes under test."""
-    params = list(model.parameters())
+def _explicit_ntk(model, x, per_output=False):
+    """Row by row with autograd: the definition, no shared code with the routes under test (trainable
+    parameters only; ``per_output``: ``(n, n, outputs, outputs)``)."""
+    params = [p for p in model.parameters() if p.requires_grad]
     rows = []
     for i in range(x.shape[0]):
         out = model(x[i : i + 1])[0]
@@ -26,7 +27,7 @@ def _explicit_ntk(model, x):
             )
         )
     J = torch.stack(rows)  # (n, outputs, P)
-    return torch.einsum("aop,bop->ab", J, J)
+    return torch.einsum("aop,bqp->aboq", J, J) if per_output else torch.einsum("aop,bop->ab", J, J)
 
 
 @pytest.mark.parametrize("depth,width,seed", [(1, 7, 0), (2, 9, 1), (4, 5, 2)])
@@ -42,12 +43,50 @@ def test_dense_ntk_equals_jacobian_contraction(depth, width, seed):
     torch.testing.assert_close(ntk_from_jacobian(model, x, chunk=4), reference, rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("shape", [(1, 12), (1, 4, 4)])
-def test_cnn_ntk_takes_the_jacobian_route(shape):
-    model = build("cnn", shape, 3, 3, 4, alpha=1.0, seed=0, dtype=torch.float64)
+ARCHITECTURES = [
+    ("mlp", (1, 10), 6, 3),
+    ("rf", (1, 10), 6, 3),  # every layer frozen but the last
+    ("cnn", (1, 12), 3, 3),
+    ("cnn", (1, 4, 4), 3, 3),
+    ("lenet", (1, 12), 3, 3),
+    ("lenet", (1, 8, 8), 3, 3),
+    ("lenet5", (3, 32, 32), 2, 5),
+    ("vgg11", (3, 32, 32), 1, 9),
+]
+
+
+@pytest.mark.parametrize("arch,shape,width,depth", ARCHITECTURES, ids=lambda v: str(v))
+@pytest.mark.parametrize("route", ["gradients", "pairs"])
+def test_the_per_layer_kernel_of_every_architecture_is_the_definition(arch, shape, width, depth, route):
+    """Dense and convolutional layers (a convolution by per-input gradients, or by Grams per pair of
+    positions), output-summed and per output, frozen layers left out: equal to the row-by-row definition
+    to float64 rounding.  What this would catch: a patch laid out in another order than the convolution's
+    weight, a stride, padding or dilation lost, a bias counted at each position or not at all."""
+    model = build(arch, shape, width, depth, 4, alpha=1.0, seed=0, dtype=torch.float64)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))  # non-zero biases too
     x = torch.randn(5, int(np.prod(shape)), dtype=torch.float64)
-    assert not is_dense(model)
+    assert per_layer(model)
+    for per_output in (False, True):
+        reference = _explicit_ntk(model, x, per_output)
+        got = ntk_layers(model, x, per_output=per_output, conv_route=route)
+        torch.testing.assert_close(got, reference, rtol=1e-9, atol=1e-9 * reference.abs().max().item())
+    torch.testing.assert_close(empirical_ntk(model, x), ntk_from_jacobian(model, x), rtol=1e-9, atol=1e-9)
+
+
+def test_a_model_with_parameters_outside_linear_and_conv_layers_takes_the_jacobian_route():
+    model = torch.nn.Sequential(
+        torch.nn.Linear(4, 5), torch.nn.LayerNorm(5), torch.nn.ReLU(), torch.nn.Linear(5, 2)
+    ).double()
+    x = torch.randn(6, 4, dtype=torch.float64)
+    assert not per_layer(model)
+    with pytest.raises(ValueError, match="outside Linear / Conv layers"):
+        ntk_layers(model, x)
     torch.testing.assert_close(empirical_ntk(model, x), _explicit_ntk(model, x), rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(
+        empirical_ntk(model, x, per_output=True), _explicit_ntk(model, x, True), rtol=1e-10, atol=1e-10
+    )
 
 
 def test_ntk_at_other_parameters():
