@@ -59,7 +59,9 @@ def config_case(case: dict, smoke: Path, folder: Path) -> tuple[str, str]:
         text = str(error)
         missing = [w for w in case["expect"] if w not in text]
         wrong = [w for w in case.get("absent", []) if w in text]
-        return ("named", "") if not missing and not wrong else ("refused otherwise", text.splitlines()[-1])
+        if missing or wrong:
+            return "refused otherwise", f"{text} (missing {missing}, should not hold {wrong})"
+        return "named", ""
     except Exception as error:  # a traceback of another kind
         return "refused otherwise", f"{type(error).__name__}: {error}"
     return "accepted", ""

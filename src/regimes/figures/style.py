@@ -282,20 +282,14 @@ def save(fig, pdf_path) -> None:
 
     readable_ranges(fig)
     place_legends(fig)
-    hidden = legend_over_data(fig)
-    if hidden:
-        logging.getLogger(__name__).warning(
-            "%s: a legend lies over data: %s",
-            Path(pdf_path).name,
-            "; ".join(f"{panel!r}: {label!r}" for panel, label in hidden),
-        )
-    crowded = overlapping_text(fig)
-    if crowded:
-        logging.getLogger(__name__).warning(
-            "%s: text runs together: %s",
-            Path(pdf_path).name,
-            "; ".join(f"{a!r} over {b!r}" for a, b in crowded),
-        )
+    for problem, pairs, joint in (
+        ("a legend lies over data", legend_over_data(fig), ": "),
+        ("text runs together", overlapping_text(fig), " over "),
+    ):
+        if pairs:
+            logging.getLogger(__name__).warning(
+                "%s: %s: %s", Path(pdf_path).name, problem, "; ".join(f"{a!r}{joint}{b!r}" for a, b in pairs)
+            )
     record = provenance_json({"figure": Path(pdf_path).stem})
     pdf_path = Path(pdf_path)
     for path, metadata in (

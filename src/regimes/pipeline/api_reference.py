@@ -14,7 +14,7 @@ __all__ = ["public_names", "api_reference"]
 HEADER = """# API reference
 
 Every public name of the `regimes` package, module by module: its signature and the first paragraph of
-its docstring (the rest is in the source). Written from the docstrings by `tools/write_api_reference.py`;
+its docstring (the rest is in the source). Written from the docstrings by `tools/write_references.py`;
 the tests check that it is current. The formulas behind the functions are in [science.md](science.md).
 """
 

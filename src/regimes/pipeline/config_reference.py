@@ -1,6 +1,6 @@
 """``docs/config.md``: every config key with its meaning, what is allowed and its default, written from the
 schema the configs are checked against (``load_schema``), so that the reference cannot drift from the
-check.  ``tools/write_config_reference.py`` writes it; ``--check`` (run by the tests) says whether the
+check.  ``tools/write_references.py`` writes it; ``--check`` (run by the tests) says whether the
 committed page is current."""
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def config_reference(schema: dict | None = None) -> str:
     lines = [
         "# Config reference",
         "",
-        "Written by `tools/write_config_reference.py` from the schema every config is checked against",
+        "Written by `tools/write_references.py` from the schema every config is checked against",
         "(`src/regimes/pipeline/config.schema.yaml`, with the families, claim sets, data sets and",
         "architectures filled in): do not edit by hand. Every top-level key of a config is an experiment",
         "(its folder under `results/`) except the run's settings below; an experiment's `model` names its",
