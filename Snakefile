@@ -47,8 +47,9 @@ if not (workflow.remote_exec or workflow.subprocess_exec):
     from regimes.pipeline.config import check_overwrite, stacking_notice
 
     check_overwrite(config)
-    if stacking_notice(settings.configfiles, config):
-        print(stacking_notice(settings.configfiles, config), file=sys.stderr)
+    notice = stacking_notice(settings.configfiles, config)
+    if notice:
+        print(notice, file=sys.stderr)
 
 
 report: "workflow/report/workflow.rst"

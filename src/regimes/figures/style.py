@@ -118,7 +118,7 @@ def overlapping_text(fig, pad: float = 1.0) -> list[tuple[str, str]]:
     return out
 
 
-def _data_points(ax, renderer, per_segment: int = 12) -> list[tuple[str, np.ndarray]]:
+def _data_points(ax, per_segment: int = 12) -> list[tuple[str, np.ndarray]]:
     """Each drawn line's and marker set's points in display coordinates, a line's segments filled in
     (a straight segment that crosses a legend has no vertex inside it)."""
     out = []
@@ -147,7 +147,7 @@ def _covered(ax, legend, renderer, pad: float = 1.0) -> list[tuple[str, int]]:
     box = legend.get_window_extent(renderer).padded(-pad)
     view = ax.get_window_extent(renderer)
     out = []
-    for label, points in _data_points(ax, renderer):
+    for label, points in _data_points(ax):
         x, y = points[:, 0], points[:, 1]
         seen = (x >= view.x0) & (x <= view.x1) & (y >= view.y0) & (y <= view.y1)
         inside = seen & (x > box.x0) & (x < box.x1) & (y > box.y0) & (y < box.y1)
@@ -193,7 +193,7 @@ def _room_above(ax, legend, renderer, margin: float = 0.03) -> bool:
         1 - (box.height + 2 * legend.borderaxespad * legend.prop.get_size_in_points()) / view.height - margin
     )
     highest = 0.0
-    for _, points in _data_points(ax, renderer):
+    for _, points in _data_points(ax):
         x, y = points[:, 0], points[:, 1]
         under = (x > box.x0) & (x < box.x1) & (y >= view.y0) & (y <= view.y1)
         if under.any():
@@ -353,8 +353,6 @@ def safe_log(ax, axis: str = "y") -> None:
     """A log scale where the drawn data allow one (some positive finite value); linear otherwise, so a
     panel with nothing positive to show stays a readable empty panel instead of an error.  A value of 0
     is left out of its line (a gap), not drawn as a drop to the axis floor."""
-    import numpy as np
-
     values = []
     for line in ax.get_lines():
         data = line.get_ydata() if axis == "y" else line.get_xdata()

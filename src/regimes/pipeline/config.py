@@ -916,7 +916,8 @@ def _hint(error: jsonschema.ValidationError) -> str:
     numeric = isinstance(value, str) and _looks_numeric(value)
     number = float(value) if numeric else value
     # a numeric text that YAML reads as a number unquoted was quoted; one it reads as text (1e-3) was not
-    quoted = numeric and isinstance(load_yaml(value), (int, float)) and not isinstance(load_yaml(value), bool)
+    as_written = load_yaml(value) if numeric else None
+    quoted = isinstance(as_written, (int, float)) and not isinstance(as_written, bool)
     if "integer" in wanted and isinstance(number, float) and number.is_integer():
         return f" (an integer is wanted: write {int(number)}{' without quotes' if quoted else ''})"
     if "integer" in wanted and "number" not in wanted and isinstance(number, float):

@@ -212,8 +212,9 @@ def read_table(path) -> pd.DataFrame:
     never as a float.  An empty or unparsable file, or a grid column that is not numeric, is refused
     naming the file (``DamagedFile``)."""
     try:
-        _check_rows(path)
-        table = pd.read_csv(path, dtype={"K": str})
+        text = Path(path).read_bytes().decode()
+        _check_rows(path, text)
+        table = pd.read_csv(io.StringIO(text), dtype={"K": str})
     except FileNotFoundError:
         raise
     except (
@@ -235,13 +236,12 @@ def read_table(path) -> pd.DataFrame:
     return table
 
 
-def _check_rows(path) -> None:
-    """Refuse a table whose last line is cut: every writer ends each row with a line end, and pandas
-    would read a row cut short as a shorter row, its last fields empty."""
-    text = Path(path).read_bytes()
-    if text and not text.endswith(b"\n"):
+def _check_rows(path, text: str) -> None:
+    """Refuse a table (``text``, read from ``path``) whose last line is cut: every writer ends each row
+    with a line end, and pandas would read a row cut short as a shorter row, its last fields empty."""
+    if text and not text.endswith("\n"):
         raise _damaged(path, "the last row is cut short (no line end)")
-    rows = csv.reader(io.StringIO(text.decode()))
+    rows = csv.reader(io.StringIO(text))
     header = next(rows, None)
     for number, row in enumerate(rows, start=2):
         if header is not None and row and len(row) != len(header):
