@@ -312,8 +312,21 @@ def test_round_move_and_relinearise_jump_against_a_direct_computation():
     assert together["relinearise_jump"][0] == pytest.approx(np.mean(jumps), rel=1e-3, abs=1e-7)
     assert together["relinearise_jump_max"][0] == pytest.approx(max(jumps), rel=1e-3, abs=1e-7)
 
-    # K = 1: 8 rounds, jumps measured only at steps 4 and 8 (jump_every); K = inf: no round
+    # K = 1: 8 rounds, moves and jumps measured only at the rounds ending at steps 4 and 8 (jump_every)
     assert together["rounds"][1] == 8 and np.isfinite(together["relinearise_jump"][1])
+    one = members[1]
+    at = {
+        steps: flat(
+            train_iteratively_linearised(make(one), data, K=1, seed=one.seed, **dict(settings, steps=steps))[
+                "final_weights"
+            ]
+        )
+        for steps in (3, 4, 7, 8)
+    }
+    sampled = [float((at[b] - at[a]).norm() / at[a].norm()) for a, b in ((3, 4), (7, 8))]
+    assert together["round_move"][1] == pytest.approx(np.mean(sampled), rel=1e-3)
+    assert together["round_move_max"][1] == pytest.approx(max(sampled), rel=1e-3)
+    # K = inf: no round
     assert together["rounds"][2] == 0 and np.isnan(together["round_move"][2])
     assert np.isnan(together["relinearise_jump"][2])
 

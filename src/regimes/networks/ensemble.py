@@ -306,7 +306,7 @@ def linearised_gradients(
     anchor = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
     tangent = None if zero_tangent else {k: params[k] - anchor[k].detach() for k in params}
     primal, tangent_out = ens.linearised(anchor, tangent, x)
-    out = (primal.detach() + tangent_out.detach()).requires_grad_(True)
+    out = (primal.detach() if zero_tangent else primal.detach() + tangent_out).requires_grad_(True)
     losses = member_losses(loss, out, y)
     (g_out,) = torch.autograd.grad(losses.sum(), out)
     return losses.detach(), dict(zip(anchor, torch.autograd.grad(primal, list(anchor.values()), g_out)))
@@ -314,10 +314,11 @@ def linearised_gradients(
 
 class _Optimiser:
     """SGD with momentum or Adam on stacked parameters, a learning rate per member: the update rules of
-    ``torch.optim.SGD`` (dampening 0) and ``torch.optim.Adam`` (no weight decay) member by member.
+    ``torch.optim.SGD`` (dampening 0) and ``torch.optim.Adam`` (no weight decay) member by member, in
+    their order of operations (Adam's first moment by ``lerp``, as PyTorch's own).
 
-    The state is one ``(M, P)`` tensor per buffer (every parameter of a member side by side), so that a
-    step is a handful of whole-ensemble operations, not a handful per parameter tensor."""
+    Each rule is a handful of ``torch._foreach_*`` operations over the parameter tensors (PyTorch's
+    multi-tensor path), the members' learning rates broadcast as ``(M, 1, ...)`` views."""
 
     def __init__(self, kind, params, lr, momentum=0.0, betas=(0.9, 0.999), eps=1e-8):
         if kind not in OPTIMISERS:
@@ -331,39 +332,49 @@ class _Optimiser:
             eps,
         )
         self.M = len(lr)
-        sizes = [p[0].numel() for p in params.values()]
-        self.slices = dict(zip(params, [slice(a - n, a) for a, n in zip(np.cumsum(sizes), sizes)]))
+        self.keys = list(params)
         self.state = {}
         self.t = 0
 
-    def _flat(self, grads):
-        return torch.cat([grads[k].reshape(self.M, -1) for k in self.params], dim=1)
+    def _rates(self, scale=1.0):
+        """The members' learning rates (times ``scale``) shaped to broadcast over each parameter."""
+        return [(self.lr * scale).reshape(self.M, *[1] * (self.params[k].dim() - 1)) for k in self.keys]
 
     @torch.no_grad()
     def step(self, grads):
         self.t += 1
-        g = self._flat(grads)
-        lr = self.lr.unsqueeze(1)
+        g = [grads[k] for k in self.keys]
+        p = [self.params[k] for k in self.keys]
         if self.kind == "sgd":
             if self.momentum:
                 buf = self.state.get("buf")
-                buf = g if buf is None else buf.mul_(self.momentum).add_(g)
-                self.state["buf"] = g = buf
-            update = lr * g
-        else:
-            b1, b2 = self.betas
-            m = self.state.setdefault("m", torch.zeros_like(g)).mul_(b1).add_(g, alpha=1 - b1)
-            v = self.state.setdefault("v", torch.zeros_like(g)).mul_(b2).addcmul_(g, g, value=1 - b2)
-            denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)
-            update = (lr / (1 - b1**self.t)) * m / denom
-        for k, p in self.params.items():
-            p.sub_(update[:, self.slices[k]].reshape(p.shape))
+                if buf is None:
+                    buf = self.state["buf"] = [t.clone() for t in g]
+                else:
+                    torch._foreach_mul_(buf, self.momentum)
+                    torch._foreach_add_(buf, g)
+                g = buf
+            torch._foreach_sub_(p, torch._foreach_mul(g, self._rates()))
+            return
+        b1, b2 = self.betas
+        m = self.state.setdefault("m", [torch.zeros_like(t) for t in g])
+        v = self.state.setdefault("v", [torch.zeros_like(t) for t in g])
+        torch._foreach_lerp_(m, g, 1 - b1)
+        torch._foreach_mul_(v, b2)
+        torch._foreach_addcmul_(v, g, g, value=1 - b2)
+        denom = torch._foreach_sqrt(v)
+        torch._foreach_div_(denom, math.sqrt(1 - b2**self.t))
+        torch._foreach_add_(denom, self.eps)
+        update = torch._foreach_div(m, denom)
+        torch._foreach_mul_(update, self._rates(1 / (1 - b1**self.t)))
+        torch._foreach_sub_(p, update)
 
     @torch.no_grad()
     def reset(self, mask):
         """Forget the state of the members in ``mask`` (diverged)."""
-        for buf in self.state.values():
-            buf[mask] = 0.0
+        for buffers in self.state.values():
+            for buf in buffers:
+                buf[mask] = 0.0
 
 
 def _evaluate(ens: Ensemble, anchor, tangent, X, y, loss, chunk=1000):
@@ -414,15 +425,16 @@ def train_ensemble(
     ``until_interpolation``: a member whose training accuracy (on all of the training set, checked at
     each record) reaches 1 stops there (``stopped``: the step; ``steps`` is then the budget).  With
     ``X_val, y_val`` in ``data`` each record also has ``val_loss, val_acc``.
-    Each round (K steps from an anchor, then re-linearise) is measured, per member: ``round_move``, the
-    mean over its rounds of ``||w_end - w_start|| / ||w_start||`` (how far a round carries the weights
-    from the point the Taylor model was taken at), ``round_move_max`` its largest; ``relinearise_jump``,
-    the mean over measured rounds of the loss of the network minus that of the Taylor model, both at the
-    weights the round ended at, on the member's ``probe_size`` probe points (what re-linearising does to
-    the loss; near 0 while the round stays where the Taylor model is accurate), ``relinearise_jump_max``
-    its largest.  The jump is measured at every round ending on a multiple of ``jump_every`` steps, and at
-    every round of a member with ``K >= jump_every`` (so that K = 1 costs ``1 / jump_every`` more
-    forward passes, not one per step); ``rounds``: the rounds completed.  K = inf completes none: NaN.
+    Rounds (K steps from an anchor, then re-linearise) are measured, per member: ``round_move``, the
+    mean over measured rounds of ``||w_end - w_start|| / ||w_start||`` (how far a round carries the
+    weights from the point the Taylor model was taken at), ``round_move_max`` its largest;
+    ``relinearise_jump``, the mean over measured rounds of the loss of the network minus that of the
+    Taylor model, both at the weights the round ended at, on the member's ``probe_size`` probe points
+    (what re-linearising does to the loss; near 0 while the round stays where the Taylor model is
+    accurate), ``relinearise_jump_max`` its largest.  Measured: every round ending on a multiple of
+    ``jump_every`` steps, and every round of a member with ``K >= jump_every`` (so that K = 1 costs a
+    ``1 / jump_every`` share of forward passes and weight norms, not one per step); ``rounds``: the
+    rounds completed.  K = inf completes none: NaN.
     Returns arrays ``(M, records)`` and ``(M,)``.
     """
     if len(models) != len(members):
@@ -476,7 +488,9 @@ def train_ensemble(
     relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
     always_measured = torch.tensor([k >= jump_every for k in relinearise_at], device=dev)
     probe_x, probe_y = torch.stack(probes), torch.stack(probe_labels)
-    rounds = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "move", "move_max")}
+    rounds = {
+        k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sampled", "move", "move_max")
+    }
     jumps = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sum")}
     jumps["max"] = torch.full((M,), -math.inf, dtype=torch.float64, device=dev)
 
@@ -563,15 +577,17 @@ def train_ensemble(
                     jumps["count"] += measured
                     jumps["sum"] += torch.where(measured, gap, 0.0)
                     jumps["max"] = torch.where(measured, torch.maximum(jumps["max"], gap), jumps["max"])
-                moved = _relative_move(params, anchor, move)
-                ok = moving[move]
-                rounds["count"][move] += ok
-                rounds["move"][move] += torch.where(ok, moved, 0.0)
-                rounds["move_max"][move] = torch.where(
-                    ok, torch.maximum(rounds["move_max"][move], moved), rounds["move_max"][move]
-                )
+                    sampled = torch.nonzero(measured).flatten()
+                    moved = _relative_move(params, anchor, sampled)
+                    rounds["sampled"][sampled] += 1
+                    rounds["move"][sampled] += moved
+                    rounds["move_max"][sampled] = torch.maximum(rounds["move_max"][sampled], moved)
+                rounds["count"][move] += moving[move]
                 for k in params:
-                    anchor[k][move] = params[k][move]
+                    if len(movers) == M:
+                        anchor[k].copy_(params[k])
+                    else:
+                        anchor[k][move] = params[k][move]
             # members whose tangent is zero at the next step: re-linearised now, diverged or finished
             fresh = diverged | done
             fresh[movers] = True
@@ -593,8 +609,8 @@ def train_ensemble(
     count, measured = rounds["count"].cpu().numpy(), jumps["count"].cpu().numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rounds"] = count
-        out["round_move"] = np.where(count > 0, rounds["move"].cpu().numpy() / count, np.nan)
-        out["round_move_max"] = np.where(count > 0, rounds["move_max"].cpu().numpy(), np.nan)
+        out["round_move"] = np.where(measured > 0, rounds["move"].cpu().numpy() / measured, np.nan)
+        out["round_move_max"] = np.where(measured > 0, rounds["move_max"].cpu().numpy(), np.nan)
         out["relinearise_jump"] = np.where(measured > 0, jumps["sum"].cpu().numpy() / measured, np.nan)
         out["relinearise_jump_max"] = np.where(measured > 0, jumps["max"].cpu().numpy(), np.nan)
     return Trained(out)
