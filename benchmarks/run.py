@@ -465,11 +465,11 @@ def bench_ensemble_vmap(width: int = 100, steps: int = 500, runs: int = 40, K: i
     return (
         float(np.median(loop)),
         float(np.median(times[:, 2])),
-        f"{what}, width {width}, {runs} members x {steps} steps, {torch.get_num_threads()} threads, median of "
-        f"3 interleaved rounds ({ratio:.2f}x); ours {np.median(times[:, 0]):.2f} s with its start and end "
-        f"records, which alone take {np.median(times[:, 1]):.2f} s and are taken off; final weights: median "
-        f"member differs by {np.median(diff):.1e}, the worst by {diff.max():.1e} (Adam turns float32 "
-        "rounding of near-zero gradients into steps)",
+        f"{what}, width {width}, {runs} members x {steps} steps, {torch.get_num_threads()} threads, "
+        f"median of 3 interleaved rounds ({ratio:.2f}x); ours {np.median(times[:, 0]):.2f} s with its "
+        f"start and end records, which alone take {np.median(times[:, 1]):.2f} s and are taken off; final "
+        f"weights: median member differs by {np.median(diff):.1e}, the worst by {diff.max():.1e} (Adam "
+        "turns float32 rounding of near-zero gradients into steps)",
     )
 
 

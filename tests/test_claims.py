@@ -1,5 +1,7 @@
 """Claims are computed from the tables, paired by seed with an interval, and can fail."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -654,20 +656,25 @@ def test_diverged_runs_are_reported_at_the_end_with_the_key_to_lower(tmp_path):
     ]
 
 
-def _depth_table(onsets=(0.001, 0.01, 0.1), deep_off=0.01, shallow_off=1.0):
+def _depth_table(onsets=(0.001, 0.01, 0.1), deep_off=0.01, shallow_off=1.0, deep_from=None):
     """The exact limits over (n, depth, alpha): depth D reaches the threshold up to alpha ``onsets[D - 2]``;
-    at the smallest alpha, depths >= 3 sit ``deep_off`` and depth 2 ``shallow_off`` from min-l1 (relative)."""
+    at the smallest alpha, depths >= 3 sit ``deep_off`` and depth 2 ``shallow_off`` from min-l1 (relative).
+    Below n = 50 nothing recovers (min-l1's sample complexity, where the largest alpha plunges); with
+    ``deep_from``, depths >= 3 recover only from that n on."""
     rows = []
     for seed in SEEDS:
-        l1 = 0.01 * (1 + _jitter(seed))
-        for n in (100, 200):
+        for n in (40, 50, 100, 200):
+            l1 = (0.01 if n >= 50 else 0.5) * (1 + _jitter(seed))
             rows.append(dict(seed=seed, n=n, depth=0, alpha=float("nan"), error=l1, threshold=0.025))
             for depth, onset in zip((2, 3, 4), onsets):
+                late = deep_from is not None and depth >= 3 and n < deep_from
                 for alpha in (0.001, 0.01, 0.1, 1.0):
-                    if alpha == 0.001:
+                    if late:
+                        error = 0.5
+                    elif alpha == 0.001:
                         error = l1 * (1 + (shallow_off if depth == 2 else deep_off))
                     else:
-                        error = 0.015 if alpha <= onset else 0.5
+                        error = 0.015 if (alpha <= onset and n >= 50) else 0.5
                     rows.append(dict(seed=seed, n=n, depth=depth, alpha=alpha, error=error, threshold=0.025))
     return pd.DataFrame(rows)
 
@@ -689,12 +696,59 @@ def test_the_depth_claims_of_the_sample_complexity_table_pass_on_it_and_fail_on_
 
     rows = {r["claim"]: r for r in _sample_complexity_claims(_depth_table())}
     depth_rows = [c for c in rows if "depth" in c]
-    assert len(depth_rows) == 3 and all(_passes(rows[c]) for c in depth_rows), rows
+    assert len(depth_rows) == 4 and all(_passes(rows[c]) for c in depth_rows), rows
     contradicted = {r["claim"]: r for r in _sample_complexity_claims(_depth_table(**doctored))}
     (claim,) = [c for c in contradicted if words in c]
     assert not _passes(contradicted[claim]), contradicted[claim]
     others = [c for c in contradicted if "depth" in c and words not in c]
     assert all(_passes(contradicted[c]) for c in others), contradicted
+
+
+def test_the_plunge_at_min_l1s_sample_complexity_fails_where_deep_models_need_more_samples():
+    """Figs. 1c, 3c: depth >= 3 recovers from min-l1's n.  Depths >= 3 that need twice min-l1's samples (a
+    model that is not l1-like at the grid's alphas, like depth 2 here) fail the claim; a NaN sample
+    complexity (never recovering) is NaN, not a pass."""
+    from regimes.claims import _sample_complexity_claims
+
+    def plunge(table):
+        (row,) = [r for r in _sample_complexity_claims(table) if "sample complexity" in r["claim"]]
+        return row
+
+    assert _passes(plunge(_depth_table())) and plunge(_depth_table())["measured"] == 0.0
+    late = plunge(_depth_table(deep_from=100))
+    assert not _passes(late) and late["measured"] == pytest.approx(math.log(2))
+    never = plunge(_depth_table(deep_from=1000))
+    assert not _passes(never) and math.isnan(never["measured"])
+
+
+def test_theorem_2s_l2_guarantee_fails_where_the_norm_exceeds_it():
+    """Theorem 2's l2 side at the alphas it covers (here alpha = 10 with ||beta_l2|| = 1: eps = 0.0205):
+    holds where the large-alpha solution is min-l2 to 1e-3 of eps, fails where its l2 norm is 2 eps
+    above; no row where no alpha of the grid is large enough (a grid to alpha = 1)."""
+    from regimes.claims import _sparse_claims
+    from regimes.diagonal.distance import l2_rate_eps
+
+    eps = float(l2_rate_eps(10.0, 1.0))
+
+    def row(excess, largest=10.0):
+        table = _sparse()
+        table = table[table["alpha"] <= largest].assign(l2=lambda t: t["l2_ratio"])
+        table.loc[table["alpha"] == 10.0, "l2_ratio"] = 1 + excess
+        table.loc[table["alpha"] == 10.0, "l2"] = 1 + excess  # min-l2 = l2 / l2_ratio = 1
+        found = [r for r in _sparse_claims(table) if r["claim"].startswith("theorem 2")]
+        return found[0] if found else None
+
+    assert _passes(row(1e-3 * eps)) and row(1e-3 * eps)["measured"] == pytest.approx(1e-3)
+    assert not _passes(row(2 * eps))
+    assert row(0.0, largest=1.0) is None
+
+
+def test_recovery_n_is_the_n_from_which_recovery_holds():
+    from regimes.diagonal.analyse import recovery_n
+
+    assert recovery_n(pd.Series({40: False, 50: True, 60: False, 70: True, 80: True})) == 70
+    assert recovery_n(pd.Series({40: True, 50: True})) == 40
+    assert math.isnan(recovery_n(pd.Series({40: True, 50: False})))
 
 
 def test_no_depth_claim_without_two_depths():

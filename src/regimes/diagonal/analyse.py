@@ -4,6 +4,8 @@ errors against the reference interpolants, and sample complexity from the exact 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ __all__ = [
     "analyse_diagonal_cell",
     "sample_complexity_table",
     "alpha_max",
+    "recovery_n",
     "diagonal_kernel_distance",
 ]
 
@@ -173,3 +176,15 @@ def alpha_max(errors: pd.Series, alphas: pd.Series, threshold: float) -> float:
         return float("nan")
     bad = np.flatnonzero(~ok)
     return float(a[-1] if bad.size == 0 else a[bad[0] - 1])
+
+
+def recovery_n(recovered: pd.Series) -> float:
+    """The sample complexity on an n grid: the smallest n from which ``recovered`` (a boolean per n, the
+    index) holds at every larger n of the grid; NaN when it fails at the largest n.  An n where recovery
+    holds by chance below a failing one does not count (the min-l1 error hovers near the threshold there)."""
+    first = math.nan
+    for n, ok in sorted(recovered.items(), reverse=True):
+        if not ok:
+            break
+        first = float(n)
+    return first

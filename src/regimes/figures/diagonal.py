@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from ..diagonal.analyse import alpha_max
+from ..diagonal.analyse import alpha_max, recovery_n
 from ..diagonal.distance import l2_rate_eps, r
 from ..diagonal.potential import Q, q
 from .style import (
@@ -253,7 +253,9 @@ def sample_complexity(table: pd.DataFrame, path) -> None:
     amax = pd.DataFrame(rows)
     amax["alpha_max_D"] = amax["alpha_max"] ** amax["depth"]
     l1 = table[table["depth"] == 0]
-    l1_ok = l1[l1["error"] <= threshold].groupby("seed")["n"].min()
+    l1_ok = pd.Series(
+        {seed: recovery_n(g.set_index("n")["error"] <= threshold) for seed, g in l1.groupby("seed")}
+    ).dropna()
     palette = depth_palette(amax["depth"])
     fig, axes = panels(1, 2, 4.2)
     axes = axes[0]
@@ -290,6 +292,7 @@ def sample_complexity(table: pd.DataFrame, path) -> None:
                 l1_ok.median(), color="black", linestyle="--", linewidth=1.2, label=r"min-$\ell_1$ succeeds"
             )
         safe_log(ax)
+        safe_log(ax, "x")  # the grid is dense near min-l1's threshold and sparse above it
         ax.set_xlabel("number of samples n")
         ax.set_ylabel(f"{label} with error $\\leq$ {threshold:g}")
     handles, _ = axes[0].get_legend_handles_labels()  # one legend for both panels, below them
