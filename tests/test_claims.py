@@ -563,6 +563,32 @@ def test_the_tally_tells_the_claims_checked_from_those_a_run_could_not_check():
     assert verdict_line(table.iloc[:2]) == "1 of 2 checked pass, 1 FAIL"
 
 
+def test_a_verdict_within_its_intervals_width_of_the_threshold_is_marked_close():
+    """The margin: the deciding edge's distance from the threshold in interval widths, signed by the
+    verdict.  Catches a sign flipped between sides, a FAIL counted as comfortable, a close call unmarked
+    (a verdict that another machine's rounding can turn)."""
+    from regimes.claims import margin
+    from regimes.report import claims_markdown, verdict_line
+
+    assert margin(0.5, 1.5, ">=", 0.0) == pytest.approx(0.5)  # pass, half a width clear
+    assert margin(0.5, 1.5, "<=", 3.5) == pytest.approx(2.0)  # pass, two widths clear
+    assert margin(0.5, 1.5, "<", 1.0) == pytest.approx(-0.5)  # FAIL, the top half across
+    assert margin(2.0, 2.0, ">", 1.0) == math.inf and math.isnan(margin(np.nan, 1.0, ">", 0.0))
+    table = pd.DataFrame(
+        {"claim": ["near", "clear", "fail"], "source": ["this project"] * 3, "measured": [1.0, 10.0, 2.0],
+         "low": [0.5, 9.5, 1.5], "high": [1.5, 10.5, 2.5], "side": [">="] * 3, "threshold": [0.0, 0.0, 3.0],
+         "seeds": [5] * 3, "passed": ["pass", "pass", "FAIL"], "note": [""] * 3, "experiment": ["x"] * 3}
+    )  # fmt: skip
+    table["margin"] = [margin(r.low, r.high, r.side, r.threshold) for r in table.itertuples()]
+    assert verdict_line(table) == (
+        "2 of 3 checked pass, 1 FAIL (1 close: the interval within its own width of the threshold)"
+    )
+    rows = claims_markdown(table).splitlines()
+    assert "pass (close)" in next(r for r in rows if r.startswith("| near"))
+    assert "close" not in next(r for r in rows if r.startswith("| clear"))
+    assert "close" not in next(r for r in rows if r.startswith("| fail"))  # 1.5 widths below
+
+
 @pytest.mark.parametrize("only", ["alpha", "width"])
 def test_the_alpha2_k_claim_fails_where_only_alpha_or_only_k_sets_the_regime(only):
     """On a table where the excess norm follows alpha alone (or k alone), alpha^2 k still ranks it well

@@ -65,9 +65,27 @@ COLUMNS = (
     "threshold",
     "seeds",
     "passed",
+    "margin",
     "note",
     "experiment",
 )
+
+# A verdict whose interval comes within its own width of the threshold (|margin| < CLOSE) rests on a few
+# seeds' rounding: float32 training on another machine can move it to the other side.
+CLOSE = 1.0
+
+
+def margin(low: float, high: float, side: str, threshold: float) -> float:
+    """How far the interval's deciding edge lies on the claimed side of ``threshold``, in units of the
+    interval's width: positive for a pass, negative for a FAIL, ``|margin| < CLOSE`` a close call.
+    +-inf for an interval of no width (every seed the same), NaN without an interval."""
+    if not all(map(np.isfinite, (low, high, threshold))) or side not in ("<=", "<", ">=", ">"):
+        return math.nan
+    gap = (threshold - high) if side in ("<=", "<") else (low - threshold)
+    width = high - low
+    if width <= 0:
+        return math.copysign(math.inf, gap) if gap else 0.0
+    return float(gap / width)
 
 
 def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -1008,6 +1026,9 @@ def evaluate_claims(experiments: dict[str, dict]) -> pd.DataFrame:
                     }
                 )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["margin"] = [
+        margin(float(r.low), float(r.high), str(r.side), float(r.threshold)) for r in table.itertuples()
+    ]
     table["passed"] = table["passed"].map(
         lambda v: v if isinstance(v, str) else ("pass" if bool(v) else "FAIL")
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .claims import CLOSE
+
 __all__ = [
     "claims_markdown",
     "claims_html",
@@ -81,9 +83,19 @@ def _shown(row: dict) -> dict[str, str]:
         "interval": "" if not_run else interval(row.get("low"), row.get("high")),
         "threshold": "" if not_run else f"interval {row.get('side', '')} {float(row['threshold']):g}",
         "seeds": str(row.get("seeds", "")),
-        "passed": str(row.get("passed", "")),
+        "passed": str(row.get("passed", "")) + (" (close)" if _close(row) else ""),
         "experiment": str(row.get("experiment", "") if isinstance(row.get("experiment"), str) else ""),
     }
+
+
+def _close(row: dict) -> bool:
+    """A pass or FAIL whose interval comes within its own width of the threshold (``claims.margin``)."""
+    value = row.get("margin")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return False
+    return row.get("passed") in ("pass", "FAIL") and math.isfinite(value) and abs(value) < CLOSE
 
 
 def _counts(table: pd.DataFrame) -> tuple[int, int]:
@@ -108,6 +120,9 @@ def verdict_line(table: pd.DataFrame) -> str:
     not_run = int((status == "not run").sum())
     checked = len(table) - few - not_run
     text = f"{passed} of {checked} checked pass, {failed} FAIL"
+    close = sum(_close(row) for row in table.to_dict("records"))
+    if close:
+        text += f" ({close} close: the interval within its own width of the threshold)"
     if few:
         text += f"; {few} not checked: too few seeds (a claim needs 5; this config has fewer)"
     if not_run:
