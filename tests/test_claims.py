@@ -563,6 +563,22 @@ def test_the_tally_tells_the_claims_checked_from_those_a_run_could_not_check():
     assert verdict_line(table.iloc[:2]) == "1 of 2 checked pass, 1 FAIL"
 
 
+def test_the_catch_up_claim_fails_where_the_fewest_feature_updates_stay_behind():
+    """Goldwaser & Ge: at a small step the largest K (here 100 at T = 300: 3 feature updates; K = 10 is
+    the "about 10" of the other claim) reaches K = 1's accuracy by T.  Passes 2 points behind, fails 10
+    points behind (what a run outside the small-step regime shows)."""
+    from regimes.claims import _network_claims
+
+    def catch_up(table):
+        (row,) = [r for r in _network_claims(table) if "catches up" in r["claim"]]
+        return row
+
+    table = _networks(0.5).assign(T=300)
+    assert "K = 100, T/K = 3" in catch_up(table)["claim"] and _passes(catch_up(table))
+    table.loc[table["K"] == "100", "test_acc"] -= 0.08
+    assert not _passes(catch_up(table)) and catch_up(table)["measured"] == pytest.approx(0.1, abs=0.01)
+
+
 def test_a_verdict_within_its_intervals_width_of_the_threshold_is_marked_close():
     """The margin: the deciding edge's distance from the threshold in interval widths, signed by the
     verdict.  Catches a sign flipped between sides, a FAIL counted as comfortable, a close call unmarked

@@ -513,6 +513,19 @@ def _network_claims(s: pd.DataFrame) -> list[dict]:
                     0.03,
                 )
             )
+            K_far = max(finite, key=int)  # the fewest feature updates on the axis
+            if K_far != K_near:
+                rows.append(
+                    _test(
+                        f"{where}: iterative linearisation catches up with gradient descent at a small "
+                        f"step: the fewest feature updates (K = {K_far}, T/K = {steps // int(K_far)}) reach "
+                        f"K = 1's accuracy within 3 points by T (K = 1 minus K = {K_far}){note}",
+                        G,
+                        acc["1"] - acc[K_far],
+                        "<=",
+                        0.03,
+                    )
+                )
             if "round_move" in g:
                 rows.append(
                     _test(
