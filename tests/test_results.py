@@ -91,3 +91,65 @@ def test_a_truncated_analysis_file_is_refused_by_name(tmp_path):
     path.write_text(text[: len(text) - 14])  # cut inside the last row
     with pytest.raises(IncompleteTable, match=f"{path.name}.*cut short"):
         check_readable(pd.read_csv(path), path)
+
+
+def test_the_job_profile_reads_each_jobs_start_up_and_work_from_its_log(tmp_path):
+    """Job time by experiment and stage from the logs ``regimes.pipeline.job.start`` writes: start-up and
+    the rest of the process apart, training apart from data and analysis, the ensembles' records inside
+    training, a log without the end line timed by its first and last lines, figures as their own row.
+    Would catch a stage read from the wrong folder, start-up counted twice, or a job's time lost."""
+    from regimes.results_page import job_profile
+
+    def write(path, lines):
+        path = tmp_path / "logs" / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "".join(
+                f"2026-12-04 10:00:{int(t):02d},{round(t % 1 * 1000):03d} regimes.x INFO {text}\n"
+                for t, text in lines
+            )
+        )
+
+    write(
+        "exp/data/seed~0.log",
+        [
+            (0.0, "rule data"),
+            (0.0, "start-up 1.50 s (...)"),
+            (2.0, "finished 4.00 s after the process started"),
+        ],
+    )
+    write(
+        "exp/train/mlp/0.log",
+        [
+            (0.0, "rule train"),
+            (0.0, "start-up 2.00 s (...)"),
+            (5.0, "x records took 3.0 s of 20.0 s"),
+            (9.0, "finished 22.00 s after the process started"),
+        ],
+    )
+    write("exp/train/mlp/1.log", [(1.0, "rule train"), (11.5, "done")])  # no start-up or end line
+    write(
+        "exp/analysis/0.log",
+        [
+            (0.0, "rule analyse"),
+            (0.0, "start-up 1.00 s (...)"),
+            (0.0, "finished 1.25 s after the process started"),
+        ],
+    )
+    write(
+        "figures/one.log",
+        [
+            (0.0, "rule figure"),
+            (0.0, "start-up 3.00 s (...)"),
+            (0.0, "finished 8.00 s after the process started"),
+        ],
+    )
+    table = job_profile(tmp_path).set_index("experiment")
+    assert table.loc["exp", "jobs"] == 4
+    assert table.loc["exp", "start-up"] == pytest.approx(4.5)
+    assert table.loc["exp", "data"] == pytest.approx(2.5)
+    assert table.loc["exp", "training"] == pytest.approx(20.0 + 10.5)
+    assert table.loc["exp", "of which records"] == pytest.approx(3.0)
+    assert table.loc["exp", "analysis"] == pytest.approx(0.25)
+    assert table.loc["exp", "total"] == pytest.approx(4.5 + 2.5 + 30.5 + 0.25)
+    assert table.loc["figures", "analysis"] == pytest.approx(5.0) and list(table.index) == ["exp", "figures"]

@@ -143,6 +143,67 @@ def job_times(run) -> pd.DataFrame:
     return table.sort_values("seconds", ascending=False, kind="stable").reset_index(drop=True)
 
 
+_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
+_START_UP = re.compile(r"start-up ([0-9.]+) s")
+_RECORDS = re.compile(r"records took ([0-9.]+) s of ([0-9.]+) s")
+_FINISHED = re.compile(r"finished ([0-9.]+) s after the process started")
+STAGES = ("start-up", "data", "training", "of which records", "analysis")
+
+
+def job_profile(run) -> pd.DataFrame:
+    """Job time by experiment and stage, from the run's job logs (``logs/<experiment>/<stage>/...``): each
+    job's ``start-up`` (the interpreter, Snakemake's preamble and the imports) and the rest of its process
+    time, as ``regimes.pipeline.job.start`` logs them (a log without them: its first to last line);
+    stages: ``data`` (the data sets), ``training`` (trainers and their learning-rate searches), ``of which
+    records`` (the part of training in records, where a trainer logs it: the network ensembles),
+    ``analysis`` (summaries and their analyses);
+    the figures, the claims and the report as rows of their own.  Seconds summed over jobs; longest total
+    first."""
+    rows = []
+    logs = Path(run) / "logs"
+    for path in sorted(logs.rglob("*.log")):
+        parts = path.relative_to(logs).parts
+        first = last = finished = None
+        start_up = records = 0.0
+        with open(path, errors="replace") as handle:
+            for line in handle:
+                stamp = _LINE.match(line)
+                if stamp:
+                    moment = datetime.datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
+                    first = moment if first is None else first
+                    last = moment
+                found = _START_UP.search(line)
+                if found:
+                    start_up += float(found.group(1))
+                found = _RECORDS.search(line)
+                if found:
+                    records += float(found.group(1))
+                found = _FINISHED.search(line)
+                if found:
+                    finished = float(found.group(1))
+        if first is None:
+            continue
+        # the job's own work: from start-up to its end (its first to last log line in a log without one)
+        work = finished - start_up if finished is not None else last - first
+        if len(parts) == 1 or parts[0] == "figures":
+            experiment, stage = ("figures" if parts[0] == "figures" else path.stem), "analysis"
+        else:
+            experiment = parts[0]
+            stage = {"data": "data", "train": "training", "lr_search": "training"}.get(parts[1], "analysis")
+        rows.append(
+            {"experiment": experiment, "jobs": 1, "start-up": start_up, stage: work}
+            | ({"of which records": records} if records else {})
+        )
+    columns = ["experiment", "jobs", *STAGES, "total"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(rows).groupby("experiment").sum(min_count=1).reindex(columns=columns[1:-1])
+    table["total"] = table[["start-up", "data", "training", "analysis"]].sum(axis=1)
+    table = table.fillna(0.0).reset_index()
+    table["jobs"] = table["jobs"].astype(int)
+    return table.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)[columns]
+
+
 def _markdown(table: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(table.columns) + " |", "|" + " --- |" * len(table.columns)]
     for row in table.itertuples(index=False):
@@ -178,6 +239,14 @@ def results_page(run, captions, figures_out=None, bench=None, command: str = "")
         "Seconds of the training jobs (Snakemake's `benchmark:` files), summed over each experiment's jobs.",
         "",
         _markdown(job_times(run)),
+        "",
+        "## Job time by experiment and stage",
+        "",
+        "Seconds of every job from its log (`regimes.results_page.job_profile`: its start-up and the rest of "
+        "its process as it logs them), summed over each experiment's jobs; `of which records` "
+        "is the part of training spent in records where the trainer logs it (the network ensembles).",
+        "",
+        _markdown(job_profile(run)),
         "",
     ]
     claims = pd.read_csv(run / "results" / "claims.csv")

@@ -573,3 +573,5 @@ def test_the_results_page_is_written_from_the_run(smoke_run, tmp_path):
     for name in FIGURES:
         assert f"![{name}](figures/{name}.png)" in page and (out.parent / "figures" / f"{name}.png").exists()
     assert "| sparse | 2 |" in page  # the training time of its two jobs
+    profile = page.split("## Job time by experiment and stage", 1)[1].split("##", 1)[0]
+    assert "| figures | " in profile and "| sparse | " in profile and "| linearised | " in profile

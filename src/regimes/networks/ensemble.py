@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -494,7 +495,14 @@ def train_ensemble(
     jumps = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sum")}
     jumps["max"] = torch.full((M,), -math.inf, dtype=torch.float64, device=dev)
 
+    recording = [0.0]  # seconds spent in records (logged at the end: regimes.results_page.job_profile)
+
     def snapshot(step, final):
+        began = time.perf_counter()
+        _snapshot(step, final)
+        recording[0] += time.perf_counter() - began
+
+    def _snapshot(step, final):
         tangent = None if step == 0 else {k: params[k] - anchor[k] for k in params}  # None: zero (untrained)
         Xs, ys = (X, y) if (final or subset is None) else (X[subset], y[subset])
         metrics = {
@@ -599,6 +607,7 @@ def train_ensemble(
                 break
         runs.advance()
         runs.report(step)
+    log.info("%s records took %.1f s of %.1f s", label or "ensemble", recording[0], runs.progress.seconds())
     out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
     out["diverged"] = diverged.cpu().numpy()
     out["lr"] = np.asarray(lrs)

@@ -3,11 +3,12 @@ the rule's threads."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sys
 
-__all__ = ["start", "use_package_for_jobs"]
+__all__ = ["start", "since_process_start", "use_package_for_jobs"]
 
 
 def use_package_for_jobs(src: str) -> None:
@@ -51,4 +52,20 @@ def start(snakemake) -> logging.Logger:
     log.info(
         "rule %s, wildcards %s, threads %s", snakemake.rule, dict(snakemake.wildcards), snakemake.threads
     )
+    started = since_process_start()
+    if started is not None:  # read by regimes.results_page.job_profile
+        log.info("start-up %.2f s (the interpreter, Snakemake's preamble and the imports)", started)
+        atexit.register(lambda: log.info("finished %.2f s after the process started", since_process_start()))
     return log
+
+
+def since_process_start() -> float | None:
+    """Seconds since this process started (Linux: ``/proc``), or None where that is not known."""
+    try:
+        with open("/proc/self/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime") as handle:
+            uptime = float(handle.read().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
