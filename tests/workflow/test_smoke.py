@@ -175,6 +175,7 @@ def test_claims_table_lists_every_claim(smoke_run):
         "threshold",
         "seeds",
         "passed",
+        "margin",
         "note",
         "experiment",
         "git_commit",
