@@ -489,9 +489,7 @@ def train_ensemble(
     relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
     always_measured = torch.tensor([k >= jump_every for k in relinearise_at], device=dev)
     probe_x, probe_y = torch.stack(probes), torch.stack(probe_labels)
-    rounds = {
-        k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sampled", "move", "move_max")
-    }
+    rounds = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "move", "move_max")}
     jumps = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sum")}
     jumps["max"] = torch.full((M,), -math.inf, dtype=torch.float64, device=dev)
 
@@ -587,7 +585,6 @@ def train_ensemble(
                     jumps["max"] = torch.where(measured, torch.maximum(jumps["max"], gap), jumps["max"])
                     sampled = torch.nonzero(measured).flatten()
                     moved = _relative_move(params, anchor, sampled)
-                    rounds["sampled"][sampled] += 1
                     rounds["move"][sampled] += moved
                     rounds["move_max"][sampled] = torch.maximum(rounds["move_max"][sampled], moved)
                 rounds["count"][move] += moving[move]
