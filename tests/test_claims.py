@@ -603,6 +603,9 @@ def test_a_verdict_within_its_intervals_width_of_the_threshold_is_marked_close()
     assert "pass (close)" in next(r for r in rows if r.startswith("| near"))
     assert "close" not in next(r for r in rows if r.startswith("| clear"))
     assert "close" not in next(r for r in rows if r.startswith("| fail"))  # 1.5 widths below
+    table.loc[2, ["low", "high", "margin"]] = [1.5, 3.5, -0.25]  # now a close FAIL: still in bold
+    rows = claims_markdown(table).splitlines()
+    assert "| **FAIL** (close) |" in next(r for r in rows if r.startswith("| fail"))
 
 
 @pytest.mark.parametrize("only", ["alpha", "width"])
