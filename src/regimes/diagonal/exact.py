@@ -32,13 +32,21 @@ class DualSolution:
     converged: bool
 
 
-def _phi(X, y, nu, alpha_D, depth):
-    s = X.T @ nu
+def _phi(X, y, nu, alpha_D, depth, s=None):
+    """Phi at ``nu`` (``s = X^T nu`` when the caller has it); ``inf`` outside the domain."""
+    s = X.T @ nu if s is None else s
     if depth > 2 and np.max(np.abs(s)) >= 1.0:
         return np.inf
     with np.errstate(over="ignore", invalid="ignore"):
         val = alpha_D * np.sum(H(s, depth)) - y @ nu
     return val if np.isfinite(val) else np.inf
+
+
+def _room(s, ds):
+    """Largest t with ``|s + t ds| <= 1`` (the domain of Phi for D >= 3)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(ds > 0, (1.0 - s) / ds, np.where(ds < 0, (-1.0 - s) / ds, np.inf))
+    return float(room.min()) if room.size else np.inf
 
 
 def implicit_limit(
@@ -81,8 +89,8 @@ def implicit_limit(
         stalled = len(history) > 5 and residual < floor and residual > 0.5 * history[-6]
         if residual < tol or stalled:
             return DualSolution(beta, nu, it - 1, residual, True)
-        curvature = alpha_D * h_prime(s, depth)
-        hess = (X * curvature) @ X.T
+        scaled = X * np.sqrt(alpha_D * h_prime(s, depth))
+        hess = scaled @ scaled.T  # X diag(alpha^D h') X^T, by a symmetric rank-k update
         try:
             step = -np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
@@ -90,12 +98,22 @@ def implicit_limit(
         slope = grad @ step
         if not slope < 0:  # numerically singular Hessian: fall back to the gradient direction
             step, slope = -grad, -(grad @ grad)
-        t = 1.0
+        ds = X.T @ step
+        # Start inside the domain (D >= 3: a fraction of the way to its edge) rather than halving into it.
+        t = 1.0 if depth == 2 else min(1.0, 0.99 * _room(s, ds))
+        # Phi's own rounding: below it Armijo's test on Phi is noise, and the residual decides instead.
+        with np.errstate(over="ignore", invalid="ignore"):
+            noise = 64 * np.finfo(float).eps * (alpha_D * np.sum(np.abs(H(s, depth))) + abs(y @ nu))
         while True:
             trial = nu + t * step
-            phi_trial = _phi(X, y, trial, alpha_D, depth)
+            s_trial = X.T @ trial  # not s + t ds: its rounding could step onto the domain's edge
+            phi_trial = _phi(X, y, trial, alpha_D, depth, s_trial)
             if phi_trial <= phi + 1e-4 * t * slope or t < 1e-30:
                 break
+            if phi_trial <= phi + noise:
+                trial_residual = np.linalg.norm(X @ (alpha_D * h(s_trial, depth)) - y) / y_norm
+                if trial_residual < (1.0 - 1e-4 * t) * residual:
+                    break
             t *= 0.5
         if t < 1e-30:
             break
