@@ -62,6 +62,12 @@ class ImplicitSteps:
             runs, dtype=torch.float64, device=device
         )  # the last attempt's h, where accepted
 
+    def keep(self, which: torch.Tensor) -> None:
+        """Keep only the runs ``which`` (a mask), for a trainer that drops the runs that stopped."""
+        self.h, self.next, self.taken, self.last = (
+            t[which] for t in (self.h, self.next, self.taken, self.last)
+        )
+
     def due(self, step: int, active: torch.Tensor) -> torch.Tensor:
         """The runs that try an implicit step at ``step`` (a mask; none when off)."""
         if self.rtol is None:

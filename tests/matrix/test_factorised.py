@@ -68,10 +68,13 @@ def test_init_is_per_seed_and_unbiased_starts_at_zero():
 
 
 def test_batched_runs_equal_single_runs():
+    """The batch computes only on the runs still training (it drops a run when it stops): a run that
+    trains on after the other stopped is still the same run alone."""
     p, q = completion_problem(6, 1, 20, seed=0), completion_problem(6, 1, 20, seed=1)
     both = train_factorised(
         np.stack([p["A"], q["A"]]), np.stack([p["y"], q["y"]]), [0.01, 0.3], 2, 6, [0, 1], max_steps=400
     )
+    assert both.converged.tolist() == [False, True] and both.steps[1] < both.steps[0]
     for i, (prob, alpha) in enumerate(((p, 0.01), (q, 0.3))):
         alone = train_factorised(prob["A"][None], prob["y"][None], alpha, 2, 6, [i], max_steps=400)
         assert np.allclose(both.M[i], alone.M[0], rtol=0, atol=1e-12)
@@ -212,6 +215,7 @@ def test_implicit_steps_batched_equal_each_run_alone():
     p = completion_problem(6, 1, 20, seed=0)
     kw = dict(init="unbiased", tol=1e-10, max_steps=5000, rtol=1e-2)
     both = train_factorised(np.stack([p["A"]] * 2), np.stack([p["y"]] * 2), [0.1, 1.0], 3, 6, [0, 1], **kw)
+    assert both.steps[1] < both.steps[0]  # the second run stops first; the first trains on alone
     for i, alpha in enumerate((0.1, 1.0)):
         alone = train_factorised(p["A"][None], p["y"][None], alpha, 3, 6, [i], **kw)
         assert both.steps[i] == alone.steps[0] and both.implicit_steps[i] == alone.implicit_steps[0]

@@ -140,9 +140,15 @@ def train_factorised(
         factors = factors + [w.clone() for w in factors]
     with torch.no_grad():
         M0 = predictor(factors, init).clone()
+    # The runs still training are computed on, compacted as runs stop (``idx``: their places in the batch);
+    # a run that stops leaves its factors in ``final``.
+    idx = torch.arange(runs, device=dev)
+    final = [w.clone() for w in factors]
+    implicit_steps = torch.zeros(runs, dtype=torch.long, device=dev)
+    Aw, yw = A, y
 
     def measurements(*ws):
-        return _measure(predictor(list(ws), init), A)
+        return _measure(predictor(list(ws), init), Aw)
 
     v = torch.full(
         (runs, n), n**-0.5, dtype=dtype, device=dev
@@ -151,27 +157,42 @@ def train_factorised(
     tiny = torch.finfo(dtype).tiny
     implicit = ImplicitSteps(runs, scale=0.5 / n, rtol=rtol, every=implicit_every, device=dev)
     eta = torch.zeros(runs, dtype=dtype, device=dev)
+    lam_gn = lam_res = None
     for step in range(max_steps + 1):
         out, pullback = vjp(measurements, *factors)
-        r = out - y
-        batch.observe(0.5 * (r * r).mean(-1))
-        if step == max_steps or not batch.any():
-            break
-        trying = implicit.due(step, batch.active) & (eta > 0)
+        r = out - yw
+        stopped = batch.observe(0.5 * (r * r).mean(-1), idx if step else None)
+        if step == max_steps:
+            stopped = torch.ones_like(stopped)
+        if bool(stopped.any()):
+            for kept, w in zip(final, factors):
+                kept[idx[stopped]] = w[stopped].detach()
+            implicit_steps[idx[stopped]] = implicit.taken[stopped]
+            keep = ~stopped
+            if not bool(keep.any()):
+                break
+            idx, Aw, yw, v, eta = idx[keep], Aw[keep], yw[keep], v[keep], eta[keep]
+            factors = [w[keep].detach() for w in factors]
+            implicit.keep(keep)
+            if lam_gn is not None:
+                lam_gn, lam_res = lam_gn[keep], lam_res[keep]
+            out, pullback = vjp(measurements, *factors)
+            r = out - yw
+        trying = implicit.due(step, batch.active[idx]) & (eta > 0)
         if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
             with torch.no_grad():
                 factors, _, took = implicit.attempt(
                     step,
                     factors,
                     r.detach(),
-                    lambda ws, ids: _jacobian(ws, A[ids], init),
-                    lambda ws, ids: _measure(predictor(ws, init), A[ids]) - y[ids],
+                    lambda ws, ids: _jacobian(ws, Aw[ids], init),
+                    lambda ws, ids: _measure(predictor(ws, init), Aw[ids]) - yw[ids],
                     eta,
                     trying,
                 )
             if took.any():
                 out, pullback = vjp(measurements, *factors)
-                r = out - y
+                r = out - yw
         else:
             took = torch.zeros_like(trying)
         grads = pullback(r.detach() / n)
@@ -183,7 +204,7 @@ def train_factorised(
             lam_gn = norm / n
             # Residual curvature: ||sum r_i A_i / n||_op times the other factors' spectral norms.
             with torch.no_grad():
-                G = torch.einsum("rn,rnab->rab", r, A) / n
+                G = torch.einsum("rn,rnab->rab", r, Aw) / n
                 lam_res = torch.linalg.matrix_norm(G, ord=2)
                 if depth > 2:  # the largest product of D - 2 of the factors' spectral norms, over both halves
                     worst = torch.zeros_like(lam_res)
@@ -203,14 +224,14 @@ def train_factorised(
             for w, g in zip(factors, grads):
                 bound = max_rel_change * w.flatten(1).norm(dim=1) / g.flatten(1).norm(dim=1).clamp_min(tiny)
                 eta = torch.minimum(eta, bound)
-            eta = torch.where(batch.active & torch.isfinite(eta), eta, torch.zeros_like(eta))
+            eta = torch.where(torch.isfinite(eta), eta, torch.zeros_like(eta))
             taken = torch.where(took, torch.zeros_like(eta), eta)
             factors = [w - taken[:, None, None] * g for w, g in zip(factors, grads)]
-        batch.advance(taken + torch.where(took, implicit.last, torch.zeros_like(eta)))
+        batch.advance(taken + torch.where(took, implicit.last, torch.zeros_like(eta)), idx)
         batch.report(step)
     with torch.no_grad():
-        M = predictor(factors, init)
-    return batch.result(M=M, M0=M0, implicit_steps=implicit.taken)
+        M = predictor(final, init)
+    return batch.result(M=M, M0=M0, implicit_steps=implicit_steps)
 
 
 def _jacobian(factors, A, init: str) -> torch.Tensor:
