@@ -223,8 +223,7 @@ def place_legends(fig) -> None:
             continue
         scores = {}
         for place in LEGEND_PLACES:
-            legend.set_loc(place)
-            fig.canvas.draw()
+            legend.set_loc(place)  # the legend's box follows without a new draw (it is placed when asked)
             scores[place] = sum(n for _, n in _covered(ax, legend, renderer))
             if scores[place] == 0:
                 break
