@@ -805,3 +805,34 @@ def test_no_depth_claim_without_two_depths():
 
 def _passes(row) -> bool:
     return not isinstance(row["passed"], str) and bool(row["passed"])
+
+
+@pytest.mark.parametrize("sharpens", [True, False])
+def test_the_sharpening_claim_fails_where_alpha2_k_alone_sets_the_movement(sharpens):
+    """Fig. 5's transition as k grows, on the paper's grid: the movement of the unobserved entries falls
+    from alpha^2 k = 1e-2 to 1 by a factor that grows with k (passes), or follows alpha^2 k alone, the
+    same curve at every k (no sharpening: the claim must fail)."""
+    from regimes.claims import _width_claims
+
+    rows = []
+    for seed in SEEDS:
+        j = 1 + _jitter(seed)
+        for alpha in (0.1, 0.05, 0.01, 1e-3, 1e-4):
+            for k in (10, 100, 1000, 10000):
+                a2k = alpha**2 * k
+                steep = (1 + math.log10(k)) if sharpens else 1.0
+                rows.append(
+                    dict(
+                        task="completion",
+                        seed=seed,
+                        alpha=alpha,
+                        width=k,
+                        alpha2_width=a2k,
+                        excess_nuclear=a2k * j,
+                        unobserved_change=j / (1 + (10 * a2k) ** steep),
+                    )
+                )
+    claim = next(r for r in _width_claims(pd.DataFrame(rows)) if "sharpens" in r["claim"])
+    assert "k = 10000" in claim["claim"] and "k = 100 " in claim["claim"]  # the widths with both points
+    assert bool(claim["passed"] is True) == sharpens, claim
+    assert math.isfinite(claim["measured"])
