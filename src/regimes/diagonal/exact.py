@@ -61,7 +61,9 @@ def implicit_limit(
 ) -> DualSolution:
     """Limit of gradient flow on ``beta = w_+^D - w_-^D`` from ``w_+- = alpha``: damped Newton on Phi.
 
-    Backtracking (Armijo) keeps every iterate finite and, for D >= 3, inside ``|X^T nu| < 1``.
+    Backtracking (Armijo) keeps every iterate finite and, for D >= 3, inside ``|X^T nu| < 1``: a step starts
+    at most 99 % of the way to that edge.  Where Phi's change falls below its own rounding (near the limit,
+    large n), a step that shrinks the residual is taken instead of backtracking on noise.
     ``tol`` bounds the relative residual ``||X beta - y|| / ||y||``.  Near the edge of the domain (D >= 3,
     small alpha) float64 cannot always reach ``tol``: once the residual is below ``floor`` and has not
     halved in 5 iterations, the solve stops there and counts as converged.  A solve that stops short
