@@ -200,23 +200,26 @@ def _beyond(rich=True):
     }
 
 
+def _width_row(seed, alpha, k, excess, change) -> dict:
+    """A row of the width experiment's completion table."""
+    return dict(
+        task="completion",
+        seed=seed,
+        alpha=alpha,
+        width=k,
+        alpha2_width=alpha**2 * k,
+        excess_nuclear=excess,
+        unobserved_change=change,
+    )
+
+
 def _beyond_seed(seed, rich, width, matrix, nets, teacher, uni):
     j = 1 + _jitter(seed)
     for alpha in (1e-3, 1e-2, 0.1):
         for k in (10, 1000):
             a2k = alpha**2 * k
             excess = min(a2k, 5.0) if rich else 0.5
-            width.append(
-                dict(
-                    task="completion",
-                    seed=seed,
-                    alpha=alpha,
-                    width=k,
-                    alpha2_width=a2k,
-                    excess_nuclear=excess * j,
-                    unobserved_change=j / (1 + 10 * a2k),
-                )
-            )
+            width.append(_width_row(seed, alpha, k, excess * j, j / (1 + 10 * a2k)))
     for task in ("sensing", "completion"):
         for depth, onset in ((2, 0.01), (3, 0.1)):
             for alpha in (1e-3, 1e-2, 0.1, 1.0):
@@ -621,17 +624,7 @@ def test_the_alpha2_k_claim_fails_where_only_alpha_or_only_k_sets_the_regime(onl
         for alpha in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
             for k in (10, 100, 1000, 10000):
                 driver = alpha if only == "alpha" else k
-                rows.append(
-                    dict(
-                        task="completion",
-                        seed=seed,
-                        alpha=alpha,
-                        width=k,
-                        alpha2_width=alpha**2 * k,
-                        excess_nuclear=driver * j,
-                        unobserved_change=0.1,
-                    )
-                )
+                rows.append(_width_row(seed, alpha, k, driver * j, 0.1))
     claim = next(r for r in _width_claims(pd.DataFrame(rows)) if "set by alpha^2 k" in r["claim"])
     assert claim["passed"] is False or not bool(claim["passed"]), claim
 
@@ -821,17 +814,7 @@ def test_the_sharpening_claim_fails_where_alpha2_k_alone_sets_the_movement(sharp
             for k in (10, 100, 1000, 10000):
                 a2k = alpha**2 * k
                 steep = (1 + math.log10(k)) if sharpens else 1.0
-                rows.append(
-                    dict(
-                        task="completion",
-                        seed=seed,
-                        alpha=alpha,
-                        width=k,
-                        alpha2_width=a2k,
-                        excess_nuclear=a2k * j,
-                        unobserved_change=j / (1 + (10 * a2k) ** steep),
-                    )
-                )
+                rows.append(_width_row(seed, alpha, k, a2k * j, j / (1 + (10 * a2k) ** steep)))
     claim = next(r for r in _width_claims(pd.DataFrame(rows)) if "sharpens" in r["claim"])
     assert "k = 10000" in claim["claim"] and "k = 100 " in claim["claim"]  # the widths with both points
     assert bool(claim["passed"] is True) == sharpens, claim
