@@ -75,6 +75,28 @@ def test_the_per_layer_kernel_of_every_architecture_is_the_definition(arch, shap
     torch.testing.assert_close(empirical_ntk(model, x), ntk_from_jacobian(model, x), rtol=1e-9, atol=1e-9)
 
 
+def test_the_pairs_route_in_chunks_and_the_route_by_cost(monkeypatch):
+    """The per-output pairs route split into one probe per chunk (a memory bound far below the kernel)
+    equals the definition; summed over outputs the automatic route takes the cheaper contraction of each
+    layer that fits.  What this would catch: a chunk written to the wrong columns, a route chosen against
+    its cost or its memory."""
+    from regimes.networks import ntk
+
+    model = build("cnn", (1, 12), 3, 3, 4, alpha=1.0, seed=0, dtype=torch.float64)
+    x = torch.randn(5, 12, dtype=torch.float64)
+    reference = _explicit_ntk(model, x, True)
+    monkeypatch.setattr(ntk, "_MEMORY", 50)
+    got = ntk_layers(model, x, per_output=True, conv_route="pairs")
+    torch.testing.assert_close(got, reference, rtol=1e-9, atol=1e-9 * reference.abs().max().item())
+    # mnist1d's ConvNet on 100 probes, summed over outputs: its middle convolution (25 channels, 10
+    # positions, 75 features) is cheaper by gradients, its last (5 positions) by pairs
+    monkeypatch.setattr(ntk, "_MEMORY", 2**26)
+    assert ntk._route("auto", 100, 10, 25, 10, 75, per_output=False) == "gradients"
+    assert ntk._route("auto", 100, 10, 25, 5, 75, per_output=False) == "pairs"
+    monkeypatch.setattr(ntk, "_MEMORY", 100)  # the pairs' Grams do not fit: gradients
+    assert ntk._route("auto", 100, 10, 25, 5, 75, per_output=False) == "gradients"
+
+
 def test_a_model_with_parameters_outside_linear_and_conv_layers_takes_the_jacobian_route():
     model = torch.nn.Sequential(
         torch.nn.Linear(4, 5), torch.nn.LayerNorm(5), torch.nn.ReLU(), torch.nn.Linear(5, 2)

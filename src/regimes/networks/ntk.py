@@ -7,17 +7,18 @@ signals,
 
     Theta = sum_l sum_o (B_l^o B_l^o^T) * (A_l A_l^T + 1)        (* elementwise, + 1 for the bias)
 
-which needs one backward pass per output and n x n Gram matrices, never the n x P Jacobian.  Any other
-model falls back to contracting Jacobians parameter by parameter (``ntk_from_jacobian``).  The distance
-between two kernels is ``regimes.kernels.kernel_distance``.
+which needs one backward pass (vmapped over the outputs) and n x n Gram matrices, never the n x P
+Jacobian.  Any other model falls back to contracting Jacobians parameter by parameter
+(``ntk_from_jacobian``).  The distance between two kernels is ``regimes.kernels.kernel_distance``.
 
 ``ntk_layers`` extends the per-layer route to convolutions and to the per-output kernel
 ``Theta[a, b, o, p] = J_o(x_a) . J_p(x_b)``: a convolution's weight gradient at one input is its backward
 signals times its input patches, summed over positions, so its contribution is either that per-input
-gradient contracted (small layers) or, per pair of positions, signal-Gram times patch-Gram summed over
-the positions (few positions); whichever needs less memory.  It applies to any model whose trainable
-parameters all belong to ``nn.Linear`` / ``nn.Conv1d`` / ``nn.Conv2d`` layers (ungrouped), each called
-once per forward pass, with parameter-free operations between them (activations, pooling, reshapes).
+gradient contracted, or, per pair of positions, signal-Gram times patch-Gram summed over the positions;
+whichever needs fewer multiply-adds (``_costs``) within a memory bound.  It applies to any model whose
+trainable parameters all belong to ``nn.Linear`` / ``nn.Conv1d`` / ``nn.Conv2d`` layers (ungrouped),
+each called once per forward pass, with parameter-free operations between them (activations, pooling,
+reshapes).
 """
 
 from __future__ import annotations
@@ -118,7 +119,8 @@ def ntk_layers(
     ``(n, n, outputs, outputs)`` with ``per_output``; layers whose parameters are not in ``params``
     (frozen) pass signals but add nothing.  Requires ``per_layer(model, params)``.  ``conv_route``: how a
     layer applied at several positions contributes, ``"gradients"`` (per-input gradients contracted),
-    ``"pairs"`` (Grams per pair of positions) or ``"auto"`` (the one needing less memory)."""
+    ``"pairs"`` (Grams per pair of positions) or ``"auto"`` (per layer, the one with fewer multiply-adds
+    that fits in memory)."""
     if conv_route not in ("auto", "gradients", "pairs"):
         raise ValueError(f"conv_route must be 'auto', 'gradients' or 'pairs', got {conv_route!r}")
     from torch.func import functional_call
@@ -151,63 +153,110 @@ def ntk_layers(
     used = [(name, m, seen[name][0]) for name, m in layers if seen[name]]
     out = out.reshape(out.shape[0], -1)
     n, outputs = out.shape
-    eye = torch.eye(outputs, dtype=out.dtype, device=out.device)
-    signals = [[] for _ in used]  # per layer, per output: d f_o / d z_l, (n, positions, channels)
-    for o in range(outputs):
-        grads = torch.autograd.grad(
-            out,
-            [z for _, _, (_, z) in used],
-            grad_outputs=eye[o].expand(n, outputs),
-            retain_graph=o < outputs - 1,
-        )
-        for store, g, (_, module, _) in zip(signals, grads, used):
-            if isinstance(module, nn.Linear):
-                store.append(g.reshape(n, -1, g.shape[-1]))
-            else:
-                store.append(g.reshape(n, g.shape[1], -1).transpose(1, 2))
+    # every layer's backward signals d f_o / d z_l for every output o at once (one backward pass, vmapped
+    # over the outputs): (outputs, n, channels, positions)
+    seeds = torch.eye(outputs, dtype=out.dtype, device=out.device).unsqueeze(1).expand(outputs, n, outputs)
+    grads = torch.autograd.grad(out, [z for _, _, (_, z) in used], grad_outputs=seeds, is_grads_batched=True)
     shape = (n, n, outputs, outputs) if per_output else (n, n)
     kernel = torch.zeros(shape, dtype=out.dtype, device=out.device)
-    for (name, module, (a, _)), signal in zip(used, signals):
+    for (name, module, (a, _)), g in zip(used, grads):
         prefix = f"{name}." if name else ""
         weight, bias = f"{prefix}weight" in params, f"{prefix}bias" in params and module.bias is not None
         if not (weight or bias):
             continue
         patches = _patches(module, a)  # (n, L, F)
-        g = torch.stack(signal)  # (outputs, n, L, C)
-        positions, features, channels = patches.shape[1], patches.shape[2], g.shape[-1]
-        if positions == 1:  # Gram of signals times Gram of inputs (+ 1 for the bias)
-            gram = (
-                patches[:, 0] @ patches[:, 0].T
-                if weight
-                else torch.zeros(n, n, dtype=out.dtype, device=out.device)
-            )
-            gram = gram + (1.0 if bias else 0.0)
-            s = g[:, :, 0]  # (outputs, n, C)
-            if per_output:
-                kernel += torch.einsum("oac,pbc->abop", s, s) * gram[:, :, None, None]
-            else:
-                kernel += torch.einsum("oac,obc->ab", s, s) * gram
-        elif conv_route == "gradients" or (
-            conv_route == "auto" and n * features * channels <= (n * positions) ** 2
-        ):  # per-input gradients: (outputs, n, P_l)
-            parts = []
-            if weight:
-                parts.append(torch.einsum("onlc,nlf->oncf", g, patches).reshape(outputs, n, -1))
-            if bias:
-                parts.append(g.sum(2))
-            jac = torch.cat(parts, dim=-1)
-            if per_output:
-                kernel += torch.einsum("oap,qbp->aboq", jac, jac)
-            else:
-                kernel += torch.einsum("oap,obp->ab", jac, jac)
-        else:  # few positions, wide layer: signal-Gram times patch-Gram, summed over pairs of positions
-            pg = torch.einsum("alf,bmf->albm", patches, patches) if weight else 0.0
-            pg = pg + (1.0 if bias else 0.0)
-            if per_output:
-                kernel += torch.einsum("oalc,pbmc,albm->abop", g, g, pg)
-            else:
-                kernel += torch.einsum("oalc,obmc,albm->ab", g, g, pg)
+        if isinstance(module, nn.Linear):
+            s = g.reshape(outputs, n, -1, g.shape[-1]).transpose(2, 3)
+        else:
+            s = g.reshape(outputs, n, g.shape[2], -1)
+        route = _route(conv_route, n, outputs, *s.shape[2:], patches.shape[2], per_output)
+        kernel += _CONTRACT[route](s, patches, weight, bias, per_output)
     return kernel.detach()
+
+
+# Two ways to contract a layer's signals ``s`` (outputs o, n, channels C, positions L) and input patches
+# ``p`` (n, L, features F) into its share of the kernel.  "gradients": the per-input weight gradients
+# ``J[a, o] = s[o, a] @ p[a]`` (C x F), contracted over the parameters in one matrix product.  "pairs": a
+# Gram matrix of the patches and one of the signals per pair of positions, contracted over the positions;
+# it never forms the C x F gradients, which have rank at most L.  ``_route`` picks, for a layer at one
+# position, the pairs (two n x n Grams); summed over outputs, the one with fewer multiply-adds that fits in
+# memory; per output, the gradients (the pairs' contraction per output, fewer multiply-adds on
+# mnist1d's ConvNet, ran 3-5x slower than the gradients' single matrix product on 2 cores).
+_MEMORY = 2**26  # floats (256 MiB in float32) the pairs route may hold at once
+
+
+def _costs(n, o, C, L, F, per_output):
+    """Multiply-adds of the two routes for one layer, and the floats the pairs route holds."""
+    form = o * n * L * C * F
+    if per_output:
+        gradients = form + n * n * o * o * (C * F + C)
+        pairs = n * n * (L * L * F + L * L * o * C + L * o * o * C) if L > 1 else n * n * (F + o * o * C)
+    else:
+        gradients = form + n * n * o * (C * F + C)
+        pairs = n * n * L * L * (F + o * C)
+    return gradients, pairs, n * n * L * L
+
+
+def _route(conv_route, n, o, C, L, F, per_output):
+    if conv_route != "auto":
+        return conv_route
+    if L == 1:
+        return "pairs"
+    if per_output:
+        return "gradients"
+    gradients, pairs, memory = _costs(n, o, C, L, F, per_output)
+    return "pairs" if pairs <= gradients and memory <= _MEMORY else "gradients"
+
+
+def _by_gradients(s, patches, weight, bias, per_output):
+    o, n, C, L = s.shape
+    parts = []
+    if weight:  # (n, o C, L) @ (n, L, F): one product per probe
+        parts.append(torch.bmm(s.permute(1, 0, 2, 3).reshape(n, o * C, L), patches).reshape(n, o, -1))
+    if bias:
+        parts.append(s.sum(-1).transpose(0, 1))  # (n, o, C)
+    if not per_output:
+        flat = [j.reshape(n, -1) for j in parts]
+        return sum(j @ j.T for j in flat)
+    jac = (torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]).reshape(n * o, -1)
+    return (jac @ jac.T).reshape(n, o, n, o).permute(0, 2, 1, 3)
+
+
+def _by_pairs(s, patches, weight, bias, per_output):
+    o, n, C, L = s.shape
+    flat = patches.reshape(n * L, -1)
+    gram = (
+        (flat @ flat.T).reshape(n, L, n, L)
+        if weight
+        else torch.zeros(n, L, n, L, dtype=s.dtype, device=s.device)
+    )
+    if bias:
+        gram = gram + 1.0
+    if L == 1:
+        gram = gram.reshape(n, n)
+        if per_output:
+            flat_s = s.reshape(o * n, C)
+            return (flat_s @ flat_s.T).reshape(o, n, o, n).permute(1, 3, 0, 2) * gram[:, :, None, None]
+        flat_s = s.permute(1, 0, 2, 3).reshape(n, o * C)
+        return (flat_s @ flat_s.T) * gram
+    if not per_output:
+        flat_s = s.permute(1, 3, 0, 2).reshape(n * L, o * C)
+        return torch.einsum("albm,albm->ab", gram, (flat_s @ flat_s.T).reshape(n, L, n, L))
+    # K[a, b, o, p] = sum_{l, m, c} s[o, a, c, l] gram[a, l, b, m] s[p, b, c, m], in chunks of b:
+    # T[b, a, l, p, c] = sum_m gram[a, l, b, m] s[p, b, c, m], then K[a, b] = s[:, a] . T[b, a]
+    by_b = s.permute(1, 3, 0, 2).reshape(n, L, o * C)  # (b, m, p c)
+    by_a = s.permute(1, 0, 3, 2).reshape(n, o, L * C)  # (a, o, l c)
+    kernel = torch.empty(n, n, o, o, dtype=s.dtype, device=s.device)
+    chunk = max(1, _MEMORY // (n * L * o * C))
+    for start in range(0, n, chunk):
+        b = slice(start, start + chunk)
+        t = torch.bmm(gram[:, :, b].permute(2, 0, 1, 3).reshape(-1, n * L, L), by_b[b])  # (b, a l, p c)
+        t = t.reshape(-1, n, L, o, C).permute(1, 2, 4, 0, 3).reshape(n, L * C, -1)  # (a, l c, b p)
+        kernel[:, b] = torch.bmm(by_a, t).reshape(n, o, -1, o).permute(0, 2, 1, 3)
+    return kernel
+
+
+_CONTRACT = {"gradients": _by_gradients, "pairs": _by_pairs}
 
 
 def ntk_from_jacobian(
