@@ -86,6 +86,34 @@ def _ntk_vector_products(model, x, per_output: bool, chunk: int = 8):
     return full if per_output else full.diagonal(dim1=-2, dim2=-1).sum(-1)
 
 
+def _ntk_multiply_adds(model, x, per_output: bool) -> tuple[int, int]:
+    """Multiply-adds of the kernel's contractions: ours (each layer's route, ``ntk._costs``) and the
+    Jacobian contraction's (``n^2 o P`` summed over outputs, ``n^2 o^2 P`` per output); neither counts the
+    forward and backward passes."""
+    from regimes.networks import ntk
+
+    shapes = []
+
+    def hook(module, inputs, output):
+        patches = ntk._patches(module, inputs[0])
+        channels = output.shape[-1] if isinstance(module, torch.nn.Linear) else output.shape[1]
+        shapes.append((channels, patches.shape[1], patches.shape[2]))
+
+    layers = [m for m in model.modules() if isinstance(m, ntk._LAYERS)]
+    handles = [m.register_forward_hook(hook) for m in layers]
+    with torch.no_grad():
+        out = model(x)
+    for h in handles:
+        h.remove()
+    n, o = out.shape[0], out.reshape(out.shape[0], -1).shape[1]
+    ours = 0
+    for C, L, F in shapes:
+        gradients, pairs, _ = ntk._costs(n, o, C, L, F, per_output)
+        ours += pairs if ntk._route("auto", n, o, C, L, F, per_output) == "pairs" else gradients
+    P = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return ours, n * n * (o * o if per_output else o) * P
+
+
 def _ntk_row(arch: str, shape, width: int, depth: int, probes: int, per_output: bool):
     """Ours (``ntk_layers``) against the faster of torch.func's two documented recipes (Jacobian
     contraction, NTK-vector products) on the same network and probes; their agreement."""
@@ -108,13 +136,16 @@ def _ntk_row(arch: str, shape, width: int, depth: int, probes: int, per_output: 
     a = ntk_layers(model, x, per_output=per_output)
     b = ntk_from_jacobian(model, x, per_output=per_output)
     err = float((a - b).abs().max() / b.abs().max())
+    macs, reference_macs = _ntk_multiply_adds(model, x, per_output)
     kind = "per output (n x n x 10 x 10)" if per_output else "summed over outputs"
     return (
         ours,
         reference,
         f"{arch} {shape}, width {width}, depth {depth}, {probes} probes, {kind}: Jacobian contraction "
         f"{contraction:.3f} s, NTK-vector products {products:.3f} s (timed on {m} probes, scaled by the "
-        f"pairs); the reference is the faster; max relative difference {err:.1e} (float32)",
+        f"pairs); the reference is the faster; contractions {macs:.2e} multiply-adds against the Jacobian "
+        f"contraction's {reference_macs:.2e} ({reference_macs / macs:.1f}x fewer; ours run at "
+        f"{macs / ours / 1e9:.0f} G/s with the passes); max relative difference {err:.1e} (float32)",
     )
 
 
@@ -391,15 +422,18 @@ def bench_ensemble():
     return _ensemble_row(100)
 
 
-def bench_ensemble_vmap(width: int = 100, steps: int = 500, runs: int = 40, K: int | str = 1):
-    """40 MLPs 40-width-width-10 on mnist1d, Adam lr 1e-2, batch 100, cross-entropy, re-linearised every
-    ``K`` steps (K = 1: plain training): the ensemble trainer against PyTorch's own recipe for many models at
-    once, ``torch.func.stack_module_state`` + ``vmap(grad(...))`` with ``torch.optim.Adam`` on the stacked
-    parameters, fed the same minibatches (``stacked_minibatches``): for K = 1 the gradient of
-    ``functional_call``, for a finite K > 1 the gradient of the loss of the Taylor model at the anchor
-    (``jvp`` of ``functional_call``).  The ensemble trainer also records its start and end (every member's
-    kernel and its losses on the whole data); those records are timed alone (0 steps) in the same round and
-    taken off, so that the ratio compares training loops."""
+def bench_ensemble_vmap(
+    width: int = 100, steps: int = 500, runs: int = 40, K: int | str = 1, arch: str = "mlp", depth: int = 3
+):
+    """40 networks (MLPs 40-width-width-10, or ``arch``) on mnist1d, Adam lr 1e-2, batch 100,
+    cross-entropy, re-linearised every ``K`` steps (K = 1: plain training): the ensemble trainer against
+    PyTorch's own recipe for many models at once, ``torch.func.stack_module_state`` + ``vmap(grad(...))``
+    with ``torch.optim.Adam`` on the stacked parameters, fed the same minibatches
+    (``stacked_minibatches``): for K = 1 the gradient of ``functional_call``, for a finite K > 1 the
+    gradient of the loss of the Taylor model at the anchor (``jvp`` of ``functional_call``).  The ensemble
+    trainer also records its start and end (every member's kernel and its losses on the whole data); those
+    records are timed alone (0 steps) in the same round and taken off, so that the ratio compares training
+    loops."""
     import copy
 
     from torch.func import functional_call, grad, jvp, stack_module_state, vmap
@@ -410,7 +444,7 @@ def bench_ensemble_vmap(width: int = 100, steps: int = 500, runs: int = 40, K: i
 
     d, data = _mnist1d_tensors()
     members = [Member(seed, K, 1e-2) for seed in range(runs)]
-    models = lambda: [build("mlp", d["shape"], width, 3, 10, 1.0, m.seed) for m in members]  # noqa: E731
+    models = lambda: [build(arch, d["shape"], width, depth, 10, 1.0, m.seed) for m in members]  # noqa: E731
     out = {}
     every = None if K == 1 else int(K)
 
@@ -465,7 +499,8 @@ def bench_ensemble_vmap(width: int = 100, steps: int = 500, runs: int = 40, K: i
     return (
         float(np.median(loop)),
         float(np.median(times[:, 2])),
-        f"{what}, width {width}, {runs} members x {steps} steps, {torch.get_num_threads()} threads, "
+        f"{what}, {arch} width {width} depth {depth}, {runs} members x {steps} steps, "
+        f"{torch.get_num_threads()} threads, "
         f"median of 3 interleaved rounds ({ratio:.2f}x); ours {np.median(times[:, 0]):.2f} s with its "
         f"start and end records, which alone take {np.median(times[:, 1]):.2f} s and are taken off; final "
         f"weights: median member differs by {np.median(diff):.1e}, the worst by {diff.max():.1e} (Adam "
@@ -476,6 +511,87 @@ def bench_ensemble_vmap(width: int = 100, steps: int = 500, runs: int = 40, K: i
 def bench_ensemble_vmap_linearised():
     """``bench_ensemble_vmap`` with every member re-linearised every 300 steps."""
     return bench_ensemble_vmap(K=300)
+
+
+def bench_ensemble_vmap_cnn():
+    """``bench_ensemble_vmap`` on mnist1d's ConvNet (width 25, depth 4), plain training."""
+    return bench_ensemble_vmap(width=25, arch="cnn", depth=4)
+
+
+def bench_ensemble_vmap_cnn_linearised():
+    """``bench_ensemble_vmap`` on mnist1d's ConvNet, every member re-linearised every 300 steps."""
+    return bench_ensemble_vmap(width=25, arch="cnn", depth=4, K=300)
+
+
+def _ensemble_step(arch: str, width: int, depth: int, linearised: bool, runs: int = 40, batch: int = 100):
+    """One gradient step of 40 stacked members on a batch of 100 (cross-entropy), the loop around it left
+    out: ours (``linearised_gradients``: the stacked forward with hand-written tangents, one backward
+    pass) against the recipe, ``vmap(grad(...))`` of ``functional_call`` (of its ``jvp`` at the anchor for
+    the Taylor model) on ``stack_module_state``'s parameters; median of 15 interleaved rounds; the
+    gradients' largest difference."""
+    import copy
+
+    from torch.func import functional_call, grad, jvp, stack_module_state, vmap
+
+    from regimes.networks.architectures import build
+    from regimes.networks.ensemble import Ensemble, linearised_gradients
+
+    models = [build(arch, (1, 40), width, depth, 10, 1.0, s) for s in range(runs)]
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(runs, batch, 40, generator=g), torch.randint(0, 10, (runs, batch), generator=g)
+    ens = Ensemble(models)
+    params = {k: v.clone() for k, v in ens.trained.items()}
+    anchor = {k: v + 1e-3 * torch.randn(v.shape, generator=g) for k, v in params.items()}
+    base = copy.deepcopy(models[0]).to("meta")
+    stacked, _ = stack_module_state(models)
+    assert list(stacked) == list(params)
+
+    def plain(p, xb, yb):
+        return torch.nn.functional.cross_entropy(functional_call(base, p, (xb,)), yb)
+
+    def taylor(p, a, xb, yb):
+        primal, tangent = jvp(lambda q: functional_call(base, q, (xb,)), (a,), ({k: p[k] - a[k] for k in p},))
+        return torch.nn.functional.cross_entropy(primal + tangent, yb)
+
+    out = {}
+
+    def ours():
+        out["ours"] = linearised_gradients(ens, anchor, params, x, y, "ce", zero_tangent=not linearised)[1]
+
+    def recipe():
+        out["recipe"] = (
+            vmap(grad(taylor))(params, anchor, x, y) if linearised else vmap(grad(plain))(anchor, x, y)
+        )
+
+    times = paired_times([ours, recipe], rounds=15)
+    ratio = float(np.median(times[:, 1] / times[:, 0]))
+    err = max(
+        float((out["ours"][k] - out["recipe"][k]).abs().max() / out["recipe"][k].abs().max()) for k in params
+    )
+    what = "linearised step (non-zero tangent)" if linearised else "plain step (zero tangent)"
+    return (
+        float(np.median(times[:, 0])),
+        float(np.median(times[:, 1])),
+        f"{what}, {arch} width {width} depth {depth}, {runs} members, batch {batch}: the gradient alone, "
+        f"median of 15 interleaved rounds ({ratio:.2f}x); gradients differ by at most {err:.1e} relative "
+        "(float32)",
+    )
+
+
+def bench_ensemble_step():
+    return _ensemble_step("mlp", 100, 3, linearised=False)
+
+
+def bench_ensemble_step_linearised():
+    return _ensemble_step("mlp", 100, 3, linearised=True)
+
+
+def bench_ensemble_step_cnn():
+    return _ensemble_step("cnn", 25, 4, linearised=False)
+
+
+def bench_ensemble_step_cnn_linearised():
+    return _ensemble_step("cnn", 25, 4, linearised=True)
 
 
 def bench_ensemble_small():
@@ -599,6 +715,12 @@ BENCHMARKS = {
     "ensemble_small": bench_ensemble_small,
     "ensemble_vmap": bench_ensemble_vmap,
     "ensemble_vmap_linearised": bench_ensemble_vmap_linearised,
+    "ensemble_vmap_cnn": bench_ensemble_vmap_cnn,
+    "ensemble_vmap_cnn_linearised": bench_ensemble_vmap_cnn_linearised,
+    "ensemble_step": bench_ensemble_step,
+    "ensemble_step_linearised": bench_ensemble_step_linearised,
+    "ensemble_step_cnn": bench_ensemble_step_cnn,
+    "ensemble_step_cnn_linearised": bench_ensemble_step_cnn_linearised,
     "linearised_cnn_step": bench_linearised_cnn_step,
     "snapshots": bench_snapshots,
 }
@@ -620,6 +742,12 @@ DEFAULT = [
     "ensemble_small",
     "ensemble_vmap",
     "ensemble_vmap_linearised",
+    "ensemble_vmap_cnn",
+    "ensemble_vmap_cnn_linearised",
+    "ensemble_step",
+    "ensemble_step_linearised",
+    "ensemble_step_cnn",
+    "ensemble_step_cnn_linearised",
     "linearised_cnn_step",
     "snapshots",
 ]
