@@ -75,6 +75,28 @@ def test_the_per_layer_kernel_of_every_architecture_is_the_definition(arch, shap
     torch.testing.assert_close(empirical_ntk(model, x), ntk_from_jacobian(model, x), rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("arch,shape,width,depth", ARCHITECTURES, ids=lambda v: str(v))
+def test_the_per_layer_jacobian_of_every_architecture_is_jacrevs(arch, shape, width, depth):
+    """``jacobian_layers`` against ``torch.func.jacrev``, column for column in the parameters' order (frozen
+    layers left out), to float64 rounding.  What this would catch: a weight's gradient flattened in
+    another order than the weight, a block out of the parameters' order, a frozen layer's block kept."""
+    from torch.func import functional_call, jacrev
+
+    from regimes.networks.ntk import jacobian_layers, trainable
+
+    model = build(arch, shape, width, depth, 4, alpha=1.0, seed=0, dtype=torch.float64)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    x = torch.randn(3, int(np.prod(shape)), dtype=torch.float64)
+    params = {k: v.detach() for k, v in trainable(model).items()}
+    out, jac = jacobian_layers(model, x, params)
+    reference = jacrev(lambda p: functional_call(model, p, (x,)))(params)  # name -> (n, outputs, *shape)
+    expected = torch.cat([reference[k].reshape(3, 4, -1) for k in params], dim=-1)
+    torch.testing.assert_close(out, model(x).detach(), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(jac, expected, rtol=1e-10, atol=1e-10 * expected.abs().max().item())
+
+
 def test_the_pairs_route_in_chunks_and_the_route_by_cost(monkeypatch):
     """The per-output pairs route split into one probe per chunk (a memory bound far below the kernel)
     equals the definition; summed over outputs the automatic route takes the cheaper contraction of each

@@ -23,7 +23,7 @@ import torch
 from torch.func import functional_call, jacrev, vmap
 
 from ..grid import parse_K
-from .ntk import trainable
+from .ntk import jacobian_layers, per_layer, trainable
 
 __all__ = [
     "flat_jacobian",
@@ -45,7 +45,12 @@ def _unflatten(template: dict, vector: torch.Tensor) -> dict:
 def flat_jacobian(
     model, w: torch.Tensor, X: torch.Tensor, template: dict
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Outputs ``f (n C,)`` and Jacobian ``J (n C, P)`` of ``model`` at the flat weights ``w``."""
+    """Outputs ``f (n C,)`` and Jacobian ``J (n C, P)`` of ``model`` at the flat weights ``w``: layer by
+    layer (``regimes.networks.ntk.jacobian_layers``) where every weight is a linear or convolutional
+    layer's, by ``jacrev`` otherwise."""
+    if per_layer(model, template):
+        out, jac = jacobian_layers(model, X, _unflatten(template, w))
+        return out.reshape(-1), jac.reshape(-1, w.numel())
 
     def f(vector, x):
         return functional_call(model, _unflatten(template, vector), (x[None],))[0]
@@ -63,25 +68,36 @@ def _range(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def linearisation_step(
-    J: torch.Tensor, r: torch.Tensor, lr: float, K, n: int, theta: torch.Tensor | None = None
+    J: torch.Tensor,
+    r: torch.Tensor,
+    lr: float,
+    K,
+    n: int,
+    theta: torch.Tensor | None = None,
+    spectrum: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """The weight change of one round of iterative linearisation: K full-batch gradient steps of size
     ``lr`` on the Taylor model (K = inf: to convergence, the minimum-norm one).  ``theta``: the kernel
-    ``J J^T / n`` if the caller has it."""
-    lam, V = _range(J @ J.T / n if theta is None else theta)
+    ``J J^T / n`` if the caller has it; ``spectrum``: its ``_range`` if the caller has that."""
+    lam, V = spectrum if spectrum is not None else _range(J @ J.T / n if theta is None else theta)
     K = parse_K(K)
     filt = 1.0 / lam if math.isinf(K) else (1.0 - torch.pow(1.0 - lr * lam, K)) / lam
     return -(J.T @ (V @ (filt * (V.T @ r)))) / n
 
 
 def damped_gauss_newton_step(
-    J: torch.Tensor, r: torch.Tensor, mu: float, n: int, theta: torch.Tensor | None = None
+    J: torch.Tensor,
+    r: torch.Tensor,
+    mu: float,
+    n: int,
+    theta: torch.Tensor | None = None,
+    spectrum: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """``-(J^T J / n + mu I)^{-1} J^T r / n`` (through the ``nC x nC`` kernel ``theta = J J^T / n``);
-    ``mu = 0``: ``-J^+ r``."""
+    ``mu = 0``: ``-J^+ r`` (through ``spectrum``, the kernel's ``_range``, if the caller has it)."""
     theta = J @ J.T / n if theta is None else theta
     if mu == 0:  # -J^T (J J^T)^+ r = -J^+ r, through the kernel's eigenvectors
-        return linearisation_step(J, r, 0.0, "inf", n, theta)
+        return linearisation_step(J, r, 0.0, "inf", n, theta, spectrum)
     return -(J.T @ torch.linalg.solve(theta + mu * torch.eye(len(r), dtype=r.dtype), r)) / n
 
 
@@ -125,12 +141,17 @@ def gauss_newton_runs(model, data: dict, K, *, rounds: int, step_scale: float = 
     for _ in range(rounds):
         f, J = flat_jacobian(model, w["il"], X, template)
         theta = J @ J.T / n  # both steps at the linearisation's anchor
-        step_il = linearisation_step(J, f - Y, lr, K, n, theta)
-        step_gn_here = damped_gauss_newton_step(J, f - Y, mu, n, theta)
+        spectrum = _range(theta)
+        step_il = linearisation_step(J, f - Y, lr, K, n, theta, spectrum)
+        step_gn_here = damped_gauss_newton_step(J, f - Y, mu, n, theta, spectrum)
         out["cosine"].append(float(step_il @ step_gn_here / (step_il.norm() * step_gn_here.norm())))
-        f_gn, J_gn = flat_jacobian(model, w["gn"], X, template)
+        if torch.equal(w["gn"], w["il"]):  # the first round, and every round at K = inf: the same anchor
+            step_gn = step_gn_here
+        else:
+            f_gn, J_gn = flat_jacobian(model, w["gn"], X, template)
+            step_gn = damped_gauss_newton_step(J_gn, f_gn - Y, mu, n)
         w["il"] = w["il"] + step_il
-        w["gn"] = w["gn"] + damped_gauss_newton_step(J_gn, f_gn - Y, mu, n)
+        w["gn"] = w["gn"] + step_gn
         for method in w:
             loss, acc = _metrics(model, w[method], template, X, y, classes)
             out[f"{method}_train_loss"].append(loss)

@@ -31,6 +31,7 @@ __all__ = [
     "empirical_ntk",
     "ntk_dense",
     "ntk_layers",
+    "jacobian_layers",
     "ntk_from_jacobian",
     "is_dense",
     "per_layer",
@@ -107,27 +108,12 @@ def _patches(module: nn.Module, a: torch.Tensor) -> torch.Tensor:
     return cols.transpose(1, 2)  # (n, positions, C_in * prod(kernel))
 
 
-def ntk_layers(
-    model: nn.Module,
-    x: torch.Tensor,
-    params: dict | None = None,
-    *,
-    per_output: bool = False,
-    conv_route: str = "auto",
-) -> torch.Tensor:
-    """The empirical NTK layer by layer (see the module's docstring), ``(n, n)`` summed over outputs, or
-    ``(n, n, outputs, outputs)`` with ``per_output``; layers whose parameters are not in ``params``
-    (frozen) pass signals but add nothing.  Requires ``per_layer(model, params)``.  ``conv_route``: how a
-    layer applied at several positions contributes, ``"gradients"`` (per-input gradients contracted),
-    ``"pairs"`` (Grams per pair of positions) or ``"auto"`` (per layer, the one with fewer multiply-adds
-    that fits in memory)."""
-    if conv_route not in ("auto", "gradients", "pairs"):
-        raise ValueError(f"conv_route must be 'auto', 'gradients' or 'pairs', got {conv_route!r}")
-    from torch.func import functional_call
-
-    params = trainable(model) if params is None else params
+def _signals(model: nn.Module, x: torch.Tensor, params: dict, caller: str):
+    """One forward pass and one backward pass vmapped over the outputs: the outputs ``(n, outputs)`` and,
+    for every layer the pass uses, ``(name, module, patches, signals)``: its input patches ``(n, L, F)``
+    (``_patches``) and its backward signals ``d f_o / d z_l``, ``(outputs, n, channels, L)``."""
     if not per_layer(model, params):
-        raise ValueError("ntk_layers: the model has trainable parameters outside Linear / Conv layers")
+        raise ValueError(f"{caller}: the model has trainable parameters outside Linear / Conv layers")
     layers = [(name, m) for name, m in model.named_modules() if isinstance(m, _LAYERS)]
     seen: dict[str, list] = {name: [] for name, _ in layers}
 
@@ -149,29 +135,73 @@ def ntk_layers(
         for handle in handles:
             handle.remove()
     if any(len(v) > 1 for v in seen.values()):
-        raise ValueError("ntk_layers: a layer is called more than once per forward pass")
+        raise ValueError(f"{caller}: a layer is called more than once per forward pass")
     used = [(name, m, seen[name][0]) for name, m in layers if seen[name]]
     out = out.reshape(out.shape[0], -1)
     n, outputs = out.shape
-    # every layer's backward signals d f_o / d z_l for every output o at once (one backward pass, vmapped
-    # over the outputs): (outputs, n, channels, positions)
     seeds = torch.eye(outputs, dtype=out.dtype, device=out.device).unsqueeze(1).expand(outputs, n, outputs)
     grads = torch.autograd.grad(out, [z for _, _, (_, z) in used], grad_outputs=seeds, is_grads_batched=True)
-    shape = (n, n, outputs, outputs) if per_output else (n, n)
-    kernel = torch.zeros(shape, dtype=out.dtype, device=out.device)
+    found = []
     for (name, module, (a, _)), g in zip(used, grads):
-        prefix = f"{name}." if name else ""
-        weight, bias = f"{prefix}weight" in params, f"{prefix}bias" in params and module.bias is not None
-        if not (weight or bias):
-            continue
-        patches = _patches(module, a)  # (n, L, F)
         if isinstance(module, nn.Linear):
             s = g.reshape(outputs, n, -1, g.shape[-1]).transpose(2, 3)
         else:
             s = g.reshape(outputs, n, g.shape[2], -1)
+        found.append((name, module, _patches(module, a), s))
+    return out.detach(), found
+
+
+def ntk_layers(
+    model: nn.Module,
+    x: torch.Tensor,
+    params: dict | None = None,
+    *,
+    per_output: bool = False,
+    conv_route: str = "auto",
+) -> torch.Tensor:
+    """The empirical NTK layer by layer (see the module's docstring), ``(n, n)`` summed over outputs, or
+    ``(n, n, outputs, outputs)`` with ``per_output``; layers whose parameters are not in ``params``
+    (frozen) pass signals but add nothing.  Requires ``per_layer(model, params)``.  ``conv_route``: how a
+    layer applied at several positions contributes, ``"gradients"`` (per-input gradients contracted),
+    ``"pairs"`` (Grams per pair of positions) or ``"auto"`` (per layer, the one with fewer multiply-adds
+    that fits in memory)."""
+    if conv_route not in ("auto", "gradients", "pairs"):
+        raise ValueError(f"conv_route must be 'auto', 'gradients' or 'pairs', got {conv_route!r}")
+    params = trainable(model) if params is None else params
+    out, layers = _signals(model, x, params, "ntk_layers")
+    n, outputs = out.shape
+    shape = (n, n, outputs, outputs) if per_output else (n, n)
+    kernel = torch.zeros(shape, dtype=out.dtype, device=out.device)
+    for name, module, patches, s in layers:
+        prefix = f"{name}." if name else ""
+        weight, bias = f"{prefix}weight" in params, f"{prefix}bias" in params and module.bias is not None
+        if not (weight or bias):
+            continue
         route = _route(conv_route, n, outputs, *s.shape[2:], patches.shape[2], per_output)
         kernel += _CONTRACT[route](s, patches, weight, bias, per_output)
     return kernel.detach()
+
+
+def jacobian_layers(
+    model: nn.Module, x: torch.Tensor, params: dict | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The outputs ``(n, outputs)`` and the Jacobian ``(n, outputs, P)`` in the weights ``params`` (their
+    order, each flattened as stored), layer by layer: a layer's weight gradient at one input is its
+    backward signals times its input patches (summed over positions), its bias gradient the signals summed
+    over positions.  Requires ``per_layer(model, params)``."""
+    params = trainable(model) if params is None else params
+    out, layers = _signals(model, x, params, "jacobian_layers")
+    n, outputs = out.shape
+    blocks = {}
+    for name, _, patches, s in layers:
+        prefix = f"{name}." if name else ""
+        o, _, C, L = s.shape
+        by_probe = s.permute(1, 0, 2, 3)  # (n, o, C, L)
+        if f"{prefix}weight" in params:
+            blocks[f"{prefix}weight"] = torch.bmm(by_probe.reshape(n, o * C, L), patches).reshape(n, o, -1)
+        if f"{prefix}bias" in params:
+            blocks[f"{prefix}bias"] = by_probe.sum(-1)
+    return out, torch.cat([blocks[k] for k in params], dim=-1)
 
 
 # Two ways to contract a layer's signals ``s`` (outputs o, n, channels C, positions L) and input patches
