@@ -14,9 +14,12 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DamagedFile",
@@ -148,6 +151,7 @@ def load_provenance(path) -> dict:
 def stamp(frame: pd.DataFrame, trained, experiment: str) -> pd.DataFrame:
     """An analysis table with the provenance of the training file it comes from: the workflow commit and
     the time the cells were trained; ``experiment`` last (a row cut short lacks it)."""
+
     record = load_provenance(trained)
     frame = frame.drop(columns=["git_commit", "trained_at", "experiment"], errors="ignore")
     return frame.assign(
@@ -167,6 +171,7 @@ def read_json(path):
 
 
 def write_csv(path, frame: pd.DataFrame) -> None:
+
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
 
@@ -189,6 +194,8 @@ BOOLEAN = frozenset(
 def column_problem(table: pd.DataFrame) -> str:
     """What is wrong with a table's column types, or "": a True / False column holding anything else, or
     a column of numbers holding text (a value overwritten, a row shifted)."""
+    import pandas as pd
+
     for column in table.columns:
         values = table[column]
         if column in TEXT or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
@@ -211,6 +218,8 @@ def read_table(path) -> pd.DataFrame:
     """A result table, with the grid's K column read back in its one spelling (``"1"``, ``"inf"``: text),
     never as a float.  An empty or unparsable file, or a grid column that is not numeric, is refused
     naming the file (``DamagedFile``)."""
+    import pandas as pd
+
     try:
         text = Path(path).read_bytes().decode()
         _check_rows(path, text)
