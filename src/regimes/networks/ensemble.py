@@ -13,7 +13,11 @@ One linearised step costs one forward pass that carries each layer's tangent bes
 ``J(x; w_a)(w - w_a)``; one backward pass through the primal gives ``J^T dL/df``
 (``linearised_gradients``).  K = 1 members have a zero tangent; K = inf members never move
 their anchor.  A member whose loss diverges (``regimes.batched.is_diverged``) is recorded as diverged,
-its weights zeroed and its learning rate set to zero: the others go on bit-identical.
+its weights zeroed, and leaves the computation; so does a member that interpolates where training stops
+there (``until_interpolation``), its weights kept.  Each step costs only the arithmetic of the members
+still training, and they go on as they were: bit for bit through linear layers (batched matrix products),
+to float32 rounding through convolutions (one grouped convolution, whose algorithm may change with the
+number of groups).
 
 Architectures: ``nn.Sequential`` stacks of ``Flatten``, ``Unflatten``, ``Linear``, ``Conv1d``,
 ``Conv2d``, pooling and elementwise activations (every built-in one), optionally ``Centred``.  Any other
@@ -22,6 +26,7 @@ model is trained member by member (``supports`` says which).
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -121,6 +126,16 @@ class Ensemble:
                 if name.startswith("initial.")
             }
         self.size = len(models)
+
+    def select(self, idx: torch.Tensor) -> Ensemble:
+        """The members ``idx`` (indices) as an ensemble of their own (the same layers)."""
+        other = copy.copy(self)
+        other.trained = {k: v[idx] for k, v in self.trained.items()}
+        other.frozen = {k: v[idx] for k, v in self.frozen.items()}
+        if self.centred:
+            other.initial = {k: v[idx] for k, v in self.initial.items()}
+        other.size = len(idx)
+        return other
 
     def member_params(self, params: dict, m: int) -> dict:
         """Member ``m``'s parameters under the template model's names (for its NTK)."""
@@ -370,6 +385,16 @@ class _Optimiser:
         torch._foreach_mul_(update, self._rates(1 / (1 - b1**self.t)))
         torch._foreach_sub_(p, update)
 
+    def keep(self, rows: torch.Tensor) -> None:
+        """Go on with the members ``rows`` (indices of the current ones) only: their parameters, learning
+        rates and state."""
+        for k in self.keys:
+            self.params[k] = self.params[k][rows]
+        self.lr = self.lr[rows]
+        self.M = len(rows)
+        for name, buffers in self.state.items():
+            self.state[name] = [buf[rows] for buf in buffers]
+
     @torch.no_grad()
     def reset(self, mask):
         """Forget the state of the members in ``mask`` (diverged)."""
@@ -484,7 +509,6 @@ def train_ensemble(
     diverged, done = runs.diverged, runs.converged  # updated in place
     stopped = torch.full((M,), steps, dtype=torch.long, device=dev)
     all_fresh = True  # every member's tangent is zero at the next step (skip computing it)
-    any_diverged = False
     theta_prev = list(theta0)
     relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
     always_measured = torch.tensor([k >= jump_every for k in relinearise_at], device=dev)
@@ -539,71 +563,120 @@ def train_ensemble(
             np.array([feature_updates(mem.K, step) for mem in members], dtype=float)
         )
 
+    # The members still training, computed as an ensemble of their own; a member that diverges or
+    # interpolates leaves it (its weights in `params` and `anchor` are final), so that the others' steps
+    # cost only their own arithmetic.  `params`, `anchor` and `ens` hold every member (the records).
+    live = {"ids": torch.arange(M, device=dev), "list": list(range(M)), "ens": ens, "params": params}
+    live.update(anchor=anchor, probe_x=probe_x, probe_y=probe_y)
+
+    def sync():
+        """Write the live members' weights into ``params`` and ``anchor``."""
+        if live["params"] is not params:
+            with torch.no_grad():
+                for k in params:
+                    params[k][live["ids"]] = live["params"][k]
+                    anchor[k][live["ids"]] = live["anchor"][k]
+
+    def keep(rows):
+        """Go on with the live members ``rows`` (positions among the live ones) only."""
+        sync()
+        if opt.params is params:
+            opt.params = dict(params)  # its own dict: keep replaces its entries
+        opt.keep(rows)
+        ids = live["ids"][rows]
+        live.update(ids=ids, list=ids.tolist(), ens=ens.select(ids), params=opt.params)
+        live.update(anchor={k: anchor[k][ids] for k in anchor}, probe_x=probe_x[ids], probe_y=probe_y[ids])
+
     snapshot(0, steps == 0)
     for step in range(1, steps + 1):
         index = next(order)
-        if index is None:
-            xb, yb = X.unsqueeze(0).expand(M, *X.shape), y.unsqueeze(0).expand(M, -1)
-        else:
-            xb, yb = X[index], y[index]
-        value, grads = linearised_gradients(ens, anchor, params, xb, yb, loss, zero_tangent=all_fresh)
-        with torch.no_grad():
-            bad = runs.observe(value)  # no loss rule: the members that diverged now
-            if bool(bad.any()):
-                for m in torch.nonzero(bad).flatten().tolist():
-                    log.warning(
-                        "%s member %d (seed %d, K %s): loss %s at step %d, recorded as diverged",
-                        label,
-                        m,
-                        members[m].seed,
-                        members[m].K,
-                        value[m].item(),
-                        step,
-                    )
-                any_diverged = True
-                lr.masked_fill_(diverged, 0.0)
-                opt.reset(diverged)
-                for k in params:
-                    params[k][diverged] = 0.0
-                    anchor[k][diverged] = 0.0
-            if any_diverged:
-                for k in grads:
-                    grads[k][diverged] = 0.0
-        opt.step(grads)
-        with torch.no_grad():
-            movers = [m for m, k in enumerate(relinearise_at) if k and step % k == 0]
-            if movers:
-                move = torch.tensor(movers, device=dev)
-                moving = torch.zeros(M, dtype=torch.bool, device=dev)
-                moving[move] = True
-                moving &= ~diverged
-                measured = moving & (always_measured | (step % jump_every == 0))
-                if bool(measured.any()):
-                    gap = _relinearise_jump(ens, anchor, params, probe_x, probe_y, loss)
-                    jumps["count"] += measured
-                    jumps["sum"] += torch.where(measured, gap, 0.0)
-                    jumps["max"] = torch.where(measured, torch.maximum(jumps["max"], gap), jumps["max"])
-                    sampled = torch.nonzero(measured).flatten()
-                    moved = _relative_move(params, anchor, sampled)
-                    rounds["move"][sampled] += moved
-                    rounds["move_max"][sampled] = torch.maximum(rounds["move_max"][sampled], moved)
-                rounds["count"][move] += moving[move]
-                for k in params:
-                    if len(movers) == M:
-                        anchor[k].copy_(params[k])
-                    else:
-                        anchor[k][move] = params[k][move]
-            # members whose tangent is zero at the next step: re-linearised now, diverged or finished
-            fresh = diverged | done
-            fresh[movers] = True
-            all_fresh = bool(fresh.all())
+        ids, count = live["ids"], len(live["list"])
+        if count:
+            if index is None:
+                xb, yb = X.unsqueeze(0).expand(count, *X.shape), y.unsqueeze(0).expand(count, -1)
+            else:
+                index = index if count == M else index[ids]
+                xb, yb = X[index], y[index]
+            value, grads = linearised_gradients(
+                live["ens"], live["anchor"], live["params"], xb, yb, loss, zero_tangent=all_fresh
+            )
+            with torch.no_grad():
+                # no loss rule: the members that diverged now (the first call sees every member)
+                bad = runs.observe(value) if count == M else runs.observe(value, ids)
+                if bool(bad.any()):
+                    for i in torch.nonzero(bad).flatten().tolist():
+                        m = live["list"][i]
+                        log.warning(
+                            "%s member %d (seed %d, K %s): loss %s at step %d, recorded as diverged",
+                            label,
+                            m,
+                            members[m].seed,
+                            members[m].K,
+                            value[i].item(),
+                            step,
+                        )
+                    lr.masked_fill_(diverged, 0.0)
+                    for k in live["params"]:
+                        live["params"][k][bad] = 0.0
+                        live["anchor"][k][bad] = 0.0
+                    rows = torch.nonzero(~bad).flatten()
+                    keep(rows)
+                    grads = {k: g[rows] for k, g in grads.items()}
+                    ids, count = live["ids"], len(live["list"])
+            opt.step(grads)
+            with torch.no_grad():
+                movers = [
+                    i
+                    for i, m in enumerate(live["list"])
+                    if relinearise_at[m] and step % relinearise_at[m] == 0
+                ]
+                if movers:
+                    move = torch.tensor(movers, device=dev)
+                    moving = torch.zeros(count, dtype=torch.bool, device=dev)
+                    moving[move] = True
+                    measured = moving & (always_measured[ids] | (step % jump_every == 0))
+                    if bool(measured.any()):
+                        gap = _relinearise_jump(
+                            live["ens"],
+                            live["anchor"],
+                            live["params"],
+                            live["probe_x"],
+                            live["probe_y"],
+                            loss,
+                        )
+                        jumps["count"][ids] += measured
+                        jumps["sum"][ids] += torch.where(measured, gap, 0.0)
+                        jumps["max"][ids] = torch.where(
+                            measured, torch.maximum(jumps["max"][ids], gap), jumps["max"][ids]
+                        )
+                        sampled = torch.nonzero(measured).flatten()
+                        moved = _relative_move(live["params"], live["anchor"], sampled)
+                        rounds["move"][ids[sampled]] += moved
+                        rounds["move_max"][ids[sampled]] = torch.maximum(
+                            rounds["move_max"][ids[sampled]], moved
+                        )
+                    rounds["count"][ids[move]] += moving[move]
+                    for k in live["params"]:
+                        if len(movers) == count:
+                            live["anchor"][k].copy_(live["params"][k])
+                        else:
+                            live["anchor"][k][move] = live["params"][k][move]
+                # members whose tangent is zero at the next step: re-linearised now (the others left)
+                fresh = torch.zeros(count, dtype=torch.bool, device=dev)
+                fresh[movers] = True
+                all_fresh = bool(fresh.all())
         if step % record_every == 0 or step == steps:
+            sync()
             snapshot(step, step == steps)
+            finished = (done | diverged)[live["ids"]]
+            if bool(finished.any()):  # interpolated at this record
+                keep(torch.nonzero(~finished).flatten())
             if until_interpolation and bool((done | diverged).all()) and step < steps:
                 log.info("%s every member interpolates (or diverged) at step %d", label, step)
                 break
         runs.advance()
         runs.report(step)
+    sync()
     log.info("%s records took %.1f s of %.1f s", label or "ensemble", recording[0], runs.progress.seconds())
     out = {k: np.stack(v, axis=-1) if k != "step" else np.asarray(v) for k, v in history.items()}
     out["diverged"] = diverged.cpu().numpy()
