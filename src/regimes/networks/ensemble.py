@@ -395,13 +395,6 @@ class _Optimiser:
         for name, buffers in self.state.items():
             self.state[name] = [buf[rows] for buf in buffers]
 
-    @torch.no_grad()
-    def reset(self, mask):
-        """Forget the state of the members in ``mask`` (diverged)."""
-        for buffers in self.state.values():
-            for buf in buffers:
-                buf[mask] = 0.0
-
 
 def _evaluate(ens: Ensemble, anchor, tangent, X, y, loss, chunk=1000):
     """Each member's linearised model on the shared inputs ``X``: loss and accuracy ``(M,)`` each."""
@@ -555,7 +548,6 @@ def train_ensemble(
             if bool(reached.any()):
                 runs.stop(reached, converged=True)
                 stopped[reached] = step
-                lr.masked_fill_(done, 0.0)
         history["kernel_distance"].append(np.array(kd) * nan)
         history["anchor_distance"].append(np.array(ad) * nan)
         history["weight_change"].append(((w - w0).norm(dim=1) / w0.norm(dim=1)).cpu().numpy() * nan)
@@ -615,7 +607,6 @@ def train_ensemble(
                             value[i].item(),
                             step,
                         )
-                    lr.masked_fill_(diverged, 0.0)
                     for k in live["params"]:
                         live["params"][k][bad] = 0.0
                         live["anchor"][k][bad] = 0.0

@@ -191,17 +191,26 @@ def jacobian_layers(
     over positions.  Requires ``per_layer(model, params)``."""
     params = trainable(model) if params is None else params
     out, layers = _signals(model, x, params, "jacobian_layers")
-    n, outputs = out.shape
     blocks = {}
     for name, _, patches, s in layers:
         prefix = f"{name}." if name else ""
-        o, _, C, L = s.shape
-        by_probe = s.permute(1, 0, 2, 3)  # (n, o, C, L)
         if f"{prefix}weight" in params:
-            blocks[f"{prefix}weight"] = torch.bmm(by_probe.reshape(n, o * C, L), patches).reshape(n, o, -1)
+            blocks[f"{prefix}weight"] = _weight_gradients(s, patches)
         if f"{prefix}bias" in params:
-            blocks[f"{prefix}bias"] = by_probe.sum(-1)
+            blocks[f"{prefix}bias"] = _bias_gradients(s)
     return out, torch.cat([blocks[k] for k in params], dim=-1)
+
+
+def _weight_gradients(s: torch.Tensor, patches: torch.Tensor) -> torch.Tensor:
+    """Per-input weight gradients ``(n, o, C * F)`` of a layer from its signals ``s`` ``(o, n, C, L)`` and
+    input patches ``(n, L, F)``: ``(n, o C, L) @ (n, L, F)``, one product per probe."""
+    o, n, C, L = s.shape
+    return torch.bmm(s.permute(1, 0, 2, 3).reshape(n, o * C, L), patches).reshape(n, o, -1)
+
+
+def _bias_gradients(s: torch.Tensor) -> torch.Tensor:
+    """Per-input bias gradients ``(n, o, C)``: the signals summed over positions."""
+    return s.sum(-1).transpose(0, 1)
 
 
 # Two ways to contract a layer's signals ``s`` (outputs o, n, channels C, positions L) and input patches
@@ -239,12 +248,8 @@ def _route(conv_route, n, o, C, L, F, per_output):
 
 
 def _by_gradients(s, patches, weight, bias, per_output):
-    o, n, C, L = s.shape
-    parts = []
-    if weight:  # (n, o C, L) @ (n, L, F): one product per probe
-        parts.append(torch.bmm(s.permute(1, 0, 2, 3).reshape(n, o * C, L), patches).reshape(n, o, -1))
-    if bias:
-        parts.append(s.sum(-1).transpose(0, 1))  # (n, o, C)
+    o, n = s.shape[:2]
+    parts = ([_weight_gradients(s, patches)] if weight else []) + ([_bias_gradients(s)] if bias else [])
     if not per_output:
         flat = [j.reshape(n, -1) for j in parts]
         return sum(j @ j.T for j in flat)

@@ -151,7 +151,6 @@ def load_provenance(path) -> dict:
 def stamp(frame: pd.DataFrame, trained, experiment: str) -> pd.DataFrame:
     """An analysis table with the provenance of the training file it comes from: the workflow commit and
     the time the cells were trained; ``experiment`` last (a row cut short lacks it)."""
-
     record = load_provenance(trained)
     frame = frame.drop(columns=["git_commit", "trained_at", "experiment"], errors="ignore")
     return frame.assign(
@@ -171,7 +170,6 @@ def read_json(path):
 
 
 def write_csv(path, frame: pd.DataFrame) -> None:
-
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
 
