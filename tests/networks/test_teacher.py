@@ -121,6 +121,38 @@ def test_a_member_of_the_stack_equals_the_same_run_alone():
     )
 
 
+@pytest.mark.parametrize("rtol", [None, 1e-2])
+def test_runs_that_stop_leave_the_stack_and_every_member_equals_its_run_alone(rtol):
+    # Members stop at different steps (the stack then computes on the others alone): each member's
+    # results equal its run alone, the implicit steps' state included. Would catch a stopped run's
+    # weights lost or overwritten, a survivor's state (step, curvature, h) read from the wrong row.
+    data = _stack([0, 1, 2])
+    settings = dict(lr=0.01, atol=3e-3, max_steps=1500, rtol=rtol)
+    alphas = [0.3, 1.0, 2.0]
+    data["X_test"] = np.concatenate([data["X"], data["X_test"]], axis=1)  # the training points first
+    stack = train_students(data["X"], data["y"], alphas, [0, 1, 2], 2, 12, X_test=data["X_test"], **settings)
+    assert len(set(stack["steps"].tolist())) > 1 and stack["converged"].any()  # they did stop apart
+    n = data["X"].shape[1]  # the final weights are those whose loss stopped the run
+    fit = ((stack["test_prediction"][:, :n] - data["y"]) ** 2).sum(1)
+    np.testing.assert_allclose(fit, stack["train_loss"], rtol=1e-10)
+    for m in range(3):
+        alone = train_students(
+            data["X"][m : m + 1],
+            data["y"][m : m + 1],
+            [alphas[m]],
+            [m],
+            2,
+            12,
+            X_test=data["X_test"][m : m + 1],
+            **settings,
+        )
+        assert stack["steps"][m] == alone["steps"][0]
+        for key in ("test_prediction", "halfway_prediction", "train_loss", "jacobian_distance"):
+            np.testing.assert_allclose(stack[key][m], alone[key][0], rtol=1e-12, atol=1e-12, err_msg=key)
+        for key in ("implicit_steps", "capped", "converged", "kinks"):
+            assert stack[key][m] == alone[key][0], key
+
+
 def test_gradient_descent_at_the_paper_step_is_plain_gradient_descent():
     # Two steps of w <- w - 0.01 grad sum (f - y)^2 by autograd on an ordinary module.
     data = _stack([5], n=4)

@@ -19,7 +19,9 @@ says so (``capped``); at large alpha^D a fixed step of 0.01 diverges.  Ten rando
 can lie close together, and the last decades of the loss then take millions of steps: ``converged``
 says whether a run met the paper's rule, and the test predictions halfway through the steps let the
 analysis tell a run on its plateau from one that stopped short (``regimes.networks.analyse``).
-Members are stacked: a weight is ``(members, fan_in, fan_out)`` and every layer one batched product.
+Members are stacked: a weight is ``(members, fan_in, fan_out)`` and every layer one batched product;
+a run that stops leaves the stack, which goes on with the runs still training (tested: each member equals
+its run alone).
 """
 
 from __future__ import annotations
@@ -235,29 +237,55 @@ def train_students(
     implicit = ImplicitSteps(members, scale=1.0, rtol=rtol, every=implicit_every, device=dev)
     eta = torch.full((members,), lr, dtype=dtype, device=dev)
     params = [p.detach() for p in params]
+    # The runs still training are computed on, compacted as runs stop (``idx``: their places in the stack);
+    # a run that stops leaves its weights in ``final`` (every member's weights, the current ones of the
+    # runs still training written in where the whole stack is read).
+    idx = torch.arange(members, device=dev)
+    final = [p.clone() for p in params]
+    implicit_steps = torch.zeros(members, dtype=torch.long, device=dev)
+    Xw, yw, offset_w = X, y, offset
+
+    def whole(current):
+        for kept, p in zip(final, current):
+            kept[idx] = p
+        return final
+
     for step in range(max_steps + 1):
         with torch.no_grad():
-            out, inputs, pre = _passes(params, X)
-            r = out - offset - y
-            batch.observe((r * r).sum(1))
-        if step == max_steps or not batch.any():
-            break
+            out, inputs, pre = _passes(params, Xw)
+            r = out - offset_w - yw
+            stopped = batch.observe((r * r).sum(1), idx if step else None)
+        if step == max_steps:
+            stopped = torch.ones_like(stopped)
+        if bool(stopped.any()):
+            for kept, p in zip(final, params):
+                kept[idx[stopped]] = p[stopped]
+            implicit_steps[idx[stopped]] = implicit.taken[stopped]
+            keep = ~stopped
+            if not bool(keep.any()):
+                break
+            idx, Xw, yw, offset_w, v, lam, eta = (t[keep] for t in (idx, Xw, yw, offset_w, v, lam, eta))
+            params = [p[keep] for p in params]
+            implicit.keep(keep)
+            with torch.no_grad():
+                out, inputs, pre = _passes(params, Xw)
+                r = out - offset_w - yw
         if step == max_steps // 2:
-            halfway = predict(params)
-        trying = implicit.due(step, batch.active)
+            halfway = predict(whole(params))
+        trying = implicit.due(step, batch.active[idx])
         if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
             with torch.no_grad():
                 params, r, took = implicit.attempt(
                     step,
                     params,
                     r,
-                    lambda ps, ids: student_jacobian(ps, X[ids]),
-                    lambda ps, ids: student_forward(ps, X[ids]) - offset[ids] - y[ids],
+                    lambda ps, ids: student_jacobian(ps, Xw[ids]),
+                    lambda ps, ids: student_forward(ps, Xw[ids]) - offset_w[ids] - yw[ids],
                     eta,
                     trying,
                 )
             if took.any():
-                out, inputs, pre = _passes(params, X)
+                out, inputs, pre = _passes(params, Xw)
         else:
             took = torch.zeros_like(trying)
         with torch.no_grad():
@@ -272,12 +300,13 @@ def train_students(
                 lam = 2.0 * norm
         with torch.no_grad():
             safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
-            capped |= batch.active & (safe < lr)
+            capped[idx] |= safe < lr
             eta = torch.clamp(safe, max=lr)
-            step_eta = torch.where(batch.active & ~took, eta, torch.zeros_like(safe))
+            step_eta = torch.where(took, torch.zeros_like(safe), eta)
             params = [p - step_eta.view(-1, *([1] * (p.ndim - 1))) * g for p, g in zip(params, grads)]
-        batch.advance()
+        batch.advance(ids=idx)
         batch.report(step)
+    params = final
     J1 = student_jacobian(params, probe)
     prediction = predict(params)
     diagnosis = _why_slow(params, X, batch.loss, atol, lr)
@@ -293,7 +322,7 @@ def train_students(
         }
     return batch.result(
         capped=capped,
-        implicit_steps=implicit.taken,
+        implicit_steps=implicit_steps,
         **diagnosis,
         jacobian_distance=jacobian_distance(J0, J1),
         kernel_distance=_kernel_distance(J0, J1),
