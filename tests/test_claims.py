@@ -262,13 +262,15 @@ def _beyond_seed(seed, rich, width, matrix, nets, teacher, uni):
                 jacobian_distance=(0.6 if alpha < 1 else 0.01) * j,
             )
         )
+        lazy = alpha > 1  # rich: the linear spline at small alpha, the (cubic-like) kernel limit at large
         uni.append(
             dict(
                 alpha=alpha,
                 seed=seed,
                 balance=0.0,
-                to_linear_spline=(0.02 if rich else 0.3) * j,
-                to_cubic_spline=0.2,
+                to_linear_spline=(0.25 if lazy else 0.02) * j if rich else (0.02 if lazy else 0.3) * j,
+                to_cubic_spline=0.1 * j if rich and lazy else 0.2,
+                to_kernel_limit=0.01 * j if rich and lazy else 0.3,
                 kernel_to_linear_spline=0.25,
                 kernel_to_cubic_spline=0.1 * j,
             )
@@ -288,6 +290,8 @@ def test_claims_beyond_the_diagonal_model_pass_and_fail():
         "deeper factorisations",
         "between the small-alpha error",
         "closer to the linear spline",
+        "kernel-regime limit from its initialisation",
+        "closer to the cubic spline",
         "at least 3x",
     ):
         assert words in failed, words
@@ -501,6 +505,7 @@ def _univariate_summary(balance):
                 balance=balance,
                 to_linear_spline=0.01,
                 to_cubic_spline=0.1,
+                to_kernel_limit=0.01,
                 kernel_to_linear_spline=0.04,
                 kernel_to_cubic_spline=0.09,
             )
@@ -542,9 +547,10 @@ def test_balance_claims_compare_the_two_experiments_seed_by_seed(gap_small, gap_
         ["claim", "measured", "passed"]
     ]
     assert same["measured"] == pytest.approx(gap_small) if short is None else np.isnan(same["measured"])
-    # the standard balance's own claim on its kernel limit, and none of it for p = 1/2 (its kernel is not
-    # cubic-like)
-    assert table["claim"].str.contains("balance p = 0, largest alpha").sum() == 1
+    # the standard balance's own claim on the cubic spline, and none of it for p = 1/2 (its kernel is not
+    # cubic-like); each balance's claim that it lands on its kernel limit
+    assert table["claim"].str.contains("closer to the cubic spline").sum() == 1
+    assert table["claim"].str.contains("largest alpha .* kernel-regime limit from its initialisation").sum() == 2
 
 
 def test_the_tally_tells_the_claims_checked_from_those_a_run_could_not_check():

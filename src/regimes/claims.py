@@ -894,13 +894,23 @@ def _univariate_claims(s: pd.DataFrame, tables: dict) -> list[dict]:
             0.0,
         ),
     ]
+    rows.append(
+        _test(
+            f"univariate, balance p = {p:g}, largest alpha ({a_large:g}): the trained function is the "
+            "kernel-regime limit from its initialisation (rms distance / rms(y))",
+            W,
+            _by_seed(large, "to_kernel_limit"),
+            "<=",
+            0.05,
+        )
+    )
     if p == 0.0:
         rows.append(
             _test(
-                f"univariate, balance p = 0, largest alpha ({a_large:g}): the kernel limit is closer to the "
-                "cubic spline than to the linear one (to cubic minus to linear)",
+                f"univariate, balance p = 0, largest alpha ({a_large:g}): the trained function is closer to "
+                "the cubic spline than to the linear one (to cubic minus to linear)",
                 W,
-                _by_seed(large, "kernel_to_cubic_spline") - _by_seed(large, "kernel_to_linear_spline"),
+                _by_seed(large, "to_cubic_spline") - _by_seed(large, "to_linear_spline"),
                 "<",
                 0.0,
             )

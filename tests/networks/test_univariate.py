@@ -144,3 +144,36 @@ def test_small_alpha_gives_the_linear_spline_and_large_alpha_the_kernel_limit():
     lazy = train_univariate(x, y, [100.0], [0], 150, balance=0.5, grid=grid[None], max_steps=2000, tol=1e-6)
     assert lazy["converged"][0] and rms(lazy["prediction"][0] - lazy["kernel_prediction"][0]) < 0.03
     assert rms(rich["kernel_prediction"][0] - lazy["kernel_prediction"][0]) > 0.05
+
+
+def test_the_jacobian_equals_autograds():
+    """The implicit steps' Jacobian (w, b, a in that order): would catch a dropped x or a mislaid block."""
+    from regimes.networks.univariate import _jacobian
+
+    params = init_univariate(30, [0.7, 2.0], [0, 1], balance=0.25)
+    x = _x(PLATEAU, 2)
+    J = jacrev(lambda p: _function(p, x))(params)
+    for m in range(2):
+        direct = torch.cat([J[k][m, :, m] for k in ("w", "b", "a")], dim=1)
+        assert torch.allclose(_jacobian(params, x)[m], direct, atol=1e-12)
+
+
+def test_implicit_steps_land_on_the_kernel_limit_where_explicit_steps_stop_short():
+    """At the standard balance and a large alpha the explicit steps are tiny (the kernel's largest
+    eigenvalue grows as alpha^2) and the flow's last decades take far more of them than the budget; with
+    implicit steps the run reaches its tolerance in the same budget and lands on the exact kernel-regime
+    limit, and at small alpha (rich: kinks move) it trains to the same function as the explicit steps do."""
+    grid = PLATEAU["X_test"][::4, 0][None]
+    x, y = PLATEAU["X"][:, 0][None], PLATEAU["y"][None]
+    scale = np.sqrt(np.mean(PLATEAU["y"] ** 2))
+    settings = dict(grid=grid, max_steps=3000, tol=1e-8)
+    explicit = train_univariate(x, y, [3.0], [0], 200, **settings)
+    implicit = train_univariate(x, y, [3.0], [0], 200, rtol=1e-2, **settings)
+    assert not explicit["converged"][0] and implicit["converged"][0] and implicit["implicit_steps"][0] > 0
+    gap = np.sqrt(np.mean((implicit["prediction"][0] - implicit["kernel_prediction"][0]) ** 2)) / scale
+    assert gap < 0.01
+    rich = dict(grid=grid, max_steps=6000, tol=1e-8)
+    plain = train_univariate(x, y, [0.1], [0], 60, **rich)
+    both = train_univariate(x, y, [0.1], [0], 60, rtol=1e-2, **rich)
+    assert both["implicit_steps"][0] > 0  # some were taken on the way
+    assert np.sqrt(np.mean((plain["prediction"][0] - both["prediction"][0]) ** 2)) / scale < 1e-3

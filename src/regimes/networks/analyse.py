@@ -238,6 +238,7 @@ def analyse_univariate_cell(
                 "plateau_change": status.pop("plateau_change"),
                 "to_linear_at_stop": _rms(trained_f - ref["linear"]) / scale,
                 "to_kernel_at_stop": _rms(trained_f - kernel_f) / scale,
+                "implicit_steps": int(trained["implicit_steps"][i]) if "implicit_steps" in trained else 0,
                 **status,
             }
         )

@@ -17,7 +17,10 @@ n)``
 ``curvature_every`` steps) and no weight vector (``w`` or ``a``) changing by more than ``max_rel_change`` of
 its norm in a step; run by run until ``L <= tol * L_0`` or ``max_steps``.  Gradients, kernel and
 kernel-regime limit are written out by hand (tested against autograd and the generic
-:func:`regimes.networks.exact.kernel_prediction`).
+:func:`regimes.networks.exact.kernel_prediction`).  With ``rtol`` the flow also takes linearly implicit
+steps through the tangent kernel where the network's linearisation predicts them (``regimes.flow``): at
+large alpha, where the kernel hardly moves, a run then lands on its limit in a few steps instead of the
+explicit steps' flow time, which the kernel's smallest eigenvalue sets.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import torch
 
 from ..batched import Runs, Trained, log_cells
 from ..device import resolve
+from ..flow import ImplicitSteps
 from ..grid import Cell, split_cells
 from ..kernels import kernel_distance
 
@@ -97,6 +101,16 @@ def _gradient(params: dict, x: torch.Tensor, act: torch.Tensor, mask: torch.Tens
     return {"w": first[:, 0], "b": first[:, 1], "a": torch.bmm(g[:, None, :], act)[:, 0]}
 
 
+KEYS = ("w", "b", "a")  # the order of the weights in a flattened Jacobian
+
+
+def _jacobian(params: dict, x: torch.Tensor) -> torch.Tensor:
+    """``d f(x_i) / d (w, b, a)``: ``(members, points, 3 width)``."""
+    act, mask = univariate_features(params, x)
+    first = mask * params["a"][:, None, :]
+    return torch.cat([first * x[:, :, None], first, act], dim=2)
+
+
 def univariate_kernel(params: dict, x: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
     """The tangent kernel ``Theta(x, z)`` (``(members, |x|, |z|)``): output-layer features
     ``relu(w x + b)`` and first-layer features ``a 1[w x + b > 0] (x, 1)``."""
@@ -136,12 +150,16 @@ def train_univariate(
     tol: float = 1.0e-8,
     max_steps: int = 5000,
     curvature_every: int = 10,
+    rtol: float | None = None,
+    implicit_every: int = 20,
     device=None,
     log_every: float = 10.0,
     label: str = "",
 ) -> Trained:
-    """Train one network per ``(alpha[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``).
-    Per member: the final loss, steps, flow time, converged / diverged, the kernel distance between the
+    """Train one network per ``(alpha[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``),
+    with linearly implicit steps of the flow where ``rtol`` is given (``regimes.flow``).
+    Per member: the final loss, steps, flow time, implicit steps, converged / diverged, the kernel distance
+    between the
     tangent kernels on the training points at initialisation and at the end, and, with ``grid``
     (``(members, G)``), the trained function on it at the end and halfway through the steps (the
     analysis's plateau test) and the kernel-regime limit."""
@@ -160,6 +178,8 @@ def train_univariate(
     lam = torch.ones(members, dtype=dtype, device=dev)
     halfway = None if grid is None else torch.zeros_like(kernel)
     batch = Runs(members, tol=tol, device=dev, dtype=dtype, log=log, label=label, log_every=log_every)
+    implicit = ImplicitSteps(members, scale=0.5 / n, rtol=rtol, every=implicit_every, device=dev)
+    explicit = torch.zeros(members, dtype=dtype, device=dev)  # each run's last explicit step (flow time)
     for step in range(max_steps + 1):
         # Only the members still training are computed (a finished run costs nothing more).
         every = batch.all()
@@ -178,6 +198,30 @@ def train_univariate(
             keep = ~finished
             idx, r, act, mask, xs = idx[keep], r[keep], act[keep], mask[keep], xs[keep]
             sub = {key: p[keep] for key, p in sub.items()}
+        trying = implicit.due(step, batch.active) & (explicit > 0)
+        took = torch.zeros(len(idx), dtype=torch.bool, device=dev)
+        if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
+            residuals = torch.zeros_like(y)
+            residuals[idx] = r
+            moved, _, accepted = implicit.attempt(
+                step,
+                [params[key] for key in KEYS],
+                residuals,
+                lambda ps, ids: _jacobian(dict(zip(KEYS, ps)), x[ids]),
+                lambda ps, ids: (
+                    _output(dict(zip(KEYS, ps)), univariate_features(dict(zip(KEYS, ps)), x[ids])[0])
+                    - offset[ids]
+                    - y[ids]
+                ),
+                explicit,
+                trying,
+            )
+            took = accepted[idx]
+            if bool(took.any()):
+                params = dict(zip(KEYS, moved))
+                sub = {key: p[idx] for key, p in params.items()}
+                act, mask = univariate_features(sub, xs)
+                r = _output(sub, act) - offset[idx] - y[idx]
         grads = _gradient(sub, xs, act, mask, r / n)
         if step % curvature_every == 0:
             lam[idx] = torch.linalg.eigvalsh(univariate_kernel(sub, xs) / n)[:, -1]
@@ -189,12 +233,14 @@ def train_univariate(
                 torch.minimum(eta, max_rel_change * wnorm / gnorm.clamp_min(torch.finfo(dtype).tiny)),
                 eta,
             )
+        explicit[idx] = eta
+        eta = torch.where(took, torch.zeros_like(eta), eta)  # a run that took an implicit step rests
         for key in params:
             if every and len(idx) == members:
                 params[key].sub_(eta[:, None] * grads[key])
             else:
                 params[key][idx] = sub[key] - eta[:, None] * grads[key]
-        batch.advance(eta, idx)
+        batch.advance(eta + torch.where(took, implicit.last[idx], torch.zeros_like(eta)), idx)
         batch.report(step)
     theta = univariate_kernel(params, x)
     out = {}
@@ -203,7 +249,7 @@ def train_univariate(
         out["kernel_prediction"] = kernel
         out["halfway_prediction"] = halfway
     out["kernel_distance"] = np.array([kernel_distance(theta0[m], theta[m]) for m in range(members)])
-    return batch.result(**out)
+    return batch.result(implicit_steps=implicit.taken, **out)
 
 
 def train_univariate_batch(
