@@ -245,6 +245,29 @@ def _sparse_claims(s: pd.DataFrame, integrator: str | None = None) -> list[dict]
             0.05,
         )
     )
+    edge = {a: d2[np.isclose(d2["alpha"], a)] for a in (0.1, 1.0)}
+    if all(len(g) for g in edge.values()):  # fig. 1a's alpha runs up to 1, where the kernel regime begins
+        to_l2 = {a: g.assign(gap=1 - g["test_error"] / g["min_l2_error"]) for a, g in edge.items()}
+        rows.append(
+            _test(
+                "D = 2: alpha ~ 1 is the edge of the kernel regime (fig. 1a, whose alpha runs up to 1): at "
+                "alpha = 1 the error is within 5% of the min-l2 error (1 - error / min-l2 error)",
+                W,
+                _by_seed(to_l2[1.0], "gap").abs(),
+                "<=",
+                0.05,
+            )
+        )
+        rows.append(
+            _test(
+                "D = 2: alpha ~ 1 is the edge of the kernel regime (fig. 1a): a decade below, at alpha = 0.1, "
+                "the error is still more than 5% below the min-l2 error (1 - error / min-l2 error)",
+                W,
+                _by_seed(to_l2[0.1], "gap"),
+                ">",
+                0.05,
+            )
+        )
     rows.append(
         _test(
             "trained solutions are the minimisers of Q_alpha^D (thm. 1, 3), as the integrator of this "
