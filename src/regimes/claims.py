@@ -260,8 +260,8 @@ def _sparse_claims(s: pd.DataFrame, integrator: str | None = None) -> list[dict]
         )
         rows.append(
             _test(
-                "D = 2: alpha ~ 1 is the edge of the kernel regime (fig. 1a): a decade below, at alpha = 0.1, "
-                "the error is still more than 5% below the min-l2 error (1 - error / min-l2 error)",
+                "D = 2: alpha ~ 1 is the edge of the kernel regime (fig. 1a): a decade below, at alpha = "
+                "0.1, the error is still more than 5% below the min-l2 error (1 - error / min-l2 error)",
                 W,
                 _by_seed(to_l2[0.1], "gap"),
                 ">",
