@@ -83,3 +83,27 @@ def test_a_nan_against_a_number_and_a_new_column_differ():
     noted.loc[0, "note"] = "a run failed"
     assert "column 'note'" in compare_tables(_claims(), noted)[0]  # an empty note against a note
     assert compare_tables(_summary(), _summary().assign(extra=1.0)) == ["columns on one side only: ['extra']"]
+
+
+def test_claims_whose_verdict_moved_between_two_runs_are_listed(tmp_path, capsys):
+    """Would catch a verdict compared as text with its formatting, a claim matched across experiments, a
+    'not run' row counted as a verdict, or a moved verdict left unsaid."""
+    from regimes.pipeline.compare import verdicts
+
+    def claims(passed, low):
+        return pd.DataFrame(
+            {"claim": ["near its threshold", "far from it", "unchecked"],
+             "experiment": ["nonlinear", "sparse", ""], "passed": [passed, "pass", "not run"],
+             "low": [low, 0.5, np.nan], "high": [low + 0.2, 0.6, np.nan], "threshold": [1.0, 1.0, np.nan],
+             "margin": [(1.0 - low - 0.2) / 0.2, 2.0, np.nan]}
+        )  # fmt: skip
+
+    a = _run(tmp_path / "a", _summary(), claims("pass", 0.79))
+    b = _run(tmp_path / "b", _summary(), claims("FAIL", 0.81))
+    moved = verdicts(a, b)
+    assert moved["claim"].tolist() == ["near its threshold"]
+    assert moved.loc[0, ["passed_a", "passed_b"]].tolist() == ["pass", "FAIL"]
+    assert moved.loc[0, "high_b"] == pytest.approx(1.01) and moved.loc[0, "threshold"] == 1.0
+    assert main([str(a), str(b)]) == 1
+    assert "1 claims with a different verdict" in capsys.readouterr().out
+    assert verdicts(a, a).empty and verdicts(a, tmp_path / "nowhere").empty

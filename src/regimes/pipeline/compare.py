@@ -8,7 +8,9 @@ the task, data set and architecture, the claim), grid values by their path spell
 and ``1`` are one K; ``regimes.grid.read_value``); numbers are compared with ``numpy.isclose`` (NaN
 equal to NaN), everything else as text.  Provenance columns (``PROVENANCE``: which commit, when, how
 long) are left out, so two runs of one config compare equal.  Exits 1 when a table differs or is on one
-side only, naming the table, the column and the first row that differ.
+side only, naming the table, the column and the first row that differ.  Claims whose verdict differs
+between the runs (pass in one, FAIL in the other: on two machines, float rounding can move an interval
+that sits near its threshold across it) are listed apart, with both intervals (``verdicts``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pandas as pd
 
 from ..grid import AXES, read_value
 
-__all__ = ["PROVENANCE", "KEYS", "TABLES", "compare_tables", "compare_runs", "main"]
+__all__ = ["PROVENANCE", "KEYS", "TABLES", "compare_tables", "compare_runs", "verdicts", "main"]
 
 PROVENANCE = frozenset({"git_commit", "seconds", "trained_at", "created"})
 KEYS = ("experiment", "claim", "task", "dataset", "architecture", *AXES, "n", "seed")
@@ -94,6 +96,27 @@ def compare_runs(run_a, run_b, rtol: float = 1e-12, atol: float = 1e-12) -> dict
     return out
 
 
+def verdicts(run_a, run_b) -> pd.DataFrame:
+    """The claims whose verdict differs between two runs (``results/claims.csv``, matched on experiment and
+    claim): ``experiment, claim, passed_a, low_a, high_a, margin_a, passed_b, low_b, high_b, margin_b,
+    threshold``; empty where both agree or either run has no claims table."""
+    columns = ["passed", "low", "high", "margin"]
+    out = ["experiment", "claim", *[f"{c}_a" for c in columns], *[f"{c}_b" for c in columns], "threshold"]
+    paths = [Path(run) / "results" / "claims.csv" for run in (run_a, run_b)]
+    if not all(path.exists() for path in paths):
+        return pd.DataFrame(columns=out)
+    a, b = (pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in paths)
+    for table in (a, b):
+        table["experiment"] = table["experiment"].fillna("") if "experiment" in table else ""
+        for column in ("low", "high", "margin", "threshold"):
+            if column not in table:
+                table[column] = np.nan
+    both = a.merge(b, on=["experiment", "claim"], suffixes=("_a", "_b"))
+    decided = both["passed_a"].isin({"pass", "FAIL"}) & both["passed_b"].isin({"pass", "FAIL"})
+    differ = decided & (both["passed_a"] != both["passed_b"])
+    return both.loc[differ].rename(columns={"threshold_a": "threshold"})[out].reset_index(drop=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_a", type=Path, help="a run's folder (the config's outdir), holding results/")
@@ -111,6 +134,14 @@ def main(argv=None) -> int:
             print(f"    {problem}")
     differing = sum(bool(p) for p in report.values())
     print(f"{len(report) - differing} of {len(report)} tables equal (rtol {args.rtol:g}, atol {args.atol:g})")
+    moved = verdicts(args.run_a, args.run_b)
+    if len(moved):
+        print(f"{len(moved)} claims with a different verdict (pass in one run, FAIL in the other):")
+        for row in moved.itertuples():
+            print(
+                f"    [{row.experiment}] {row.claim}: {row.passed_a} [{row.low_a:.4g}, {row.high_a:.4g}] "
+                f"against {row.passed_b} [{row.low_b:.4g}, {row.high_b:.4g}] (threshold {row.threshold:g})"
+            )
     return 1 if differing or not report else 0
 
 
