@@ -809,6 +809,11 @@ def _nonlinear_claims(s: pd.DataFrame) -> list[dict]:
     return rows
 
 
+# The teacher's test RMSE is read where a run met the config's loss rule, which may stop short of the
+# paper's 1e-9; the Jacobian distance hardly moves after it, the test function does (measured).
+TAIL = " [at the config's loss rule, short of the paper's 1e-9 where larger: docs/teacher_tail.md]"
+
+
 def _teacher_claims(s: pd.DataFrame) -> list[dict]:
     """Fig. 6: per depth, test RMSE rises with alpha^D (paper: about tenfold) and the Jacobian (gradient
     feature map) moves at small alpha^D and hardly at all at large alpha^D."""
@@ -819,7 +824,7 @@ def _teacher_claims(s: pd.DataFrame) -> list[dict]:
         rows.append(
             _test(
                 f"teacher on the circle, D = {depth}: test RMSE at the largest alpha^D ({large:.3g}) is at "
-                f"least 3x that at the smallest ({small:.2g}) (log of the ratio; paper: about 10x)",
+                f"least 3x that at the smallest ({small:.2g}) (log of the ratio; paper: about 10x){TAIL}",
                 W,
                 _log_ratio(_by_seed(lo, "test_rmse"), _by_seed(hi, "test_rmse")),
                 ">=",
@@ -832,7 +837,7 @@ def _teacher_claims(s: pd.DataFrame) -> list[dict]:
                     f"teacher on the circle, D = {depth}: at the largest alpha^D ({large:.3g}) the students "
                     "still beat the zero predictor, as the paper draws them (log of test RMSE over the zero "
                     "predictor's; the paper's loss 0.11-0.16 against 0.287): the rise is the kernel "
-                    "regime's, not an initial function left in place",
+                    f"regime's, not an initial function left in place{TAIL}",
                     W,
                     _log_ratio(_by_seed(hi, "zero_rmse"), _by_seed(hi, "test_rmse")),
                     "<",
