@@ -159,9 +159,8 @@ def train_univariate(
     """Train one network per ``(alpha[m], seeds[m])`` on its points ``x[m], y[m]`` (``(members, n)``),
     with linearly implicit steps of the flow where ``rtol`` is given (``regimes.flow``).
     Per member: the final loss, steps, flow time, implicit steps, converged / diverged, the kernel distance
-    between the
-    tangent kernels on the training points at initialisation and at the end, and, with ``grid``
-    (``(members, G)``), the trained function on it at the end and halfway through the steps (the
+    between the tangent kernels on the training points at initialisation and at the end, and, with
+    ``grid`` (``(members, G)``), the trained function on it at the end and halfway through the steps (the
     analysis's plateau test) and the kernel-regime limit."""
     dev = resolve(device)
     dtype = torch.float64
