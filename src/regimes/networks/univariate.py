@@ -207,11 +207,7 @@ def train_univariate(
                 [params[key] for key in KEYS],
                 residuals,
                 lambda ps, ids: _jacobian(dict(zip(KEYS, ps)), x[ids]),
-                lambda ps, ids: (
-                    _output(dict(zip(KEYS, ps)), univariate_features(dict(zip(KEYS, ps)), x[ids])[0])
-                    - offset[ids]
-                    - y[ids]
-                ),
+                lambda ps, ids: _function(dict(zip(KEYS, ps)), x[ids]) - offset[ids] - y[ids],
                 explicit,
                 trying,
             )
