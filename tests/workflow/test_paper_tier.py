@@ -105,9 +105,9 @@ def test_the_paper_config_plans_every_figure_of_both_papers(tmp_path, data):
     assert set(FIGURES) == planned and jobs["figure"] == len(FIGURES), sorted(set(FIGURES) - planned)
     # 11 alphas x (mlp, rf) on MNIST; 6 alphas x (vgg11, vgg11_rf); 7 K of LeNet-5: one job each; the K
     # axes on mnist1d and digits: the SGD MLP 4 jobs each (Ks_per_job 2), the SGD ConvNet 7 (1), the Adam
-    # MLP 1, the Adam ConvNet 3 (4); the (alpha, K) plane 1.
-    assert jobs["train_network"] == 72
-    assert jobs["network_dataset"] == 13  # the Adam variants' two K axes on mnist1d and digits: 4 more
+    # MLP 1, the Adam ConvNet 3 (4); the GD MLP on digits 3 (Ks_per_job 2); the (alpha, K) plane 1.
+    assert jobs["train_network"] == 75
+    assert jobs["network_dataset"] == 14  # the Adam variants' two K axes on mnist1d and digits: 4 more
 
 
 def test_the_paper_config_without_its_data_is_refused_before_any_job(tmp_path):

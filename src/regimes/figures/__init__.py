@@ -53,6 +53,7 @@ class Figure:
 
 _K_AXIS = {"linearised": "network"}
 _K_AXIS_ALSO = {
+    "linearised_gd": "network",
     "linearised_cnn": "network",
     "linearised_adam": "network",
     "linearised_cnn_adam": "network",

@@ -63,8 +63,9 @@ def network_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Final metrics, one row per seed, and the history, one row per (seed, record); ``T``, the total
     number of steps every K is trained for (the budget, with ``until_interpolation``), is a column of
-    the final table, and so are the regime's ``optimiser``, ``loss`` and ``momentum`` (from ``train``,
-    the experiment's train settings) and what its rounds did (``ROUNDS``: NaN where not measured).
+    the final table, and so are the regime's ``optimiser``, ``loss``, ``momentum`` and ``batch_size`` (0:
+    full batch; from ``train``, the experiment's train settings) and what its rounds did (``ROUNDS``: NaN
+    where not measured).
     ``plateau``: the run reached its plateau (``regimes.networks.ensemble.plateau``);
     ``converged``: it did not diverge and, with ``until_interpolation``, reached 100 % training accuracy
     (else its metrics are NaN).  ``steps``: where it stopped."""
@@ -92,6 +93,7 @@ def network_tables(
                 "optimiser": (train or {}).get("optimiser", ""),
                 "loss": (train or {}).get("loss", ""),
                 "momentum": float((train or {}).get("momentum", 0.0)),
+                "batch_size": int((train or {}).get("batch_size", 0)),
                 **{k: float(trained[k][i]) if k in trained else np.nan for k in ROUNDS},
                 "diverged": diverged,
                 "converged": not diverged and (interpolated or not until_interpolation),

@@ -1,6 +1,7 @@
-"""The training regime of a K axis in words, from its summary's ``optimiser``, ``loss`` and ``momentum``
-columns: Goldwaser & Ge 2023 train by plain SGD (or full-batch GD) on the squared loss at a small step;
-anything else is a variant outside the paper's regime, and figures and claims say so.  Torch-free."""
+"""The training regime of a K axis in words, from its summary's ``optimiser``, ``loss``, ``momentum`` and
+``batch_size`` (0: full batch) columns: Goldwaser & Ge 2023 train by plain SGD (or full-batch GD) on the
+squared loss at a small step; anything else is a variant outside the paper's regime, and figures and claims
+say so.  Torch-free."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ def in_paper_regime(rows: pd.DataFrame) -> bool:
 
 
 def describe(rows: pd.DataFrame) -> str:
-    """``SGD, squared loss`` or, outside the paper's regime, ``variant: Adam, cross-entropy``."""
+    """``SGD, squared loss`` (``GD`` where every step takes the whole training set) or, outside the paper's
+    regime, ``variant: Adam, cross-entropy``."""
     optimiser, loss = _first(rows, "optimiser", "?"), _first(rows, "loss", "?")
     momentum = float(_first(rows, "momentum", 0.0))
-    words = _NAMES.get(optimiser, optimiser) + (f" (momentum {momentum:g})" if momentum else "")
+    full_batch = optimiser == "sgd" and int(_first(rows, "batch_size", -1)) == 0
+    name = "GD" if full_batch else _NAMES.get(optimiser, optimiser)
+    words = name + (f" (momentum {momentum:g})" if momentum else "")
     words += f", {_NAMES.get(loss, loss)}"
     return words if in_paper_regime(rows) else f"variant: {words}"
