@@ -890,3 +890,59 @@ def test_every_claim_that_passes_fails_on_a_table_made_to_contradict_it():
         failing |= {key(r) for _, r in table.iterrows() if r["passed"] == "FAIL"}
     assert len(passing) >= 29
     assert not passing - failing, sorted(passing - failing)
+
+
+def _gauss_newton(diff, noise=0.0):
+    """A ``gauss_newton`` summary: per K the two methods' test accuracies at matched loss, iterative
+    linearisation ``diff[K]`` ahead, with seed-to-seed noise of size ``noise`` in the difference."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for K, d in diff.items():
+        for seed in SEEDS:
+            gn = 0.8 + _jitter(seed, 0.02)
+            il = gn + d + noise * rng.standard_normal()
+            rows.append(
+                dict(dataset="digits", architecture="mlp", K=K, seed=seed, cosine_mean=0.99,
+                     il_matched_test_acc=il, gn_matched_test_acc=gn, matched_gap=abs(il - gn))
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _matched(summary):
+    table = run(gauss_newton=("gauss_newton", ["damping"], summary))
+    return table[table["claim"].str.contains("matched training loss")].iloc[0]
+
+
+def test_the_matched_loss_claim_is_two_sided_per_K():
+    """Iterative linearisation and damped Gauss-Newton at matched loss: the same within 3 points at every
+    K, on the signed difference paired by seed.  Would catch: a gap of 5 points at one K passing, either
+    sign (a one-sided bound, or a mean over K that dilutes it); seed-to-seed noise of under a point with no
+    gap failing; the claim naming another K than the one that decides it; a failed run (NaN) counted."""
+    Ks = ["1", "10", "100", "1000", "inf"]
+    same = _matched(_gauss_newton(dict.fromkeys(Ks, 0.0), noise=0.008))
+    assert same["passed"] == "pass" and same["side"] == "within"
+    for gap in (0.05, -0.05):
+        moved = _matched(_gauss_newton({**dict.fromkeys(Ks, 0.0), "10": gap}, noise=0.008))
+        assert moved["passed"] == "FAIL" and "K = 10)" in moved["claim"], moved["claim"]
+    failed = _gauss_newton(dict.fromkeys(Ks, 0.0))
+    failed.loc[(failed["K"] == "100") & (failed["seed"] == 2), "il_matched_test_acc"] = np.nan
+    row = _matched(failed)
+    assert row["passed"] == "FAIL" and math.isnan(row["measured"]) and "K = 100)" in row["claim"]
+
+
+@pytest.mark.parametrize(
+    "low, high, expected",
+    [
+        (-0.01, 0.02, 1 / 3),
+        (-0.02, 0.01, 1 / 3),
+        (0.01, 0.05, -0.5),
+        (-0.05, -0.01, -0.5),
+        (-0.04, 0.04, -0.125),
+    ],
+)
+def test_a_two_sided_claim_decides_on_the_nearer_edge(low, high, expected):
+    """``within``: the interval inside [-bound, bound]; its margin from the edge nearer a bound, negative
+    where it pokes out on either side (would catch one edge of the two ignored)."""
+    from regimes.claims import margin
+
+    assert margin(low, high, "within", 0.03) == pytest.approx(expected)

@@ -53,7 +53,8 @@ GUNASEKAR = "Gunasekar et al. 2017"  # small-initialisation depth-2 factorisatio
 ARORA = "Arora et al. 2019"  # deeper factorisations: lower effective rank
 MIN_SEEDS = 5
 # ``measured``: the mean over seeds; ``low``, ``high``: its interval; a claim passes when the interval
-# lies on ``side`` (<=, <, >=, >) of ``threshold``.  ``note``: why a claim has no number, in words.
+# lies on ``side`` (<=, <, >=, >) of ``threshold``, or ``within`` +-``threshold`` (a two-sided claim: the
+# same, equal within a tolerance).  ``note``: why a claim has no number, in words.
 COLUMNS = (
     "claim",
     "source",
@@ -75,13 +76,19 @@ COLUMNS = (
 CLOSE = 1.0
 
 
+SIDES = ("<=", "<", ">=", ">", "within")
+
+
 def margin(low: float, high: float, side: str, threshold: float) -> float:
     """How far the interval's deciding edge lies on the claimed side of ``threshold``, in units of the
     interval's width: positive for a pass, negative for a FAIL, ``|margin| < CLOSE`` a close call.
     +-inf for an interval of no width (every seed the same), NaN without an interval."""
-    if not all(map(np.isfinite, (low, high, threshold))) or side not in ("<=", "<", ">=", ">"):
+    if not all(map(np.isfinite, (low, high, threshold))) or side not in SIDES:
         return math.nan
-    gap = (threshold - high) if side in ("<=", "<") else (low - threshold)
+    if side == "within":
+        gap = min(threshold - high, low + threshold)
+    else:
+        gap = (threshold - high) if side in ("<=", "<") else (low - threshold)
     width = high - low
     if width <= 0:
         return math.copysign(math.inf, gap) if gap else 0.0
@@ -114,8 +121,8 @@ def _test(
     claim: str, source: str, per_seed: pd.Series, side: str, bound: float, kind: str | None = None
 ) -> dict:
     """A claim on a per-seed quantity: the interval of its mean must lie ``side`` (``<=`` or ``>=``,
-    ``<`` or ``>``) ``bound``.  ``kind``: a paper's claim or this project's hypothesis by ``source``
-    unless given (``check``)."""
+    ``<`` or ``>``) ``bound``, or ``within`` ``[-bound, bound]``.  ``kind``: a paper's claim or this
+    project's hypothesis by ``source`` unless given (``check``)."""
     kind = kind or ("hypothesis" if source == OURS else "paper")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -127,7 +134,13 @@ def _test(
     elif n < MIN_SEEDS:
         passed = f"too few seeds ({n} < {MIN_SEEDS})"
     else:
-        passed = {"<=": hi <= bound, "<": hi < bound, ">=": lo >= bound, ">": lo > bound}[side]
+        passed = {
+            "<=": hi <= bound,
+            "<": hi < bound,
+            ">=": lo >= bound,
+            ">": lo > bound,
+            "within": -bound <= lo and hi <= bound,
+        }[side]
     return {
         "claim": claim,
         "source": source,
@@ -989,13 +1002,26 @@ def _gauss_newton_claims(s: pd.DataFrame) -> list[dict]:
                 kind="check",
             )
         )
+        # Per K, iterative linearisation minus Gauss-Newton, paired by seed, each at the first round it
+        # reaches the loss both reach; the claim holds at every K when the K whose interval reaches
+        # furthest from 0 lies within the tolerance.  (The largest |difference| over K per seed, which it
+        # read before, grows with the number of K values even where the two methods are the same.)
+        by_K = {
+            K: (h.set_index("seed")["il_matched_test_acc"] - h.set_index("seed")["gn_matched_test_acc"])
+            for K, h in g.groupby("K")
+        }
+        reach = {K: max(abs(lo), abs(hi)) for K, d in by_K.items() for _, lo, hi in [mean_interval(d)]}
+        unmeasured = [K for K, v in reach.items() if math.isnan(v)]  # a failed run: NaN, never a pass
+        worst = unmeasured[0] if unmeasured else max(reach, key=reach.get)
         rows.append(
             _test(
                 f"{dataset}, {arch}: at matched training loss both methods reach the same test accuracy "
-                "(|difference| at the first round each reaches the loss both reach, largest over K)",
+                "(iterative linearisation minus damped Gauss-Newton, paired by seed, at the first round "
+                f"each reaches the loss both reach, within 3 points at every K: the K whose interval "
+                f"reaches furthest, K = {worst})",
                 G,
-                _by_seed(g, "matched_gap", lambda v: v.max(skipna=False)),
-                "<=",
+                by_K[worst],
+                "within",
                 0.03,
             )
         )

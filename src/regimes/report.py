@@ -81,11 +81,15 @@ def _shown(row: dict) -> dict[str, str]:
         "source": str(row.get("source", "")),
         "measured": measured,
         "interval": "" if not_run else interval(row.get("low"), row.get("high")),
-        "threshold": "" if not_run else f"interval {row.get('side', '')} {float(row['threshold']):g}",
+        "threshold": "" if not_run else _threshold(row.get("side", ""), float(row["threshold"])),
         "seeds": str(row.get("seeds", "")),
         "passed": str(row.get("passed", "")) + (" (close)" if _close(row) else ""),
         "experiment": str(row.get("experiment", "") if isinstance(row.get("experiment"), str) else ""),
     }
+
+
+def _threshold(side: str, threshold: float) -> str:
+    return f"interval within +-{threshold:g}" if side == "within" else f"interval {side} {threshold:g}"
 
 
 def _close(row: dict) -> bool:

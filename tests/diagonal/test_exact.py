@@ -80,3 +80,23 @@ def test_an_oracle_that_stops_short_says_so(rng):
     with pytest.warns(RuntimeWarning, match="stopped short at alpha 0.3, depth 3"):
         sol = implicit_limit(X, y, 0.3, 3, max_iter=2)
     assert not sol.converged and sol.residual > 1e-9 and sol.iterations == 2
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_a_solve_started_at_a_nearby_alpha_lands_on_the_same_limit_in_fewer_steps(depth):
+    """Continuation (the sample-complexity table starts each alpha at the previous one's dual point).
+    Would catch a start that changes the limit (a start not replaced where it is outside the domain, a
+    stale Phi carried with it) or one that is ignored (no fewer Newton steps)."""
+    data = small_problem()
+    X, y = data["X"], data["y"]
+    previous = implicit_limit(X, y, 0.3, depth)
+    cold = implicit_limit(X, y, 0.2, depth)
+    warm = implicit_limit(X, y, 0.2, depth, start=previous.nu)
+    assert warm.converged and cold.converged
+    assert np.linalg.norm(warm.beta - cold.beta) <= 1e-8 * np.linalg.norm(cold.beta)
+    assert warm.iterations < cold.iterations
+    outside = 10.0 * previous.nu / np.abs(X.T @ previous.nu).max()  # |X^T nu| = 10: outside for D >= 3
+    far = implicit_limit(X, y, 0.2, depth, start=outside)
+    assert far.converged and np.linalg.norm(far.beta - cold.beta) <= 1e-8 * np.linalg.norm(cold.beta)
+    with pytest.raises(ValueError, match="start must have shape"):
+        implicit_limit(X, y, 0.2, depth, start=np.zeros(len(y) + 1))

@@ -107,3 +107,40 @@ def test_claims_whose_verdict_moved_between_two_runs_are_listed(tmp_path, capsys
     assert main([str(a), str(b)]) == 1
     assert "1 claims with a different verdict" in capsys.readouterr().out
     assert verdicts(a, a).empty and verdicts(a, tmp_path / "nowhere").empty
+
+
+def test_the_machines_page_lists_moved_and_close_verdicts_and_leaves_checks_out(tmp_path):
+    """tools/machine_verdicts.py.  Would catch: a moved verdict left off the page, a close claim (on
+    either run) left out of its table, a check of the code counted among the claims, a claim matched
+    across experiments, or the tables' equality misread."""
+    import importlib.util
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parents[2] / "tools"
+    spec = importlib.util.spec_from_file_location("machine_verdicts", tools / "machine_verdicts.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    def claims(low_near, low_close):
+        return pd.DataFrame(
+            {"claim": ["near its threshold", "close on one side", "far from it", "an identity"],
+             "experiment": ["nonlinear", "sparse", "sparse", "sparse"],
+             "kind": ["paper", "hypothesis", "paper", "check"],
+             "measured": [low_near + 0.1, low_close + 0.1, 0.55, 0.0],
+             "low": [low_near, low_close, 0.5, 0.0], "high": [low_near + 0.2, low_close + 0.2, 0.6, 0.0],
+             "side": [">="] * 3 + ["<="], "threshold": [0.8, 0.2, 0.2, 1e-9], "seeds": [5] * 4,
+             "passed": ["pass" if low_near >= 0.8 else "FAIL", "pass", "pass", "pass"],
+             "margin": [(low_near - 0.8) / 0.2, (low_close - 0.2) / 0.2, 1.5, 10.0], "note": [""] * 4}
+        )  # fmt: skip
+
+    a = _run(tmp_path / "a", _summary(), claims(0.81, 0.5))
+    b = _run(tmp_path / "b", _summary(seed_offset=1e-3), claims(0.79, 0.25))
+    text = tool.page(a, b, "this machine", "another")
+    assert "Verdicts that differ: 1." in text
+    assert "Tables equal to rtol 1e-09: 0 of 2" in text  # the summary differs, and so do the claims
+    moved = text.split("## Claims whose verdict differs")[1].split("## Claims close")[0]
+    close = text.split("## Claims close on either machine")[1]
+    assert "near its threshold" in moved and "close on one side" not in moved
+    assert "near its threshold" in close and "close on one side" in close and "far from it" not in close
+    assert "an identity" not in text
+    assert "A 3 of 3 pass, 1 close; B 2 of 3 pass, 2 close" in text

@@ -58,6 +58,7 @@ def implicit_limit(
     tol: float = 1e-12,
     max_iter: int = 500,
     floor: float = 1e-9,
+    start: np.ndarray | None = None,
 ) -> DualSolution:
     """Limit of gradient flow on ``beta = w_+^D - w_-^D`` from ``w_+- = alpha``: damped Newton on Phi.
 
@@ -69,6 +70,9 @@ def implicit_limit(
     halved in 5 iterations, the solve stops there and counts as converged.  A solve that stops short
     otherwise (``max_iter``, or a line search that cannot decrease Phi) says so with a ``RuntimeWarning``
     and ``converged=False``.
+    ``start``: the dual point to start from (default 0), such as the ``nu`` of a nearby alpha's solution:
+    Phi is strictly convex, so the limit is the same from any start, to ``tol``; a start where Phi is not
+    finite (outside the domain) is replaced by 0.
     """
     depth = check_depth(depth)
     if not alpha > 0:
@@ -79,6 +83,13 @@ def implicit_limit(
     alpha_D = float(alpha) ** depth
     nu = np.zeros(n)
     phi = _phi(X, y, nu, alpha_D, depth)
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        if start.shape != (n,):
+            raise ValueError(f"start must have shape ({n},) (one entry per observation), got {start.shape}")
+        phi_start = _phi(X, y, start, alpha_D, depth)
+        if np.isfinite(phi_start) and phi_start <= phi:
+            nu, phi = start.copy(), phi_start
     y_norm = max(np.linalg.norm(y), 1e-300)
     residual = np.inf
     history = []
