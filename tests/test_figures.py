@@ -269,3 +269,35 @@ def test_an_all_but_constant_axis_prints_no_offset_and_a_log_axis_masks_zeros():
     assert high - low >= 0.02 * 0.0683 * 0.99 and flat.yaxis.get_offset_text().get_text() == ""
     assert not np.isfinite(log.transData.transform([[2.0, 0.0]])[0, 1])  # masked, not clipped to the floor
     plt.close(fig)
+
+
+def test_a_K_axis_of_K_1_and_inf_alone_gets_a_panel_beside_a_full_axis(captured):
+    """``linearised_mnist1d`` (K = 1 and K = inf only) beside ``linearised``: each K-axis figure draws
+    both experiments' panels, the short axis with its two ends, and no text runs into other text (would
+    catch a panel that needs a finite K to place its axis, or an empty panel)."""
+
+    def rows(experiment, dataset, Ks, acc):
+        return [
+            dict(experiment=experiment, dataset=dataset, architecture="mlp", alpha=1.0, depth=3, width=8, K=K,
+                 seed=seed, T=9000, converged=True, diverged=False, test_acc=acc[K] + 0.01 * seed,
+                 train_loss=0.1, kernel_distance=0.0 if K == "inf" else 0.1, plateau=K == "inf",
+                 optimiser="sgd", loss="mse", momentum=0.0, batch_size=100)
+            for K in Ks for seed in range(5)
+        ]  # fmt: skip
+
+    summary = pd.DataFrame(
+        rows(
+            "linearised",
+            "digits",
+            ["1", "90", "900", "inf"],
+            {"1": 0.97, "90": 0.97, "900": 0.96, "inf": 0.97},
+        )
+        + rows("linearised_mnist1d", "mnist1d", ["1", "inf"], {"1": 0.5, "inf": 0.43})
+    )
+    history = summary.assign(step=9000)
+    linearisation.accuracy_vs_K(summary, history, "unused.pdf")
+    linearisation.kernel_change(summary, history, "unused.pdf")
+    for fig in captured:
+        assert style.overlapping_text(fig) == []
+    values = np.concatenate([y for y in _data_lines(captured[0]) if y.size])
+    assert np.isclose(values, 0.52).any() and np.isclose(values, 0.45).any()  # mnist1d's two means drawn

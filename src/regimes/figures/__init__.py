@@ -53,6 +53,7 @@ class Figure:
 
 _K_AXIS = {"linearised": "network"}
 _K_AXIS_ALSO = {
+    "linearised_mnist1d": "network",
     "linearised_gd": "network",
     "linearised_cnn": "network",
     "linearised_adam": "network",
