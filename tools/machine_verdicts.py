@@ -25,7 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from regimes.claims import CLOSE  # noqa: E402
-from regimes.pipeline.compare import compare_runs  # noqa: E402
+from regimes.pipeline.compare import compare_runs, paired_claims  # noqa: E402
 
 RTOL = 1e-9
 
@@ -36,12 +36,6 @@ def _commits(run: Path) -> list[str]:
         table = pd.read_csv(path, usecols=lambda c: c == "git_commit")
         commits |= set(table.get("git_commit", pd.Series(dtype=str)).dropna().astype(str))
     return sorted(commits)
-
-
-def _claims(run: Path) -> pd.DataFrame:
-    table = pd.read_csv(run / "results" / "claims.csv", keep_default_na=False, na_values=[""])
-    table["experiment"] = table["experiment"].fillna("")
-    return table[table["kind"] != "check"]
 
 
 def _reading(row, suffix: str) -> str:
@@ -68,18 +62,20 @@ def page(run_a: Path, run_b: Path, name_a: str, name_b: str) -> str:
     report = compare_runs(run_a, run_b, rtol=RTOL, atol=RTOL)
     equal = sorted(t for t, problems in report.items() if not problems)
     differ = sorted(t for t, problems in report.items() if problems)
-    a, b = _claims(run_a), _claims(run_b)
-    both = a.merge(b, on=["experiment", "claim"], suffixes=("_a", "_b"))
+    paired = paired_claims(run_a, run_b)
+    kind = paired["kind_a"].fillna(paired["kind_b"])
+    paired = paired[kind != "check"]
+    both = paired[paired["passed_a"].notna() & paired["passed_b"].notna()].copy()
     both["side"], both["threshold"] = both["side_a"], both["threshold_a"]
-    decided = both["passed_a"].isin(["pass", "FAIL"]) & both["passed_b"].isin(["pass", "FAIL"])
-    moved = both[decided & (both["passed_a"] != both["passed_b"])]
+    moved = both[both["moved"]]
     close = both[(both["margin_a"].abs() < CLOSE) | (both["margin_b"].abs() < CLOSE)]
     commits = sorted(set(_commits(run_a)) | set(_commits(run_b)))
 
-    def count(table: pd.DataFrame) -> str:
-        n_pass = int((table["passed"] == "pass").sum())
-        n_close = int((table["margin"].abs() < CLOSE).sum())
-        return f"{n_pass} of {len(table)} pass, {n_close} close"
+    def count(suffix: str) -> str:
+        run = paired[paired[f"passed_{suffix}"].notna()]
+        n_pass = int((run[f"passed_{suffix}"] == "pass").sum())
+        n_close = int((run[f"margin_{suffix}"].abs() < CLOSE).sum())
+        return f"{n_pass} of {len(run)} pass, {n_close} close"
 
     lines = [
         "# Verdicts on two machines",
@@ -92,7 +88,7 @@ def page(run_a: Path, run_b: Path, name_a: str, name_b: str) -> str:
         "",
         f"- Tables equal to rtol {RTOL:g}: {len(equal)} of {len(report)}; differing: "
         f"{', '.join(f'`{t}`' for t in differ) or 'none'}.",
-        f"- Claims: A {count(a)}; B {count(b)}; {len(both)} in both.",
+        f"- Claims: A {count('a')}; B {count('b')}; {len(both)} in both.",
         f"- Verdicts that differ: {len(moved)}.",
         "",
         "## Claims whose verdict differs",

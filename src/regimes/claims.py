@@ -1007,8 +1007,8 @@ def _gauss_newton_claims(s: pd.DataFrame) -> list[dict]:
         # furthest from 0 lies within the tolerance.  (The largest |difference| over K per seed, which it
         # read before, grows with the number of K values even where the two methods are the same.)
         by_K = {
-            K: (h.set_index("seed")["il_matched_test_acc"] - h.set_index("seed")["gn_matched_test_acc"])
-            for K, h in g.groupby("K")
+            K: h["il_matched_test_acc"] - h["gn_matched_test_acc"]
+            for K, h in g.set_index("seed").groupby("K")
         }
         reach = {K: max(abs(lo), abs(hi)) for K, d in by_K.items() for _, lo, hi in [mean_interval(d)]}
         unmeasured = [K for K, v in reach.items() if math.isnan(v)]  # a failed run: NaN, never a pass

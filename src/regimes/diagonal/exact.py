@@ -72,7 +72,7 @@ def implicit_limit(
     and ``converged=False``.
     ``start``: the dual point to start from (default 0), such as the ``nu`` of a nearby alpha's solution:
     Phi is strictly convex, so the limit is the same from any start, to ``tol``; a start where Phi is not
-    finite (outside the domain) is replaced by 0.
+    finite (outside the domain) or larger than at 0 is replaced by 0.
     """
     depth = check_depth(depth)
     if not alpha > 0:

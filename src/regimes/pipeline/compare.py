@@ -24,7 +24,16 @@ import pandas as pd
 
 from ..grid import AXES, read_value
 
-__all__ = ["PROVENANCE", "KEYS", "TABLES", "compare_tables", "compare_runs", "verdicts", "main"]
+__all__ = [
+    "PROVENANCE",
+    "KEYS",
+    "TABLES",
+    "compare_tables",
+    "compare_runs",
+    "paired_claims",
+    "verdicts",
+    "main",
+]
 
 PROVENANCE = frozenset({"git_commit", "seconds", "trained_at", "created"})
 KEYS = ("experiment", "claim", "task", "dataset", "architecture", *AXES, "n", "seed")
@@ -96,25 +105,38 @@ def compare_runs(run_a, run_b, rtol: float = 1e-12, atol: float = 1e-12) -> dict
     return out
 
 
-def verdicts(run_a, run_b) -> pd.DataFrame:
-    """The claims whose verdict differs between two runs (``results/claims.csv``, matched on experiment and
-    claim): ``experiment, claim, passed_a, low_a, high_a, margin_a, passed_b, low_b, high_b, margin_b,
-    threshold``; empty where both agree or either run has no claims table."""
-    columns = ["passed", "low", "high", "margin"]
-    out = ["experiment", "claim", *[f"{c}_a" for c in columns], *[f"{c}_b" for c in columns], "threshold"]
+def paired_claims(run_a, run_b) -> pd.DataFrame:
+    """Every claim of either run's ``results/claims.csv``, matched on experiment and claim: its columns
+    suffixed ``_a`` and ``_b`` (NaN on the side that lacks it), and ``moved``, True where the claim has a
+    verdict (pass or FAIL) in both runs and they differ.  Empty where either run has no claims table."""
     paths = [Path(run) / "results" / "claims.csv" for run in (run_a, run_b)]
     if not all(path.exists() for path in paths):
-        return pd.DataFrame(columns=out)
+        return pd.DataFrame(columns=["experiment", "claim", "moved"])
     a, b = (pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in paths)
     for table in (a, b):
         table["experiment"] = table["experiment"].fillna("") if "experiment" in table else ""
         for column in ("low", "high", "margin", "threshold"):
             if column not in table:
                 table[column] = np.nan
-    both = a.merge(b, on=["experiment", "claim"], suffixes=("_a", "_b"))
+    # In run A's order (an outer merge sorts its keys), then the claims run B alone has.
+    a["_row_a"], b["_row_b"] = range(len(a)), range(len(b))
+    both = a.merge(b, on=["experiment", "claim"], how="outer", suffixes=("_a", "_b"))
+    both = both.sort_values(["_row_a", "_row_b"], na_position="last", kind="stable")
+    both = both.drop(columns=["_row_a", "_row_b"]).reset_index(drop=True)
     decided = both["passed_a"].isin({"pass", "FAIL"}) & both["passed_b"].isin({"pass", "FAIL"})
-    differ = decided & (both["passed_a"] != both["passed_b"])
-    return both.loc[differ].rename(columns={"threshold_a": "threshold"})[out].reset_index(drop=True)
+    return both.assign(moved=decided & (both["passed_a"] != both["passed_b"]))
+
+
+def verdicts(run_a, run_b) -> pd.DataFrame:
+    """The claims whose verdict differs between two runs (``paired_claims``): ``experiment, claim,
+    passed_a, low_a, high_a, margin_a, passed_b, low_b, high_b, margin_b, threshold``; empty where both
+    agree or either run has no claims table."""
+    columns = ["passed", "low", "high", "margin"]
+    out = ["experiment", "claim", *[f"{c}_a" for c in columns], *[f"{c}_b" for c in columns], "threshold"]
+    both = paired_claims(run_a, run_b)
+    if both.empty:
+        return pd.DataFrame(columns=out)
+    return both.loc[both["moved"]].rename(columns={"threshold_a": "threshold"})[out].reset_index(drop=True)
 
 
 def main(argv=None) -> int:
