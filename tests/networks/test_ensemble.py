@@ -11,7 +11,17 @@ import pytest
 import torch
 
 from regimes.networks.architectures import build
-from regimes.networks.ensemble import Ensemble, Member, member_losses, plateau, supports, train_ensemble
+from regimes.networks.ensemble import (
+    Ensemble,
+    Member,
+    dense,
+    dense_gradients,
+    linearised_gradients,
+    member_losses,
+    plateau,
+    supports,
+    train_ensemble,
+)
 from regimes.networks.linearise import loss_fn, train_iteratively_linearised
 
 
@@ -25,7 +35,7 @@ def _data(shape=(1, 40), n=96, n_test=48, classes=4, seed=0):
 SETTINGS = dict(steps=24, batch_size=16, record_every=8, probe_size=12)
 
 
-@pytest.mark.parametrize("architecture", ["mlp", "cnn", "rf"])
+@pytest.mark.parametrize("architecture", ["mlp", "plain-mlp", "cnn", "rf"])
 @pytest.mark.parametrize(
     "optimiser,loss,momentum",
     [("sgd", "mse", 0.0), ("sgd", "ce", 0.9), ("adam", "mse", 0.0), ("adam", "ce", 0.0)],
@@ -34,8 +44,9 @@ def test_member_equals_the_model_trained_alone(architecture, optimiser, loss, mo
     data = _data()
     lr = 3e-3 if optimiser == "adam" else None
     members = [Member(0, 1, lr), Member(1, 4, lr), Member(2, "inf", lr), Member(3, 16, lr)]
-    centre = architecture == "mlp"
-    make = lambda m: build(architecture, (1, 40), 6, 3, 4, 0.7, m.seed, centre=centre)  # noqa: E731
+    centre = architecture == "mlp"  # the plain MLP and rf: written-out gradients (dense_gradients)
+    name = architecture.removeprefix("plain-")
+    make = lambda m: build(name, (1, 40), 6, 3, 4, 0.7, m.seed, centre=centre)  # noqa: E731
     settings = dict(SETTINGS, optimiser=optimiser, loss=loss, momentum=momentum, step_scale=0.5)
     together = train_ensemble([make(m) for m in members], members, data, **settings)
     for i, m in enumerate(members):
@@ -136,6 +147,44 @@ def test_linearised_forward_is_the_taylor_model(architecture):
         np.testing.assert_allclose(primal[m].detach(), model(x[m]).detach(), rtol=1e-12, atol=1e-12)
     zero_primal, zero_tangent = ens.linearised(ens.trained, None, x)
     assert torch.equal(zero_primal, primal) and not zero_tangent.any()
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "rf"])
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+@pytest.mark.parametrize("plain,zero_tangent", [(0, False), (2, False), (4, False), (0, True)])
+def test_dense_gradients_are_the_autograd_ones(architecture, loss, plain, zero_tangent):
+    """The written-out gradients of a stack of linear layers and ReLUs (``dense_gradients``) against
+    autograd through the Taylor model (``linearised_gradients``), float64: a transposed weight, a mask
+    taken at the wrong layer or on the wrong side of the kink, a bias gradient summed over the wrong
+    axis, a frozen layer given a gradient, or a tangent dropped from members that carry one would
+    each differ.  The first ``plain`` members' weights are their anchor's (K = 1), as in training."""
+    torch.manual_seed(0)
+    models = [build(architecture, (1, 40), 16, 4, 5, 1.0, s, dtype=torch.float64) for s in range(4)]
+    ens = Ensemble(models)
+    assert dense(ens)
+    anchor = {k: v.clone() for k, v in ens.trained.items()}
+    params = {k: v + 0.05 * torch.randn_like(v) for k, v in anchor.items()}
+    for v, a in zip(params.values(), anchor.values()):
+        v[: (4 if zero_tangent else plain)] = a[: (4 if zero_tangent else plain)]
+    x = torch.randn(4, 9, 40, dtype=torch.float64)
+    y = torch.randint(0, 5, (4, 9))
+    loss_a, grads_a = linearised_gradients(ens, anchor, params, x, y, loss, zero_tangent=zero_tangent)
+    loss_b, grads_b = dense_gradients(ens, anchor, params, x, y, loss, zero_tangent, plain)
+    np.testing.assert_allclose(loss_b, loss_a, rtol=1e-12)
+    assert list(grads_b) == list(grads_a) == list(ens.trained)
+    for k in grads_a:
+        np.testing.assert_allclose(grads_b[k], grads_a[k], rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+def test_only_plain_dense_stacks_take_the_written_out_gradients():
+    """``dense``: linear layers and ReLUs after an optional Flatten, not centred; anything else goes
+    through autograd."""
+    assert dense(Ensemble([build("mlp", (1, 40), 6, 3, 4, 1.0, 0)]))
+    assert dense(Ensemble([build("rf", (1, 40), 6, 3, 4, 1.0, 0)]))
+    assert not dense(Ensemble([build("mlp", (1, 40), 6, 3, 4, 1.0, 0, centre=True)]))
+    assert not dense(Ensemble([build("cnn", (1, 40), 6, 3, 4, 1.0, 0)]))
+    torch.manual_seed(0)
+    assert not dense(Ensemble([_tanh_mlp((1, 40), 6, 3, 4)]))
 
 
 @pytest.mark.parametrize("kind", ["mse", "ce"])

@@ -127,14 +127,15 @@ class Ensemble:
             }
         self.size = len(models)
 
-    def select(self, idx: torch.Tensor) -> Ensemble:
-        """The members ``idx`` (indices) as an ensemble of their own (the same layers)."""
+    def select(self, idx: torch.Tensor | slice) -> Ensemble:
+        """The members ``idx`` (indices, or a slice: views) as an ensemble of their own (the same
+        layers)."""
         other = copy.copy(self)
         other.trained = {k: v[idx] for k, v in self.trained.items()}
         other.frozen = {k: v[idx] for k, v in self.frozen.items()}
         if self.centred:
             other.initial = {k: v[idx] for k, v in self.initial.items()}
-        other.size = len(idx)
+        other.size = next(iter(other.trained.values())).shape[0]
         return other
 
     def member_params(self, params: dict, m: int) -> dict:
@@ -328,6 +329,96 @@ def linearised_gradients(
     return losses.detach(), dict(zip(anchor, torch.autograd.grad(primal, list(anchor.values()), g_out)))
 
 
+def dense(ens: Ensemble) -> bool:
+    """Whether ``ens`` is a stack of linear layers and ReLUs (after an optional ``Flatten``), not
+    centred: the networks ``dense_gradients`` computes by hand."""
+    kinds = [type(m) for _, m in ens.layers]
+    if kinds and kinds[0] is nn.Flatten:
+        kinds = kinds[1:]
+    return (
+        not ens.centred
+        and bool(kinds)
+        and kinds[-1] is nn.Linear
+        and all(k is (nn.Linear if i % 2 == 0 else nn.ReLU) for i, k in enumerate(kinds))
+    )
+
+
+def dense_gradients(
+    ens: Ensemble,
+    anchor: dict,
+    params: dict,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss: str,
+    zero_tangent: bool = False,
+    plain: int = 0,
+):
+    """``linearised_gradients`` for a ``dense`` ensemble, written out: no autograd graph, and no tangent
+    for the first ``plain`` members (whose weights are their anchor's: K = 1) nor, with
+    ``zero_tangent``, for any member.
+
+    Forward, each linear layer ``z = W h + b`` of the anchor carries its tangent ``dz = W dh + dW h +
+    db`` and each ReLU its 0/1 derivative ``s = sign(relu(z))`` (0 where ``z <= 0``, as ReLU's own
+    backward); then ``g = dL/df`` goes back through the anchor's weights, ``dL/dW = g^T h``,
+    ``dL/db = sum g``, ``g <- (g W) s``.  The same numbers as ``linearised_gradients`` to float32
+    rounding (the order of the sums differs)."""
+    M = x.shape[0]
+    P = M if zero_tangent else plain  # members [P:] carry a tangent
+    weights = [(n, m) for n, m in ens.layers if isinstance(m, nn.Linear)]
+    h = x.reshape(M, x.shape[1], -1)
+    dh = None
+    inputs, slopes = [], []
+    with torch.no_grad():
+        for i, (name, _) in enumerate(weights):
+            w = anchor.get(f"{name}.weight", ens.frozen.get(f"{name}.weight"))
+            b = anchor.get(f"{name}.bias", ens.frozen.get(f"{name}.bias"))
+            wt = w.transpose(1, 2)
+            z = torch.bmm(h, wt) if b is None else torch.baddbmm(b.unsqueeze(1), h, wt)
+            if P < M:
+                dw = params.get(f"{name}.weight")
+                db = params.get(f"{name}.bias")
+                dz = None if dh is None else torch.bmm(dh, wt[P:])
+                if dw is not None:
+                    dwt = (dw[P:] - w[P:]).transpose(1, 2)
+                    dz = torch.bmm(h[P:], dwt) if dz is None else dz.baddbmm_(h[P:], dwt)
+                if db is not None:
+                    diff = (db[P:] - b[P:]).unsqueeze(1)
+                    dz = diff.expand_as(z[P:]).clone() if dz is None else dz.add_(diff)
+                dh = dz
+            inputs.append(h)
+            if i < len(weights) - 1:
+                h = torch.relu(z)
+                s = torch.sign(h)
+                slopes.append(s)
+                if dh is not None:
+                    dh = dh.mul_(s[P:])
+            else:
+                h = z
+        if dh is None:
+            out = h
+        elif P == 0:
+            out = h + dh
+        else:
+            out = h.clone()
+            out[P:] += dh
+        out.requires_grad_(True)
+    with torch.enable_grad():
+        losses = member_losses(loss, out, y)
+        (g,) = torch.autograd.grad(losses.sum(), out)
+    grads = {}
+    with torch.no_grad():
+        for i in range(len(weights) - 1, -1, -1):
+            name = weights[i][0]
+            if f"{name}.weight" in anchor:
+                grads[f"{name}.weight"] = torch.bmm(g.transpose(1, 2), inputs[i])
+            if f"{name}.bias" in anchor:
+                grads[f"{name}.bias"] = g.sum(1)
+            if i:
+                w = anchor.get(f"{name}.weight", ens.frozen.get(f"{name}.weight"))
+                g = torch.bmm(g, w).mul_(slopes[i - 1])
+    return losses.detach(), {k: grads[k] for k in anchor}
+
+
 class _Optimiser:
     """SGD with momentum or Adam on stacked parameters, a learning rate per member: the update rules of
     ``torch.optim.SGD`` (dampening 0) and ``torch.optim.Adam`` (no weight decay) member by member, in
@@ -351,10 +442,17 @@ class _Optimiser:
         self.keys = list(params)
         self.state = {}
         self.t = 0
+        self._unit_rates = None
 
     def _rates(self, scale=1.0):
-        """The members' learning rates (times ``scale``) shaped to broadcast over each parameter."""
-        return [(self.lr * scale).reshape(self.M, *[1] * (self.params[k].dim() - 1)) for k in self.keys]
+        """The members' learning rates (times ``scale``) shaped to broadcast over each parameter (kept
+        for ``scale = 1`` until the members change)."""
+        if scale == 1.0 and self._unit_rates is not None:
+            return self._unit_rates
+        rates = [(self.lr * scale).reshape(self.M, *[1] * (self.params[k].dim() - 1)) for k in self.keys]
+        if scale == 1.0:
+            self._unit_rates = rates
+        return rates
 
     @torch.no_grad()
     def step(self, grads):
@@ -392,6 +490,7 @@ class _Optimiser:
             self.params[k] = self.params[k][rows]
         self.lr = self.lr[rows]
         self.M = len(rows)
+        self._unit_rates = None
         for name, buffers in self.state.items():
             self.state[name] = [buf[rows] for buf in buffers]
 
@@ -459,6 +558,9 @@ def train_ensemble(
     if len(models) != len(members):
         raise ValueError(f"{len(models)} models for {len(members)} members")
     ens = Ensemble(models)
+    # a stack of linear layers and ReLUs is differentiated by hand, the K = 1 members leading the
+    # ensemble (its first cells) without a tangent; any other network by autograd
+    fast = dense(ens)
     M = ens.size
     dev = data["X"].device
     X, y = data["X"], data["y"]
@@ -504,9 +606,10 @@ def train_ensemble(
     all_fresh = True  # every member's tangent is zero at the next step (skip computing it)
     theta_prev = list(theta0)
     relinearise_at = [0 if math.isinf(k) else int(k) for k in K]
-    always_measured = torch.tensor([k >= jump_every for k in relinearise_at], device=dev)
+    always_measured = [k >= jump_every for k in relinearise_at]
     probe_x, probe_y = torch.stack(probes), torch.stack(probe_labels)
-    rounds = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "move", "move_max")}
+    rounds = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("move", "move_max")}
+    round_count = np.zeros(M)  # rounds completed, per member
     jumps = {k: torch.zeros(M, dtype=torch.float64, device=dev) for k in ("count", "sum")}
     jumps["max"] = torch.full((M,), -math.inf, dtype=torch.float64, device=dev)
 
@@ -558,7 +661,9 @@ def train_ensemble(
     # The members still training, computed as an ensemble of their own; a member that diverges or
     # interpolates leaves it (its weights in `params` and `anchor` are final), so that the others' steps
     # cost only their own arithmetic.  `params`, `anchor` and `ens` hold every member (the records).
+    leading = next((m for m, k in enumerate(K) if k != 1), M)  # members [0, leading) have K = 1
     live = {"ids": torch.arange(M, device=dev), "list": list(range(M)), "ens": ens, "params": params}
+    live["plain"] = leading
     live.update(anchor=anchor, probe_x=probe_x, probe_y=probe_y)
 
     def sync():
@@ -577,6 +682,7 @@ def train_ensemble(
         opt.keep(rows)
         ids = live["ids"][rows]
         live.update(ids=ids, list=ids.tolist(), ens=ens.select(ids), params=opt.params)
+        live["plain"] = sum(1 for m in live["list"] if m < leading)
         live.update(anchor={k: anchor[k][ids] for k in anchor}, probe_x=probe_x[ids], probe_y=probe_y[ids])
 
     snapshot(0, steps == 0)
@@ -589,9 +695,14 @@ def train_ensemble(
             else:
                 index = index if count == M else index[ids]
                 xb, yb = X[index], y[index]
-            value, grads = linearised_gradients(
-                live["ens"], live["anchor"], live["params"], xb, yb, loss, zero_tangent=all_fresh
-            )
+            if fast:
+                value, grads = dense_gradients(
+                    live["ens"], live["anchor"], live["params"], xb, yb, loss, all_fresh, live["plain"]
+                )
+            else:
+                value, grads = linearised_gradients(
+                    live["ens"], live["anchor"], live["params"], xb, yb, loss, zero_tangent=all_fresh
+                )
             with torch.no_grad():
                 # no loss rule: the members that diverged now (the first call sees every member)
                 bad = runs.observe(value) if count == M else runs.observe(value, ids)
@@ -622,40 +733,34 @@ def train_ensemble(
                     if relinearise_at[m] and step % relinearise_at[m] == 0
                 ]
                 if movers:
-                    move = torch.tensor(movers, device=dev)
-                    moving = torch.zeros(count, dtype=torch.bool, device=dev)
-                    moving[move] = True
-                    measured = moving & (always_measured[ids] | (step % jump_every == 0))
-                    if bool(measured.any()):
+                    measured = [
+                        i for i in movers if always_measured[live["list"][i]] or step % jump_every == 0
+                    ]
+                    if measured:
+                        rows = _rows(measured, dev)
+                        sampled = ids[rows]
+                        sub_params = {k: v[rows] for k, v in live["params"].items()}
+                        sub_anchor = {k: v[rows] for k, v in live["anchor"].items()}
                         gap = _relinearise_jump(
-                            live["ens"],
-                            live["anchor"],
-                            live["params"],
-                            live["probe_x"],
-                            live["probe_y"],
+                            live["ens"].select(rows),
+                            sub_anchor,
+                            sub_params,
+                            live["probe_x"][rows],
+                            live["probe_y"][rows],
                             loss,
                         )
-                        jumps["count"][ids] += measured
-                        jumps["sum"][ids] += torch.where(measured, gap, 0.0)
-                        jumps["max"][ids] = torch.where(
-                            measured, torch.maximum(jumps["max"][ids], gap), jumps["max"][ids]
-                        )
-                        sampled = torch.nonzero(measured).flatten()
-                        moved = _relative_move(live["params"], live["anchor"], sampled)
-                        rounds["move"][ids[sampled]] += moved
-                        rounds["move_max"][ids[sampled]] = torch.maximum(
-                            rounds["move_max"][ids[sampled]], moved
-                        )
-                    rounds["count"][ids[move]] += moving[move]
+                        jumps["count"][sampled] += 1
+                        jumps["sum"][sampled] += gap
+                        jumps["max"][sampled] = torch.maximum(jumps["max"][sampled], gap)
+                        moved = _relative_move(sub_params, sub_anchor)
+                        rounds["move"][sampled] += moved
+                        rounds["move_max"][sampled] = torch.maximum(rounds["move_max"][sampled], moved)
+                    round_count[[live["list"][i] for i in movers]] += 1
+                    rows = _rows(movers, dev)
                     for k in live["params"]:
-                        if len(movers) == count:
-                            live["anchor"][k].copy_(live["params"][k])
-                        else:
-                            live["anchor"][k][move] = live["params"][k][move]
-                # members whose tangent is zero at the next step: re-linearised now (the others left)
-                fresh = torch.zeros(count, dtype=torch.bool, device=dev)
-                fresh[movers] = True
-                all_fresh = bool(fresh.all())
+                        live["anchor"][k][rows] = live["params"][k][rows]
+                # every member's tangent is zero at the next step: each re-linearised now
+                all_fresh = len(movers) == count
         if step % record_every == 0 or step == steps:
             sync()
             snapshot(step, step == steps)
@@ -676,7 +781,7 @@ def train_ensemble(
     out["final_weights"] = torch.cat([v.reshape(M, -1) for v in params.values()], dim=1).cpu().numpy()
     out["plateau"] = plateau(out["step"], out["test_acc"], out["train_acc"], plateau_tol)
     out["stopped"] = stopped.cpu().numpy()
-    count, measured = rounds["count"].cpu().numpy(), jumps["count"].cpu().numpy()
+    count, measured = round_count, jumps["count"].cpu().numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rounds"] = count
         out["round_move"] = np.where(measured > 0, rounds["move"].cpu().numpy() / measured, np.nan)
@@ -686,13 +791,19 @@ def train_ensemble(
     return Trained(out)
 
 
-def _relative_move(params: dict, anchor: dict, members: torch.Tensor) -> torch.Tensor:
-    """``||w - w_a|| / ||w_a||`` of the ``members`` (indices), over all their parameters, float64."""
-    moved = sum(
-        ((params[k][members] - anchor[k][members]).double() ** 2).reshape(len(members), -1).sum(1)
-        for k in params
-    )
-    start = sum((anchor[k][members].double() ** 2).reshape(len(members), -1).sum(1) for k in params)
+def _rows(positions: list[int], dev) -> slice | torch.Tensor:
+    """Rows ``positions`` (ascending) of a stacked tensor: a slice (a view) when they are contiguous."""
+    first, last = positions[0], positions[-1]
+    if last - first + 1 == len(positions):
+        return slice(first, last + 1)
+    return torch.tensor(positions, device=dev)
+
+
+def _relative_move(params: dict, anchor: dict) -> torch.Tensor:
+    """``||w - w_a|| / ||w_a||`` of every member of ``params``, over all its parameters, float64."""
+    M = next(iter(params.values())).shape[0]
+    moved = sum(((params[k] - anchor[k]).double() ** 2).reshape(M, -1).sum(1) for k in params)
+    start = sum((anchor[k].double() ** 2).reshape(M, -1).sum(1) for k in params)
     return (moved / start).sqrt()
 
 
