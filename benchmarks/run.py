@@ -559,8 +559,9 @@ def bench_ensemble_vmap_cnn_linearised():
 
 def _ensemble_step(arch: str, width: int, depth: int, linearised: bool, runs: int = 40, batch: int = 100):
     """One gradient step of 40 stacked members on a batch of 100 (cross-entropy), the loop around it left
-    out: ours (``linearised_gradients``: the stacked forward with hand-written tangents, one backward
-    pass) against the recipe, ``vmap(grad(...))`` of ``functional_call`` (of its ``jvp`` at the anchor for
+    out: ours (the trainer's own: ``dense_gradients``, written out, for the MLP; ``linearised_gradients``,
+    the stacked forward with hand-written tangents and one backward pass, for the ConvNet) against the
+    recipe, ``vmap(grad(...))`` of ``functional_call`` (of its ``jvp`` at the anchor for
     the Taylor model) on ``stack_module_state``'s parameters; median of 15 interleaved rounds; the
     gradients' largest difference."""
     import copy
@@ -568,7 +569,7 @@ def _ensemble_step(arch: str, width: int, depth: int, linearised: bool, runs: in
     from torch.func import functional_call, grad, jvp, stack_module_state, vmap
 
     from regimes.networks.architectures import build
-    from regimes.networks.ensemble import Ensemble, linearised_gradients
+    from regimes.networks.ensemble import Ensemble, dense, dense_gradients, linearised_gradients
 
     models = [build(arch, (1, 40), width, depth, 10, 1.0, s) for s in range(runs)]
     g = torch.Generator().manual_seed(0)
@@ -589,8 +590,10 @@ def _ensemble_step(arch: str, width: int, depth: int, linearised: bool, runs: in
 
     out = {}
 
+    gradients = dense_gradients if dense(ens) else linearised_gradients
+
     def ours():
-        out["ours"] = linearised_gradients(ens, anchor, params, x, y, "ce", zero_tangent=not linearised)[1]
+        out["ours"] = gradients(ens, anchor, params, x, y, "ce", zero_tangent=not linearised)[1]
 
     def recipe():
         out["recipe"] = (
