@@ -183,7 +183,7 @@ class Runs:
             self.diverged |= bad
             self.converged |= done
             self.active &= ~finished
-        else:
+        elif bool(finished.any()):  # the runs' state changes only where one stops
             self.diverged[ids] |= bad
             self.converged[ids] |= done
             self.active[ids] &= ~finished
