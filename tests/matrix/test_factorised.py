@@ -220,3 +220,35 @@ def test_implicit_steps_batched_equal_each_run_alone():
         alone = train_factorised(p["A"][None], p["y"][None], alpha, 3, 6, [i], **kw)
         assert both.steps[i] == alone.steps[0] and both.implicit_steps[i] == alone.implicit_steps[0]
         np.testing.assert_allclose(both.M[i], alone.M[0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("init", ["gaussian", "unbiased"])
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_chain_products_are_autograds_vjp_and_jvp(init, depth):
+    """The trainer's hand-written products (``Chain``) against ``torch.func``'s vjp and jvp of the
+    measurements, float64: a factor's prefix and suffix swapped, a transpose missed, the second half of
+    an unbiased model given the wrong sign or a tangent term dropped would each differ."""
+    from torch.func import jvp, vjp
+
+    from regimes.matrix.factorised import Chain, _measure, init_factors, predictor
+
+    gen = torch.Generator().manual_seed(depth)
+    runs, n, d1, d2, k = 3, 7, 4, 5, 6
+    A = torch.randn(runs, n, d1, d2, generator=gen, dtype=torch.float64)
+    factors = [
+        w + 0.3 * torch.randn(w.shape, generator=gen, dtype=torch.float64)
+        for w in init_factors((d1, d2), depth, k, 0.8, 0, runs=runs)
+    ]
+    if init == "unbiased":
+        factors = factors + [w.flip(0) for w in factors]
+    chain = Chain(factors, init, A.reshape(runs, n, d1 * d2))
+    measure = lambda *ws: _measure(predictor(list(ws), init), A)  # noqa: E731
+    out, pullback = vjp(measure, *factors)
+    torch.testing.assert_close(chain.measurements(), out, rtol=1e-12, atol=1e-12)
+    c = torch.randn(runs, n, generator=gen, dtype=torch.float64)
+    for mine, theirs in zip(chain.pullback(c), pullback(c), strict=True):
+        torch.testing.assert_close(mine, theirs, rtol=1e-12, atol=1e-12)
+    tangent = [torch.randn(w.shape, generator=gen, dtype=torch.float64) for w in factors]
+    torch.testing.assert_close(
+        chain.pushforward(tangent), jvp(measure, tuple(factors), tuple(tangent))[1], rtol=1e-12, atol=1e-12
+    )
