@@ -53,6 +53,8 @@ __all__ = [
     "train_ensemble",
     "member_losses",
     "linearised_gradients",
+    "dense",
+    "dense_gradients",
     "OPTIMISERS",
 ]
 
