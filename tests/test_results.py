@@ -153,3 +153,39 @@ def test_the_job_profile_reads_each_jobs_start_up_and_work_from_its_log(tmp_path
     assert table.loc["exp", "analysis"] == pytest.approx(0.25)
     assert table.loc["exp", "total"] == pytest.approx(4.5 + 2.5 + 30.5 + 0.25)
     assert table.loc["figures", "analysis"] == pytest.approx(5.0) and list(table.index) == ["exp", "figures"]
+
+
+def test_a_baseline_run_sets_the_wall_and_job_times_against_this_one(tmp_path):
+    """``baseline_comparison``: both commits, both wall times (first log line to last write) and their
+    ratio, and the job time by experiment side by side with an `all jobs` row.  Would catch the two runs
+    swapped, a wall time read from the wrong run, or an experiment only one run has dropped."""
+    import datetime
+    import os
+
+    from regimes.results_page import baseline_comparison
+
+    def run(folder, commit, jobs, wall):
+        root = tmp_path / folder
+        (root / "results").mkdir(parents=True)
+        pd.DataFrame({"git_commit": [commit], "created": ["2026-12-05T00:00:00"]}).to_csv(
+            root / "results" / "claims.csv", index=False
+        )
+        for i, (experiment, seconds) in enumerate(jobs):
+            path = root / "logs" / experiment / "train" / f"{i}.log"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                "2026-12-05 10:00:00,000 regimes.x INFO rule train\n"
+                f"2026-12-05 10:00:00,000 regimes.x INFO finished {seconds:.2f} s after the process started\n"
+            )
+            start = datetime.datetime(2026, 12, 5, 10, 0, 0).timestamp()
+            os.utime(path, (start + wall, start + wall))
+        return root
+
+    new = run("new", "aaa", [("linearised", 30.0), ("teacher", 10.0)], wall=60)
+    old = run("old", "bbb", [("linearised", 50.0), ("width", 20.0)], wall=80)
+    text = baseline_comparison(new, old)
+    assert "| commit | aaa | bbb |" in text and "| wall time | 1 min 0 s | 1 min 20 s |" in text
+    assert "0.75x the baseline's" in text
+    assert "| linearised | 30 | 50 | 0.60 |" in text
+    assert "| teacher | 10 |  |  |" in text and "| width |  | 20 |  |" in text
+    assert "| all jobs | 40 | 70 | 0.57 |" in text

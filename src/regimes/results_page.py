@@ -15,6 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .claims import mean_interval
@@ -116,16 +117,49 @@ def run_facts(run) -> dict[str, str]:
         info = json.loads(provenance.read_text())
         versions = info.get("versions", {})
         facts["machine"] = f"{info.get('platform', '?')}; torch {versions.get('torch', '?')}"
+    wall = wall_seconds(run)
+    if wall is not None:
+        facts["wall time"] = _duration(wall) + " (first job's start to last job's end)"
+    return facts
+
+
+def wall_seconds(run) -> float | None:
+    """Seconds from the first job log's first line to the last job log's last write (None: no logs)."""
     starts, ends = [], []
-    for log in (run / "logs").rglob("*.log"):
+    for log in (Path(run) / "logs").rglob("*.log"):
         with open(log, errors="replace") as handle:
             match = _STAMP.match(handle.readline())
         if match:
             starts.append(datetime.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").timestamp())
             ends.append(log.stat().st_mtime)
-    if starts:
-        facts["wall time"] = _duration(max(ends) - min(starts)) + " (first job's start to last job's end)"
-    return facts
+    return max(ends) - min(starts) if starts else None
+
+
+def baseline_comparison(run, baseline) -> str:
+    """Markdown: the run against a ``baseline`` run of another commit (made one after the other on the
+    same machine): both commits and wall times, their ratio, and the job time by experiment of each."""
+    ours, theirs = run_facts(run), run_facts(baseline)
+    wall, wall_base = wall_seconds(run), wall_seconds(baseline)
+    ratio = wall / wall_base if wall and wall_base else float("nan")
+    lines = [
+        "| | this run | baseline |",
+        "| --- | --- | --- |",
+        f"| commit | {ours['commit']} | {theirs['commit']} |",
+        f"| made | {ours['made']} | {theirs['made']} |",
+        f"| wall time | {_duration(wall)} | {_duration(wall_base)} |",
+        "",
+        f"This run's wall time is {ratio:.2f}x the baseline's.",
+        "",
+    ]
+    a = job_profile(run).set_index("experiment")["total"].rename("this run (s)")
+    b = job_profile(baseline).set_index("experiment")["total"].rename("baseline (s)")
+    table = pd.concat([a, b], axis=1)
+    table.loc["all jobs"] = table.sum()
+    table["ratio"] = table["this run (s)"] / table["baseline (s)"]
+    table = table.reset_index(names="experiment")
+    for column, form in (("this run (s)", "{:.0f}"), ("baseline (s)", "{:.0f}"), ("ratio", "{:.2f}")):
+        table[column] = [form.format(v) if np.isfinite(v) else "" for v in table[column]]
+    return "\n".join(lines) + "\n" + _markdown(table)
 
 
 def job_times(run) -> pd.DataFrame:
@@ -216,10 +250,11 @@ def _first_paragraph(caption: Path) -> str:
     return re.sub(r"``([^`]+)``", r"`\1`", " ".join(text.split()))
 
 
-def results_page(run, captions, figures_out=None, bench=None, command: str = "") -> str:
+def results_page(run, captions, figures_out=None, bench=None, command: str = "", baseline=None) -> str:
     """The page, as Markdown.  ``captions``: the folder of the figures' captions
     (``workflow/report``); ``figures_out``: where to copy the run's PNGs (the page links them as
-    ``figures/<name>.png``, relative to the page); ``bench``: ``benchmarks/results.md`` or None."""
+    ``figures/<name>.png``, relative to the page); ``bench``: ``benchmarks/results.md`` or None;
+    ``baseline``: the folder of a run of another commit to set the times against, or None."""
     run, captions = Path(run), Path(captions)
     facts = run_facts(run)
     parts = [
@@ -249,6 +284,16 @@ def results_page(run, captions, figures_out=None, bench=None, command: str = "")
         _markdown(job_profile(run)),
         "",
     ]
+    if baseline is not None:
+        parts += [
+            "## Against a baseline run",
+            "",
+            "The same workflow at another commit, run on the same machine one after the other (job time"
+            " by experiment as above, `total`; experiments one of the two lacks are blank).",
+            "",
+            baseline_comparison(run, baseline),
+            "",
+        ]
     claims = pd.read_csv(run / "results" / "claims.csv")
     table = claims_markdown(claims).split("\n", 2)[2]  # the table, without its heading
     parts += [
