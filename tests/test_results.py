@@ -157,8 +157,9 @@ def test_the_job_profile_reads_each_jobs_start_up_and_work_from_its_log(tmp_path
 
 def test_a_baseline_run_sets_the_wall_and_job_times_against_this_one(tmp_path):
     """``baseline_comparison``: both commits, both wall times (first log line to last write) and their
-    ratio, and the job time by experiment side by side with an `all jobs` row.  Would catch the two runs
-    swapped, a wall time read from the wrong run, or an experiment only one run has dropped."""
+    ratio, and the training time by experiment side by side with an `all training jobs` row.  Would
+    catch the two runs swapped, a wall time read from the wrong run, or an experiment only one run has
+    dropped."""
     import datetime
     import os
 
@@ -173,10 +174,10 @@ def test_a_baseline_run_sets_the_wall_and_job_times_against_this_one(tmp_path):
         for i, (experiment, seconds) in enumerate(jobs):
             path = root / "logs" / experiment / "train" / f"{i}.log"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(
-                "2026-12-05 10:00:00,000 regimes.x INFO rule train\n"
-                f"2026-12-05 10:00:00,000 regimes.x INFO finished {seconds:.2f} s after the process started\n"
-            )
+            path.write_text("2026-12-05 10:00:00,000 regimes.x INFO rule train\n")
+            bench = root / "benchmarks" / "jobs" / experiment / "train" / "mlp" / f"{i}.tsv"
+            bench.parent.mkdir(parents=True, exist_ok=True)
+            bench.write_text(f"s\th:m:s\n{seconds}\t0:00:00\n")
             start = datetime.datetime(2026, 12, 5, 10, 0, 0).timestamp()
             os.utime(path, (start + wall, start + wall))
         return root
@@ -188,4 +189,4 @@ def test_a_baseline_run_sets_the_wall_and_job_times_against_this_one(tmp_path):
     assert "0.75x the baseline's" in text
     assert "| linearised | 30 | 50 | 0.60 |" in text
     assert "| teacher | 10 |  |  |" in text and "| width |  | 20 |  |" in text
-    assert "| all jobs | 40 | 70 | 0.57 |" in text
+    assert "| all training jobs | 40 | 70 | 0.57 |" in text

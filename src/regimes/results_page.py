@@ -137,7 +137,8 @@ def wall_seconds(run) -> float | None:
 
 def baseline_comparison(run, baseline) -> str:
     """Markdown: the run against a ``baseline`` run of another commit (made one after the other on the
-    same machine): both commits and wall times, their ratio, and the job time by experiment of each."""
+    same machine): both commits and wall times, their ratio, and the training time by experiment of each
+    (``job_times``: Snakemake's benchmark files, which every commit's runs write)."""
     ours, theirs = run_facts(run), run_facts(baseline)
     wall, wall_base = wall_seconds(run), wall_seconds(baseline)
     ratio = wall / wall_base if wall and wall_base else float("nan")
@@ -151,10 +152,11 @@ def baseline_comparison(run, baseline) -> str:
         f"This run's wall time is {ratio:.2f}x the baseline's.",
         "",
     ]
-    a = job_profile(run).set_index("experiment")["total"].rename("this run (s)")
-    b = job_profile(baseline).set_index("experiment")["total"].rename("baseline (s)")
+    # training jobs from Snakemake's benchmark files, which runs of every commit write
+    a = job_times(run).set_index("experiment")["seconds"].rename("this run (s)")
+    b = job_times(baseline).set_index("experiment")["seconds"].rename("baseline (s)")
     table = pd.concat([a, b], axis=1)
-    table.loc["all jobs"] = table.sum()
+    table.loc["all training jobs"] = table.sum()
     table["ratio"] = table["this run (s)"] / table["baseline (s)"]
     table = table.reset_index(names="experiment")
     for column, form in (("this run (s)", "{:.0f}"), ("baseline (s)", "{:.0f}"), ("ratio", "{:.2f}")):
@@ -288,8 +290,8 @@ def results_page(run, captions, figures_out=None, bench=None, command: str = "",
         parts += [
             "## Against a baseline run",
             "",
-            "The same workflow at another commit, run on the same machine one after the other (job time"
-            " by experiment as above, `total`; experiments one of the two lacks are blank).",
+            "The same workflow at another commit, run on the same machine one after the other; training"
+            " time by experiment as in the first table (experiments one of the two lacks are blank).",
             "",
             baseline_comparison(run, baseline),
             "",
