@@ -241,7 +241,7 @@ def test_chain_products_are_autograds_vjp_and_jvp(init, depth):
     ]
     if init == "unbiased":
         factors = factors + [w.flip(0) for w in factors]
-    chain = Chain(factors, init, A.reshape(runs, n, d1 * d2))
+    chain = Chain(factors, init, A)
     measure = lambda *ws: _measure(predictor(list(ws), init), A)  # noqa: E731
     out, pullback = vjp(measure, *factors)
     torch.testing.assert_close(chain.measurements(), out, rtol=1e-12, atol=1e-12)

@@ -107,18 +107,18 @@ class Chain:
     For ``P = W_1 ... W_D`` the measurements' pullback of a cotangent ``c`` is, factor by factor,
     ``(W_1 ... W_{k-1})^T G (W_{k+1} ... W_D)^T`` with ``G = sum_i c_i A_i``, and the pushforward of
     a tangent ``T`` measures ``dM = sum_k W_1 ... W_{k-1} T_k W_{k+1} ... W_D``; ``unbiased``
-    factors are two such chains, the second with the opposite sign.  ``A_flat``: ``(runs, n, d1 d2)``.
+    factors are two such chains, the second with the opposite sign.  ``A``: ``(runs, n, d1, d2)``.
     The same numbers as ``torch.func``'s ``vjp`` and ``jvp`` of the measurements to float64 rounding
     (tested); a fraction of their per-step overhead.
     """
 
-    def __init__(self, factors, init: str, A_flat: torch.Tensor):
+    def __init__(self, factors, init: str, A: torch.Tensor):
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         halves = (
             [factors] if init == "gaussian" else [factors[: len(factors) // 2], factors[len(factors) // 2 :]]
         )
-        self.A = A_flat
+        self.A = A.reshape(A.shape[0], A.shape[1], -1)  # (runs, n, d1 d2): a view
         self.parts = []  # per half: (prefixes, suffixes); prefixes[k] = W_1 .. W_k (None for k = 0)
         M = None
         for half in halves:
@@ -134,9 +134,12 @@ class Chain:
             self.parts.append((prefix, suffix))
         self.M = M
 
+    def _measure(self, M: torch.Tensor) -> torch.Tensor:
+        return torch.bmm(self.A, M.reshape(M.shape[0], -1, 1)).squeeze(-1)
+
     def measurements(self) -> torch.Tensor:
         """``(runs, n)``: ``<A_i, M>``."""
-        return torch.bmm(self.A, self.M.reshape(self.M.shape[0], -1, 1)).squeeze(-1)
+        return self._measure(self.M)
 
     def pullback(self, c: torch.Tensor) -> list[torch.Tensor]:
         """The gradient of ``sum_i c_i <A_i, M>`` in every factor (``c``: ``(runs, n)``)."""
@@ -161,7 +164,7 @@ class Chain:
                 if sign < 0:
                     term = -term
                 dM = term if dM is None else dM + term
-        return torch.bmm(self.A, dM.reshape(dM.shape[0], -1, 1)).squeeze(-1)
+        return self._measure(dM)
 
 
 def train_factorised(
@@ -209,7 +212,6 @@ def train_factorised(
     final = [w.clone() for w in factors]
     implicit_steps = torch.zeros(runs, dtype=torch.long, device=dev)
     Aw, yw = A, y
-    flat = A.reshape(runs, n, d1 * d2)
 
     v = torch.full(
         (runs, n), n**-0.5, dtype=dtype, device=dev
@@ -220,7 +222,7 @@ def train_factorised(
     eta = torch.zeros(runs, dtype=dtype, device=dev)
     lam_gn = lam_res = None
     for step in range(max_steps + 1):
-        chain = Chain(factors, init, flat)
+        chain = Chain(factors, init, Aw)
         r = chain.measurements() - yw
         stopped = batch.observe(0.5 * (r * r).mean(-1), idx if step else None)
         if step == max_steps:
@@ -232,12 +234,12 @@ def train_factorised(
             keep = ~stopped
             if not bool(keep.any()):
                 break
-            idx, Aw, yw, v, eta, flat = idx[keep], Aw[keep], yw[keep], v[keep], eta[keep], flat[keep]
+            idx, Aw, yw, v, eta = idx[keep], Aw[keep], yw[keep], v[keep], eta[keep]
             factors = [w[keep] for w in factors]
             implicit.keep(keep)
             if lam_gn is not None:
                 lam_gn, lam_res = lam_gn[keep], lam_res[keep]
-            chain = Chain(factors, init, flat)
+            chain = Chain(factors, init, Aw)
             r = chain.measurements() - yw
         trying = implicit.due(step, batch.active[idx]) & (eta > 0)
         if trying.any():  # a linearly implicit step where the linearisation holds (regimes.flow)
@@ -252,7 +254,7 @@ def train_factorised(
                     trying,
                 )
             if took.any():
-                chain = Chain(factors, init, flat)
+                chain = Chain(factors, init, Aw)
                 r = chain.measurements() - yw
         else:
             took = torch.zeros_like(trying)
