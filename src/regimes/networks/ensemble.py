@@ -310,6 +310,15 @@ def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor
     raise ValueError(f"loss must be 'mse' or 'ce', got {kind!r}")
 
 
+def _loss_and_cotangent(kind: str, out: torch.Tensor, y: torch.Tensor):
+    """Each member's loss at the outputs ``out`` and ``dL/df``, the gradient of their sum in ``out``."""
+    out = out.detach().requires_grad_(True)
+    with torch.enable_grad():
+        losses = member_losses(kind, out, y)
+        (g,) = torch.autograd.grad(losses.sum(), out)
+    return losses.detach(), g
+
+
 def linearised_gradients(
     ens: Ensemble,
     anchor: dict,
@@ -325,10 +334,8 @@ def linearised_gradients(
     anchor = {k: v.detach().requires_grad_(True) for k, v in anchor.items()}
     tangent = None if zero_tangent else {k: params[k] - anchor[k].detach() for k in params}
     primal, tangent_out = ens.linearised(anchor, tangent, x)
-    out = (primal.detach() if zero_tangent else primal.detach() + tangent_out).requires_grad_(True)
-    losses = member_losses(loss, out, y)
-    (g_out,) = torch.autograd.grad(losses.sum(), out)
-    return losses.detach(), dict(zip(anchor, torch.autograd.grad(primal, list(anchor.values()), g_out)))
+    losses, g_out = _loss_and_cotangent(loss, primal if zero_tangent else primal.detach() + tangent_out, y)
+    return losses, dict(zip(anchor, torch.autograd.grad(primal, list(anchor.values()), g_out)))
 
 
 def dense(ens: Ensemble) -> bool:
@@ -403,10 +410,7 @@ def dense_gradients(
         else:
             out = h.clone()
             out[P:] += dh
-        out.requires_grad_(True)
-    with torch.enable_grad():
-        losses = member_losses(loss, out, y)
-        (g,) = torch.autograd.grad(losses.sum(), out)
+    losses, g = _loss_and_cotangent(loss, out, y)
     grads = {}
     with torch.no_grad():
         for i in range(len(weights) - 1, -1, -1):
@@ -418,7 +422,7 @@ def dense_gradients(
             if i:
                 w = anchor.get(f"{name}.weight", ens.frozen.get(f"{name}.weight"))
                 g = torch.bmm(g, w).mul_(slopes[i - 1])
-    return losses.detach(), {k: grads[k] for k in anchor}
+    return losses, {k: grads[k] for k in anchor}
 
 
 class _Optimiser:
