@@ -273,10 +273,9 @@ def train_students(
                 r = out - offset_w - yw
         if step == max_steps // 2:
             halfway = predict(whole(params))
+        # a linearly implicit step where the linearisation holds (regimes.flow), when they are on
         trying = None if rtol is None else implicit.due(step, batch.active[idx])
-        if trying is not None and bool(
-            trying.any()
-        ):  # a linearly implicit step where the linearisation holds (regimes.flow)
+        if trying is not None and bool(trying.any()):
             with torch.no_grad():
                 params, r, took = implicit.attempt(
                     step,
