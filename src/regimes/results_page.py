@@ -107,12 +107,8 @@ def run_facts(run) -> dict[str, str]:
     ``results/claims.csv``, the machine and versions from a summary's ``provenance.json``, the wall time
     from the first job's first log line to the last job log's last write."""
     run = Path(run)
-    claims = pd.read_csv(run / "results" / "claims.csv")
     provenance = next(iter(sorted((run / "results").glob("*/provenance.json"))), None)
-    facts = {
-        "commit": str(claims["git_commit"].iloc[0]),
-        "made": str(claims["created"].iloc[0]),
-    }
+    facts = _origin(run)
     if provenance is not None:
         info = json.loads(provenance.read_text())
         versions = info.get("versions", {})
@@ -121,6 +117,12 @@ def run_facts(run) -> dict[str, str]:
     if wall is not None:
         facts["wall time"] = _duration(wall) + " (first job's start to last job's end)"
     return facts
+
+
+def _origin(run: Path) -> dict[str, str]:
+    """The commit a run was made at and when, from its ``results/claims.csv``."""
+    claims = pd.read_csv(Path(run) / "results" / "claims.csv")
+    return {"commit": str(claims["git_commit"].iloc[0]), "made": str(claims["created"].iloc[0])}
 
 
 def wall_seconds(run) -> float | None:
@@ -139,7 +141,7 @@ def baseline_comparison(run, baseline) -> str:
     """Markdown: the run against a ``baseline`` run of another commit (made one after the other on the
     same machine): both commits and wall times, their ratio, and the training time by experiment of each
     (``job_times``: Snakemake's benchmark files, which every commit's runs write)."""
-    ours, theirs = run_facts(run), run_facts(baseline)
+    ours, theirs = _origin(run), _origin(baseline)
     wall, wall_base = wall_seconds(run), wall_seconds(baseline)
     ratio = wall / wall_base if wall and wall_base else float("nan")
     lines = [
