@@ -171,6 +171,10 @@ class Runs:
             current = torch.where(self.active, loss, self.loss)
             self.loss = current
             bad = self.active & is_diverged(current, self.initial)
+            if self.tol is None and self.atol is None:  # no loss rule: only divergence stops a run
+                self.diverged |= bad
+                self.active &= ~bad
+                return bad
             done = self.active & self.reached(current, self.initial)
         else:
             self.loss[ids] = loss

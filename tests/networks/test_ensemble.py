@@ -17,6 +17,7 @@ from regimes.networks.ensemble import (
     dense,
     dense_gradients,
     linearised_gradients,
+    _loss_and_cotangent,
     member_losses,
     plateau,
     supports,
@@ -193,6 +194,22 @@ def test_member_losses_match_the_single_model_loss(kind):
     y = torch.randint(0, 5, (3, 7))
     expected = torch.stack([loss_fn(kind)(out[m], y[m]) for m in range(3)])
     np.testing.assert_allclose(member_losses(kind, out, y), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("batch", [1, 7, 100, 128])
+@pytest.mark.parametrize("kind", ["mse", "ce"])
+def test_the_loss_cotangent_is_autograds_to_the_last_bit(kind, batch):
+    # the squared loss's cotangent is written out: a wrong scale (1/B against 1/(B C)), sign or target
+    # fails here, and so does any rounding that differs from autograd's (the runs' numbers would move)
+    torch.manual_seed(batch)
+    out = torch.randn(3, batch, 10)
+    y = torch.randint(0, 10, (3, batch))
+    leaf = out.clone().requires_grad_(True)
+    expected_losses = member_losses(kind, leaf, y)
+    (expected,) = torch.autograd.grad(expected_losses.sum(), leaf)
+    losses, cotangent = _loss_and_cotangent(kind, out, y)
+    assert torch.equal(losses, expected_losses.detach())
+    assert torch.equal(cotangent, expected)
 
 
 def test_unsupported_models_are_refused():

@@ -311,7 +311,13 @@ def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor
 
 
 def _loss_and_cotangent(kind: str, out: torch.Tensor, y: torch.Tensor):
-    """Each member's loss at the outputs ``out`` and ``dL/df``, the gradient of their sum in ``out``."""
+    """Each member's loss at the outputs ``out`` and ``dL/df``, the gradient of their sum in ``out``:
+    for ``mse`` written out, ``(f - onehot(y)) / B`` (the numbers autograd gives, to the last bit: its
+    ``0.5 / B * 2 (f - onehot)`` rounds as ``(1 / B) (f - onehot)``); for ``ce`` by autograd."""
+    if kind == "mse":
+        residual = out.detach() - F.one_hot(y, out.shape[-1]).to(out.dtype)
+        losses = 0.5 * (residual**2).sum(-1).mean(-1)
+        return losses, residual.mul_(1.0 / out.shape[-2])
     out = out.detach().requires_grad_(True)
     with torch.enable_grad():
         losses = member_losses(kind, out, y)
