@@ -251,11 +251,13 @@ def train_students(
             kept[idx] = p
         return final
 
+    fresh = True  # the step sizes follow from lam: recomputed when it changes or the runs are compacted
     for step in range(max_steps + 1):
+        everyone = len(idx) == members  # no run has stopped: the stack is every run, in order
         with torch.no_grad():
             out, inputs, pre = _passes(params, Xw)
             r = out - offset_w - yw
-            stopped = batch.observe((r * r).sum(1), idx if step else None)
+            stopped = batch.observe((r * r).sum(1), None if everyone else idx)
         if step == max_steps:
             stopped = torch.ones_like(stopped)
         if bool(stopped.any()):
@@ -268,6 +270,7 @@ def train_students(
             idx, Xw, yw, offset_w, v, lam, eta = (t[keep] for t in (idx, Xw, yw, offset_w, v, lam, eta))
             params = [p[keep] for p in params]
             implicit.keep(keep)
+            fresh = True
             with torch.no_grad():
                 out, inputs, pre = _passes(params, Xw)
                 r = out - offset_w - yw
@@ -300,14 +303,20 @@ def train_students(
                         lambda u: _pushforward(params, inputs, pre, _pullback(params, inputs, pre, u)), v
                     )
                 lam = 2.0 * norm
+                fresh = True
         with torch.no_grad():
-            safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
-            capped[idx] |= safe < lr
-            eta = torch.clamp(safe, max=lr)
-            step_eta = eta if took is None else torch.where(took, torch.zeros_like(safe), eta)
-            scales = [step_eta.view(-1, *([1] * (p.ndim - 1))) for p in params]
-            params = torch._foreach_sub(params, torch._foreach_mul(grads, scales))
-        batch.advance(ids=idx)
+            if fresh:
+                safe = step_scale / lam.clamp_min(torch.finfo(dtype).tiny)
+                capped[idx] |= safe < lr
+                eta = torch.clamp(safe, max=lr)
+                scales = [eta.view(-1, *([1] * (p.ndim - 1))) for p in params]
+                fresh = False
+            step_scales = scales
+            if took is not None:
+                step_eta = torch.where(took, torch.zeros_like(eta), eta)
+                step_scales = [step_eta.view(-1, *([1] * (p.ndim - 1))) for p in params]
+            params = torch._foreach_sub(params, torch._foreach_mul(grads, step_scales))
+        batch.advance(ids=None if everyone else idx)
         batch.report(step)
     params = final
     J1 = student_jacobian(params, probe)
