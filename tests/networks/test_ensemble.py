@@ -14,10 +14,10 @@ from regimes.networks.architectures import build
 from regimes.networks.ensemble import (
     Ensemble,
     Member,
+    _loss_and_cotangent,
     dense,
     dense_gradients,
     linearised_gradients,
-    _loss_and_cotangent,
     member_losses,
     plateau,
     supports,

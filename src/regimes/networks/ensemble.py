@@ -706,7 +706,9 @@ def train_ensemble(
                 xb, yb = X.unsqueeze(0).expand(count, *X.shape), y.unsqueeze(0).expand(count, -1)
             else:
                 index = index if count == M else index[ids]
-                xb, yb = X[index], y[index]
+                rows = index.reshape(-1)  # one gather of whole rows (faster than indexing by (M, B))
+                xb = X.index_select(0, rows).reshape(*index.shape, *X.shape[1:])
+                yb = y.index_select(0, rows).reshape(index.shape)
             if fast:
                 value, grads = dense_gradients(
                     live["ens"], live["anchor"], live["params"], xb, yb, loss, all_fresh, live["plain"]
