@@ -197,6 +197,39 @@ def test_overlapping_text_is_found_and_a_crowded_K_axis_has_none(captured):
         assert style.overlapping_text(fig) == []
 
 
+def test_every_K_of_the_default_K_axis_is_labelled_without_overlap(captured):
+    # K = 8400 and 28000 lie half a decade apart: the second label goes one line down rather than
+    # vanishing (as it did when crowded labels were blanked), and T / K on top reads 84k, 100, 10, 3, 0
+    rows = [
+        dict(experiment="linearised", dataset="digits", architecture="mlp", alpha=1.0, depth=3, width=100,
+             K=K, seed=seed, T=84000, converged=True, diverged=False, test_acc=0.9, train_loss=0.1,
+             kernel_distance=0.1, plateau=True, optimiser="sgd", loss="mse", momentum=0.0)
+        for K in ("1", "840", "8400", "28000", "inf") for seed in range(5)
+    ]  # fmt: skip
+    summary = pd.DataFrame(rows)
+    linearisation.accuracy_vs_K(summary, summary.assign(step=100), "unused.pdf")
+    fig = captured[0]
+    assert style.overlapping_text(fig) == []
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "840", "8.4k", "28k", r"$\infty$"]
+    (top,) = ax.child_axes
+    assert [t.get_text() for t in top.get_xticklabels()] == ["84k", "100", "10", "3", "0"]
+
+
+def test_step_counts_read_compactly_on_the_K_axis():
+    assert [linearisation.compact(k) for k in (1, 840, 1000, 1500, 8400, 28000, 84000, 360000, 10**6)] == [
+        "1",
+        "840",
+        "1k",
+        "1.5k",
+        "8.4k",
+        "28k",
+        "84k",
+        "360k",
+        "1M",
+    ]
+
+
 def test_only_experiments_no_catalogue_figure_draws_get_their_own():
     from regimes.figures import experiment_figures, report_category
 

@@ -33,8 +33,16 @@ def K_positions(values) -> tuple[dict, list, list]:
     pos = {str(k): float(k) for k in finite}
     pos["inf"] = top
     ticks = [float(k) for k in finite] + [top]
-    labels = [str(k) for k in finite] + [r"$\infty$"]
+    labels = [compact(k) for k in finite] + [r"$\infty$"]
     return pos, ticks, labels
+
+
+def compact(count: int) -> str:
+    """A step count as a tick reads it: 840, 8.4k, 28k, 1.2M (three significant digits at most)."""
+    for size, suffix in ((10**6, "M"), (10**3, "k")):
+        if count >= size:
+            return f"{count / size:.3g}{suffix}"
+    return str(count)
 
 
 def _panels(summary):
@@ -59,40 +67,63 @@ def _part(table, key):
     return table[rows]
 
 
-def _thinned(ticks, labels, gap=0.14):
-    """The labels with those too close to a kept neighbour blanked (K values such as 1000, 1500, 3000
-    crowd a log axis): a label is kept when its tick lies at least ``gap`` of the axis's log range from the
-    last kept one; the last (K = inf) is always kept, blanking its crowded neighbours instead."""
-    logs = np.log10(np.asarray(ticks, dtype=float))
-    span = max(float(logs[-1] - logs[0]), 1e-12)
-    keep = [False] * len(ticks)
-    keep[-1] = True
-    last = None
-    for i in range(len(ticks) - 1):
-        near_end = (logs[-1] - logs[i]) / span < gap
-        if not near_end and (last is None or (logs[i] - logs[last]) / span >= gap):
-            keep[i], last = True, i
-    return [lab if k else "" for lab, k in zip(labels, keep)]
+K_AXIS = "K axis"  # the group id of the axes _K_axis draws (the ones _uncluttered tidies)
+
+
+def _uncluttered(fig, pad: float = 2.0) -> None:
+    """Keep the K axes' tick labels apart on the page, measured on the drawn figure (after its layout):
+    from the left, a label that would run into a kept neighbour moves one line further from the axis
+    (every other crowded label, as a staggered axis reads), or is blanked where the line below is taken too; the last
+    (K = inf) always stays.  Lays the figure out again when a label moved; call it just before saving."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    moved = False
+    for axis in [a for ax in fig.axes for a in (ax, *ax.child_axes)]:
+        if axis.get_gid() != K_AXIS:
+            continue
+        texts = axis.get_xticklabels()
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        lines = {len(texts) - 1: 0}  # kept labels: their line (0: the axis's own, 1: the one below)
+
+        def free(i, line):
+            return all(
+                lines[j] != line or boxes[i].x1 + pad <= boxes[j].x0 or boxes[j].x1 + pad <= boxes[i].x0
+                for j in lines
+            )
+
+        for i in range(len(texts) - 1):
+            for line in (0, 1):
+                if free(i, line):
+                    lines[i] = line
+                    break
+        labels = [t.get_text() for t in texts]
+        if any(lines.values()) and axis.xaxis.get_label_position() == "top":
+            lines = {i: line for i, line in lines.items() if not line}  # no line above a top axis's: blank
+        moved |= any(lines.values())
+        axis.set_xticklabels([label if i in lines else "" for i, label in enumerate(labels)], fontsize=8)
+        for i, tick in enumerate(axis.xaxis.get_major_ticks()):
+            if lines.get(i):
+                tick.set_pad(tick.get_pad() + 1.2 * texts[i].get_fontsize())  # one line further out
+    if moved:
+        fig.tight_layout()
 
 
 def _K_axis(ax, ticks, labels, steps=None):
+    """A log axis of K (``K_positions``), with T / K on top when ``steps`` (T) is given; crowded labels
+    are blanked once the figure is laid out (``_uncluttered``)."""
     ax.set_xscale("log")
     ax.set_xticks(ticks)
-    ax.set_xticklabels(_thinned(ticks, labels), fontsize=8)
+    ax.set_xticklabels(labels, fontsize=8)
     ax.minorticks_off()
     ax.set_xlabel("K (steps between feature updates)")
+    ax.set_gid(K_AXIS)
     if steps:
         top = ax.secondary_xaxis("top")
         top.set_xticks(ticks)
-        top.set_xticklabels(
-            _thinned(
-                ticks,
-                [f"{steps // int(k)}" if k.isdigit() else "0" for k in (lab.strip("$") for lab in labels)],
-            ),
-            fontsize=8,
-        )
+        top.set_xticklabels([compact(steps // round(k)) for k in ticks[:-1]] + ["0"], fontsize=8)
         top.minorticks_off()
         top.set_xlabel("T / K (feature updates)", fontsize=9)
+        top.set_gid(K_AXIS)
 
 
 def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
@@ -165,6 +196,7 @@ def accuracy_vs_K(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
         y=1.0,
     )
     fig.tight_layout()
+    _uncluttered(fig)
     save(fig, path)
 
 
@@ -234,6 +266,7 @@ def kernel_change(summary: pd.DataFrame, history: pd.DataFrame, path) -> None:
         fontsize=9,
     )
     fig.tight_layout()
+    _uncluttered(fig)
     save(fig, path)
 
 
