@@ -73,8 +73,9 @@ K_AXIS = "K axis"  # the group id of the axes _K_axis draws (the ones _unclutter
 def _uncluttered(fig, pad: float = 2.0) -> None:
     """Keep the K axes' tick labels apart on the page, measured on the drawn figure (after its layout):
     from the left, a label that would run into a kept neighbour moves one line further from the axis
-    (every other crowded label, as a staggered axis reads), or is blanked where the line below is taken too; the last
-    (K = inf) always stays.  Lays the figure out again when a label moved; call it just before saving."""
+    (every other crowded label, as a staggered axis reads), or is blanked where that line is taken too
+    (or, on the top axis, at once); the last (K = inf) always stays.  Lays the figure out again when a
+    label moved; call it just before saving."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     moved = False
