@@ -383,6 +383,10 @@ def dense_gradients(
     h = x.reshape(M, x.shape[1], -1)
     dh = None
     inputs, slopes = [], []
+
+    def tail(t):  # the members with a tangent (no slice to make when that is all of them)
+        return t if P == 0 else t[P:]
+
     with torch.no_grad():
         for i, (name, _) in enumerate(weights):
             w = anchor.get(f"{name}.weight", ens.frozen.get(f"{name}.weight"))
@@ -392,21 +396,21 @@ def dense_gradients(
             if P < M:
                 dw = params.get(f"{name}.weight")
                 db = params.get(f"{name}.bias")
-                dz = None if dh is None else torch.bmm(dh, wt[P:])
+                dz = None if dh is None else torch.bmm(dh, tail(wt))
                 if dw is not None:
-                    dwt = (dw[P:] - w[P:]).transpose(1, 2)
-                    dz = torch.bmm(h[P:], dwt) if dz is None else dz.baddbmm_(h[P:], dwt)
+                    dwt = (tail(dw) - tail(w)).transpose(1, 2)
+                    dz = torch.bmm(tail(h), dwt) if dz is None else dz.baddbmm_(tail(h), dwt)
                 if db is not None:
-                    diff = (db[P:] - b[P:]).unsqueeze(1)
-                    dz = diff.expand_as(z[P:]).clone() if dz is None else dz.add_(diff)
+                    diff = (tail(db) - tail(b)).unsqueeze(1)
+                    dz = diff.expand_as(tail(z)).clone() if dz is None else dz.add_(diff)
                 dh = dz
             inputs.append(h)
             if i < len(weights) - 1:
-                h = torch.relu(z)
+                h = z.relu_()
                 s = torch.sign(h)
                 slopes.append(s)
                 if dh is not None:
-                    dh = dh.mul_(s[P:])
+                    dh = dh.mul_(tail(s))
             else:
                 h = z
         if dh is None:
