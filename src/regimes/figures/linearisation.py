@@ -84,7 +84,7 @@ def _uncluttered(fig, pad: float = 2.0) -> None:
             continue
         texts = axis.get_xticklabels()
         boxes = [t.get_window_extent(renderer) for t in texts]
-        lines = {len(texts) - 1: 0}  # kept labels: their line (0: the axis's own, 1: the one below)
+        lines = {len(texts) - 1: 0}  # kept labels: their line (0: the axis's own, 1: one further out)
 
         def free(i, line):
             return all(
@@ -111,7 +111,7 @@ def _uncluttered(fig, pad: float = 2.0) -> None:
 
 def _K_axis(ax, ticks, labels, steps=None):
     """A log axis of K (``K_positions``), with T / K on top when ``steps`` (T) is given; crowded labels
-    are blanked once the figure is laid out (``_uncluttered``)."""
+    are moved apart, or blanked, once the figure is laid out (``_uncluttered``)."""
     ax.set_xscale("log")
     ax.set_xticks(ticks)
     ax.set_xticklabels(labels, fontsize=8)

@@ -316,6 +316,7 @@ def train_students(
                 step_eta = torch.where(took, torch.zeros_like(eta), eta)
                 step_scales = [step_eta.view(-1, *([1] * (p.ndim - 1))) for p in params]
             params = torch._foreach_sub(params, torch._foreach_mul(grads, step_scales))
+        # (a run that stopped at this step has left the stack and is no longer active: the two agree)
         batch.advance(ids=None if everyone else idx)
         batch.report(step)
     params = final
