@@ -300,7 +300,7 @@ def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor
     """Each member's mean loss ``(M,)`` (``regimes.networks.linearise.loss_fn``: ``mse`` half the squared
     error to one-hot targets summed over classes, or ``ce`` cross-entropy)."""
     if kind == "mse":
-        return 0.5 * ((out - F.one_hot(y, out.shape[-1]).to(out.dtype)) ** 2).sum(-1).mean(-1)
+        return _squared_loss(out, y)[0]
     if kind == "ce":
         return (
             F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="none")
@@ -310,13 +310,18 @@ def member_losses(kind: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor
     raise ValueError(f"loss must be 'mse' or 'ce', got {kind!r}")
 
 
+def _squared_loss(out: torch.Tensor, y: torch.Tensor):
+    """Each member's ``mse`` loss ``(M,)`` and its residual, the outputs less the one-hot targets."""
+    residual = out - F.one_hot(y, out.shape[-1]).to(out.dtype)
+    return 0.5 * (residual**2).sum(-1).mean(-1), residual
+
+
 def _loss_and_cotangent(kind: str, out: torch.Tensor, y: torch.Tensor):
     """Each member's loss at the outputs ``out`` and ``dL/df``, the gradient of their sum in ``out``:
     for ``mse`` written out, ``(f - onehot(y)) / B`` (the numbers autograd gives, to the last bit: its
     ``0.5 / B * 2 (f - onehot)`` rounds as ``(1 / B) (f - onehot)``); for ``ce`` by autograd."""
     if kind == "mse":
-        residual = out.detach() - F.one_hot(y, out.shape[-1]).to(out.dtype)
-        losses = 0.5 * (residual**2).sum(-1).mean(-1)
+        losses, residual = _squared_loss(out.detach(), y)
         return losses, residual.mul_(1.0 / out.shape[-2])
     out = out.detach().requires_grad_(True)
     with torch.enable_grad():
