@@ -387,7 +387,7 @@ def dense_gradients(
     weights = [(n, m) for n, m in ens.layers if isinstance(m, nn.Linear)]
     h = x.reshape(M, x.shape[1], -1)
     dh = None
-    inputs, slopes = [], []
+    inputs, slopes, matrices = [], [], []  # each linear layer's input and anchor weight, each ReLU's slope
 
     def tail(t):  # the members with a tangent (no slice to make when that is all of them)
         return t if P == 0 else t[P:]
@@ -396,6 +396,7 @@ def dense_gradients(
         for i, (name, _) in enumerate(weights):
             w = anchor.get(f"{name}.weight", ens.frozen.get(f"{name}.weight"))
             b = anchor.get(f"{name}.bias", ens.frozen.get(f"{name}.bias"))
+            matrices.append(w)
             wt = w.transpose(1, 2)
             z = torch.bmm(h, wt) if b is None else torch.baddbmm(b.unsqueeze(1), h, wt)
             if P < M:
@@ -435,8 +436,7 @@ def dense_gradients(
             if f"{name}.bias" in anchor:
                 grads[f"{name}.bias"] = g.sum(1)
             if i:
-                w = anchor.get(f"{name}.weight", ens.frozen.get(f"{name}.weight"))
-                g = torch.bmm(g, w).mul_(slopes[i - 1])
+                g = torch.bmm(g, matrices[i]).mul_(slopes[i - 1])
     return losses, {k: grads[k] for k in anchor}
 
 
